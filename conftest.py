@@ -1,0 +1,43 @@
+"""Test-wide fixtures. Real services (PostgreSQL, Mosquitto) are used, never mocks: when one is
+missing, its tests skip with the reason, except under CI=true, where that is a failure."""
+
+import os
+import socket
+
+import pytest
+
+
+def service_available(host: str, port: int, timeout: float = 1.0) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=timeout):
+            return True
+    except OSError:
+        return False
+
+
+def require_service(name: str, host: str, port: int) -> None:
+    if service_available(host, port):
+        return
+    reason = f"{name} is not reachable at {host}:{port}"
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"{reason} (CI=true: a missing service is a failure)")
+    pytest.skip(reason)
+
+
+@pytest.fixture
+def mqtt_broker():
+    host = os.environ.get("SMARTCOUNTY_MQTT_HOST", "127.0.0.1")
+    port = int(os.environ.get("SMARTCOUNTY_MQTT_PORT", "1883"))
+    require_service("Mosquitto MQTT broker", host, port)
+    return host, port
+
+
+@pytest.fixture
+def postgres_db(settings):
+    """For tests that only make sense on PostgreSQL (the suite itself also runs whole on PostgreSQL)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        require_service("PostgreSQL", "127.0.0.1", 5432)
+        pytest.skip("this run uses SQLite; the PostgreSQL run (DATABASE_URL) covers this test")
+    return connection

@@ -1,0 +1,88 @@
+"""People and organisations."""
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from smartcounty.foundation.accounts.roles import Role
+
+
+class Organisation(models.Model):
+    class Kind(models.TextChoices):
+        LEADING_GROUP = "leading_group", _("Leading group")
+        GOVERNMENT = "government", _("Government office")
+        DEPARTMENT = "department", _("Government department")
+        INSTITUTION = "institution", _("Public institution")
+        ENTERPRISE = "enterprise", _("Enterprise")
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    name_en = models.CharField(_("English name"), max_length=160, blank=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.DEPARTMENT)
+    parent = models.ForeignKey("self", verbose_name=_("parent"), null=True, blank=True,
+                               on_delete=models.PROTECT, related_name="children")
+    credit_code = models.CharField(_("unified social credit code"), max_length=18, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+
+    def __str__(self):
+        return self.name
+
+
+class User(AbstractUser):
+    class Kind(models.TextChoices):
+        STAFF = "staff", _("Staff")
+        RESIDENT = "resident", _("Resident")
+
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.RESIDENT)
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.RESIDENT, db_index=True)
+    organisation = models.ForeignKey(Organisation, verbose_name=_("organisation"), null=True, blank=True,
+                                     on_delete=models.PROTECT, related_name="members")
+    display_name = models.CharField(_("display name"), max_length=60, blank=True)
+    phone = models.CharField(_("mobile phone"), max_length=11, blank=True)
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        indexes = [models.Index(fields=["organisation", "role"], name="accounts_user_org_role")]
+
+    def __str__(self):
+        return self.display_name or self.username
+
+    def has_scoped_perm(self, code: str, organisation_id: int | None = None) -> bool:
+        """May this user do ``code``, on data of ``organisation_id`` (None: not organisation-bound)?"""
+        from smartcounty.foundation.accounts.services import role_permissions
+
+        if not self.is_active:
+            return False
+        if self.is_superuser or self.role == Role.PLATFORM_ADMIN:
+            return True
+        if code not in role_permissions(self.role):
+            return False
+        return organisation_id is None or organisation_id == self.organisation_id
+
+
+class ApiToken(models.Model):
+    """A bearer token: ``sc_<prefix>_<secret>``; only the sha256 of the whole token is stored."""
+
+    user = models.ForeignKey(User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("name"), max_length=80)
+    prefix = models.CharField(_("prefix"), max_length=16, unique=True)
+    digest = models.CharField(_("digest"), max_length=64, unique=True)
+    scopes = models.JSONField(_("scopes"), default=list)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self):
+        return f"{self.name} ({self.prefix})"

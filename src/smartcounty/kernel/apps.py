@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class KernelConfig(AppConfig):
+    """The kernel: contract, registries, audit log, API helpers. It knows no domain."""
+
+    name = "smartcounty.kernel"
+    label = "kernel"
+    verbose_name = _("Kernel")
+    default_auto_field = "django.db.models.BigAutoField"

@@ -1,0 +1,128 @@
+"""Registries that modules fill in ``ready()`` and the foundation reads.
+
+The foundation never imports a domain: it asks these registries what the domains offer.
+Each registry maps a key to an entry and remembers which module registered it.
+"""
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+
+class RegistryError(Exception):
+    pass
+
+
+class Registry:
+    def __init__(self, name: str):
+        self.name = name
+        self._items: dict[str, Any] = {}
+        self._owners: dict[str, str] = {}
+
+    def register(self, key: str, entry: Any, *, module: str) -> Any:
+        owner = self._owners.get(key)
+        if owner is not None and owner != module:
+            raise RegistryError(f"{self.name}: {key!r} is already registered by module {owner!r}")
+        self._items[key] = entry
+        self._owners[key] = module
+        return entry
+
+    def get(self, key: str) -> Any:
+        try:
+            return self._items[key]
+        except KeyError:
+            raise RegistryError(f"{self.name}: nothing registered as {key!r}") from None
+
+    def owner(self, key: str) -> str:
+        return self._owners[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self._items
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._items)
+
+    def items(self):
+        return self._items.items()
+
+    def values(self):
+        return self._items.values()
+
+    def by_module(self, module: str) -> dict[str, Any]:
+        return {k: v for k, v in self._items.items() if self._owners[k] == module}
+
+
+@dataclass(frozen=True)
+class MenuEntry:
+    """A navigation entry. ``title`` is a lazy gettext string; ``url_name`` a URL name."""
+
+    key: str
+    title: Any
+    url_name: str
+    order: int = 100
+    #: Shown to anonymous visitors too (public pages for residents).
+    public: bool = False
+    #: Permission code needed to see it (checked through the accounts module); None = any signed-in user.
+    permission: str | None = None
+    icon: str = ""
+
+
+@dataclass(frozen=True)
+class DemoLoader:
+    """Loads one module's part of the Guan County demo. Must be idempotent."""
+
+    key: str
+    load: Callable[..., Any]
+    order: int = 100
+    title: Any = ""
+
+
+@dataclass(frozen=True)
+class Permission:
+    """A permission code a module defines, and the roles that hold it by default."""
+
+    code: str
+    title: Any
+    roles: tuple[str, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class BackgroundService:
+    """Work that ``smartcounty serve`` runs beside the web server (simulator, MQTT ingest, ...).
+
+    ``run(stop)`` loops until the ``threading.Event`` ``stop`` is set. ``enabled()`` decides at start.
+    """
+
+    key: str
+    run: Callable[..., Any]
+    title: Any = ""
+    enabled: Callable[[], bool] = lambda: True
+
+
+modules = Registry("modules")
+menu = Registry("menu")
+demo_loaders = Registry("demo_loaders")
+permissions = Registry("permissions")
+# Hooks the later modules fill; their entry shapes are defined by the consuming module's services.
+observed_properties = Registry("observed_properties")
+rule_kinds = Registry("rule_kinds")
+case_types = Registry("case_types")
+catalog_resources = Registry("catalog_resources")
+cockpit_panels = Registry("cockpit_panels")
+background = Registry("background")
+
+ALL = {
+    r.name: r
+    for r in (
+        modules,
+        menu,
+        demo_loaders,
+        permissions,
+        observed_properties,
+        rule_kinds,
+        case_types,
+        catalog_resources,
+        cockpit_panels,
+        background,
+    )
+}

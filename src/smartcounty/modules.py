@@ -1,0 +1,22 @@
+"""Find the platform's modules: every folder under foundation/ and domains/ with an apps.py.
+
+The settings and the URL wiring use this list, so adding a module is adding a folder.
+Order: foundation before domains, each alphabetical, which keeps migrations and menus stable.
+"""
+
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+LAYERS = ("foundation", "domains")
+
+
+def module_packages() -> list[str]:
+    found = []
+    for layer in LAYERS:
+        base = ROOT / layer
+        if not base.is_dir():
+            continue
+        for child in sorted(base.iterdir()):
+            if (child / "apps.py").is_file() and (child / "__init__.py").is_file():
+                found.append(f"smartcounty.{layer}.{child.name}")
+    return found

@@ -1,0 +1,36 @@
+"""URL wiring: pages, admin, and every module's pages and API found through the module list.
+
+A module's ``urls.py`` is mounted at ``/<label>/`` and its ``api.py`` router at
+``/api/v1/<label>/``. Nothing here names a domain.
+"""
+
+from importlib import import_module
+from importlib.util import find_spec
+
+from django.contrib import admin
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+from django.views.i18n import set_language
+
+from smartcounty.api import api
+from smartcounty.kernel import views as kernel_views
+from smartcounty.modules import module_packages
+
+admin.site.site_header = _("smartcounty administration")
+admin.site.site_title = _("smartcounty")
+admin.site.index_title = _("Platform administration")
+
+urlpatterns = [
+    path("", kernel_views.home, name="home"),
+    path("healthz", kernel_views.healthz, name="healthz"),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
+]
+
+for package in module_packages():
+    if find_spec(f"{package}.urls") is None:
+        continue
+    mod = import_module(f"{package}.urls")
+    label = package.rsplit(".", 1)[-1]
+    urlpatterns.append(path(f"{label}/", include((mod.urlpatterns, label), namespace=label)))
