@@ -5,7 +5,7 @@ SC := $(VENV)/bin/smartcounty
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test lint contract messages bench clean
+.PHONY: install run test lint contract messages bench clean vendor
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -28,11 +28,24 @@ test: install
 lint: install
 	$(PY) -m ruff check src bench
 
+# Refresh every module's translations (each module has its own locale/ folder), then compile them.
 messages: install
-	cd src/smartcounty && ../../$(SC) makemessages -l zh_Hans -l en --no-obsolete && ../../$(SC) compilemessages
+	for d in src/smartcounty/kernel src/smartcounty/foundation/* src/smartcounty/domains/*; do \
+	  [ -f $$d/apps.py ] || continue; mkdir -p $$d/locale; \
+	  (cd $$d && $(CURDIR)/$(SC) makemessages -l zh_Hans -l en --no-obsolete --no-location >/dev/null) || exit 1; done
+	cd src/smartcounty && $(CURDIR)/$(SC) compilemessages >/dev/null
 
 bench: install
 	for b in bench/*.py; do $(PY) $$b || exit 1; done
 
 clean:
 	rm -rf var .pytest_cache
+
+# Re-vendor the front-end libraries (versions pinned in package.json) from the npm registry.
+vendor:
+	rm -rf node_modules && npm install --no-audit --no-fund --no-save
+	V=src/smartcounty/static/vendor; rm -rf $$V; mkdir -p $$V/htmx $$V/leaflet $$V/leaflet.markercluster $$V/echarts; \
+	cp node_modules/htmx.org/dist/htmx.min.js $$V/htmx/; \
+	cp -r node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.css node_modules/leaflet/dist/images $$V/leaflet/; \
+	cp node_modules/leaflet.markercluster/dist/leaflet.markercluster.js node_modules/leaflet.markercluster/dist/MarkerCluster*.css $$V/leaflet.markercluster/; \
+	cp node_modules/echarts/dist/echarts.min.js $$V/echarts/

@@ -67,7 +67,7 @@ ASGI_APPLICATION = "smartcounty.asgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "templates"],
+        "DIRS": [],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -113,7 +113,8 @@ LOGOUT_REDIRECT_URL = "home"
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# Each module keeps its translations in its own locale/ folder (Django finds app locales).
+LOCALE_PATHS = []
 USE_I18N = True
 TIME_ZONE = "Asia/Shanghai"
 USE_TZ = True
