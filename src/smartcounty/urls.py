@@ -9,16 +9,12 @@ from importlib.util import find_spec
 
 from django.contrib import admin
 from django.urls import include, path
-from django.utils.translation import gettext_lazy as _
 from django.views.i18n import set_language
 
 from smartcounty.api import api
 from smartcounty.kernel import views as kernel_views
 from smartcounty.modules import module_packages
 
-admin.site.site_header = _("smartcounty administration")
-admin.site.site_title = _("smartcounty")
-admin.site.index_title = _("Platform administration")
 
 urlpatterns = [
     path("", kernel_views.home, name="home"),

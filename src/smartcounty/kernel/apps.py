@@ -9,3 +9,10 @@ class KernelConfig(AppConfig):
     label = "kernel"
     verbose_name = _("Kernel")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from django.contrib import admin
+
+        admin.site.site_header = _("Smart Guan County administration")
+        admin.site.site_title = _("Smart Guan County")
+        admin.site.index_title = _("Platform administration")
