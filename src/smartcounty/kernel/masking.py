@@ -1,0 +1,108 @@
+"""Display masking of personal information: pure functions, no domain knowledge.
+
+No national standard fixes the display patterns (GB/T 35273-2020 §6.2 only asks for
+de-identification on display; see docs/standards-cn.md §7). The patterns here follow common practice:
+
+- name: first character, the rest starred (``李**``);
+- mobile phone: first 3 and last 4 digits (``180****1999``);
+- resident ID number: first 3 and last 4 characters (``360***********0071``);
+- address: the administrative part (up to the last 省/市/县/区/镇/乡/街道 within the
+  first 16 characters) kept, the rest starred.
+
+``mask(kind, value)`` dispatches on the kind names used by callers (``name``, ``phone``,
+``id_number``, ``address``). ``None`` and empty values are returned unchanged. The
+``looks_like_*`` helpers recognise values by pattern only; checksum validation of ID numbers
+belongs to ``kernel.codes``.
+"""
+
+import re
+
+STAR = "*"
+
+KINDS = ("name", "phone", "id_number", "address")
+
+_PHONE_RE = re.compile(r"^(?:\+?86[- ]?)?1[3-9]\d{9}$")
+_ID_RE = re.compile(r"^[1-9]\d{5}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dXx]$")
+_CJK_NAME_RE = re.compile(r"^[\u4e00-\u9fff]{2,4}(?:[·•][\u4e00-\u9fff]{1,10})?$")
+_ADDRESS_MARKERS = ("省", "市", "县", "区", "旗", "镇", "乡", "街道", "村", "路", "街", "号", "巷", "小区")
+_ADMIN_SUFFIXES = ("街道", "省", "市", "县", "区", "镇", "乡")
+
+
+def _keep(value: str, start: int, end: int) -> str:
+    n = len(value)
+    if n <= start + end:
+        # Too short to keep both ends: keep at most the first character, star the rest.
+        keep = min(start, max(n - 1, 0), 1)
+        return value[:keep] + STAR * (n - keep)
+    return value[:start] + STAR * (n - start - end) + value[n - end:]
+
+
+def mask_name(value):
+    if not value:
+        return value
+    value = str(value).strip()
+    return value[:1] + STAR * max(len(value) - 1, 1)
+
+
+def mask_phone(value):
+    if not value:
+        return value
+    value = str(value).strip()
+    digits = re.sub(r"\D", "", value)
+    if len(digits) == 13 and digits.startswith("86"):
+        digits = digits[2:]
+    return _keep(digits, 3, 4)
+
+
+def mask_id_number(value):
+    if not value:
+        return value
+    return _keep(str(value).strip().upper(), 3, 4)
+
+
+def mask_address(value):
+    if not value:
+        return value
+    value = str(value).strip()
+    head = value[:16]
+    cut = 0
+    for suffix in _ADMIN_SUFFIXES:
+        pos = head.rfind(suffix)
+        if pos >= 0:
+            cut = max(cut, pos + len(suffix))
+    if cut == 0 or cut >= len(value):
+        cut = min(len(value) // 3, len(value) - 1)
+    return value[:cut] + STAR * min(len(value) - cut, 8)
+
+
+_MASKERS = {"name": mask_name, "phone": mask_phone, "id_number": mask_id_number, "address": mask_address}
+
+
+def mask(kind: str, value):
+    """Mask ``value`` as ``kind``; an unknown kind is an error (never passes data through silently)."""
+    try:
+        masker = _MASKERS[kind]
+    except KeyError:
+        raise ValueError(f"unknown personal-data kind {kind!r}") from None
+    return masker(value)
+
+
+def looks_like_phone(value) -> bool:
+    return bool(value) and bool(_PHONE_RE.match(re.sub(r"[\s-]", "", str(value).strip())))
+
+
+def looks_like_id_number(value) -> bool:
+    """Pattern only (area, plausible birth date, sequence, check character); no checksum."""
+    return bool(value) and bool(_ID_RE.match(str(value).strip()))
+
+
+def looks_like_name(value) -> bool:
+    """Two to four Han characters (optionally with a ``·`` part): a plausible Chinese personal name."""
+    return bool(value) and bool(_CJK_NAME_RE.match(str(value).strip()))
+
+
+def looks_like_address(value) -> bool:
+    text = str(value or "").strip()
+    if len(text) < 6:
+        return False
+    return sum(1 for m in _ADDRESS_MARKERS if m in text) >= 2

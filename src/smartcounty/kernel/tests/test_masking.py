@@ -1,0 +1,75 @@
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from smartcounty.kernel import masking
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    ("李四", "李*"),
+    ("张小明", "张**"),
+    ("欧阳娜娜", "欧***"),
+    ("王", "王*"),
+])
+def test_names_keep_the_first_character(value, expected):
+    assert masking.mask_name(value) == expected
+
+
+def test_phone_keeps_three_and_four_digits():
+    assert masking.mask_phone("18012341999") == "180****1999"
+    assert masking.mask_phone("+86 180-1234-1999") == "180****1999"
+
+
+def test_id_number_keeps_three_and_four():
+    # Valid test vector from docs/standards-cn.md §7.
+    assert masking.mask_id_number("360426199101010071") == "360***********0071"
+    assert masking.mask_id_number("12010319880601824x") == "120***********824X"
+
+
+def test_address_keeps_the_administrative_part():
+    assert masking.mask_address("山东省聊城市冠县清泉街道红旗路12号3单元") == "山东省聊城市冠县清泉街道********"
+    assert masking.mask_address("冠县烟庄街道幸福小区5号楼").startswith("冠县烟庄街道")
+    assert "5号楼" not in masking.mask_address("冠县烟庄街道幸福小区5号楼")
+
+
+def test_empty_values_pass_and_unknown_kind_is_refused():
+    assert masking.mask("name", "") == ""
+    assert masking.mask("phone", None) is None
+    with pytest.raises(ValueError):
+        masking.mask("salary", "1000")
+
+
+def test_detectors():
+    assert masking.looks_like_id_number("360426199101010071")
+    assert masking.looks_like_id_number("12010319880601824X")
+    assert not masking.looks_like_id_number("360426199113010071")  # month 13
+    assert not masking.looks_like_id_number("3604261991010100")
+    assert masking.looks_like_phone("13812345678") and masking.looks_like_phone("+86 138-1234-5678")
+    assert not masking.looks_like_phone("12812345678") and not masking.looks_like_phone("0635-5123456")
+    assert masking.looks_like_name("张三") and not masking.looks_like_name("冠县人民政府办公室")
+    assert masking.looks_like_address("冠县清泉街道红旗路12号")
+    assert not masking.looks_like_address("空气质量优")
+
+
+@given(st.text(min_size=1, max_size=40).filter(lambda s: s.strip()))
+def test_masked_values_never_reveal_more_than_they_keep(value):
+    for kind in ("name", "id_number", "address"):
+        out = masking.mask(kind, value)
+        assert out != value.strip() or len(value.strip()) == 0
+        assert STAR_COUNT(out) >= 1
+
+
+@given(st.from_regex(r"1[3-9]\d{9}", fullmatch=True))
+def test_phone_masking_keeps_length_and_hides_the_middle(phone):
+    out = masking.mask_phone(phone)
+    assert len(out) == 11 and out[:3] == phone[:3] and out[-4:] == phone[-4:] and out[3:7] == "****"
+
+
+@given(st.from_regex(r"[1-9]\d{16}[\dX]", fullmatch=True))
+def test_id_masking_hides_the_birth_date(idn):
+    out = masking.mask_id_number(idn)
+    assert len(out) == 18 and set(out[6:14]) == {"*"}
+
+
+def STAR_COUNT(s):  # noqa: N802 - reads like a constant in the assertions above
+    return s.count(masking.STAR)
