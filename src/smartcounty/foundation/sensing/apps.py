@@ -1,0 +1,45 @@
+from django.utils.translation import gettext_lazy as _
+
+from smartcounty.kernel.module import ModuleConfig
+
+
+class SensingConfig(ModuleConfig):
+    name = "smartcounty.foundation.sensing"
+    label = "sensing"
+    verbose_name = _("IoT sensing")
+    name_zh = "物联感知"
+    name_en = "IoT sensing"
+    plan_actions = (7, 8, 9, 10, 14, 17, 25, 27)
+    depends_on = ("places", "accounts")
+
+    def register(self, reg):
+        from smartcounty.foundation.accounts.roles import Role
+        from smartcounty.foundation.sensing import background, properties
+
+        staff = (Role.ORG_ADMIN, Role.STAFF, Role.GRID_WORKER)
+        for code, title, roles in (
+            ("sensing.view", _("View sensors and their observations"), staff),
+            ("sensing.ingest", _("Send observations (devices and gateways)"), (Role.ORG_ADMIN, Role.STAFF)),
+            ("sensing.manage", _("Manage things, sensors and datastreams"), (Role.ORG_ADMIN,)),
+            # Every organisation's datastreams and dead letters (raw payloads): platform administrators only.
+            ("sensing.view_all", _("View every organisation's sensors"), ()),
+            ("sensing.deadletters", _("Read every organisation's rejected payloads"), ()),
+        ):
+            reg.permissions.register(code, reg.Permission(code, title, tuple(roles)), module=self.label)
+        properties.register_builtins(reg, module=self.label)
+        reg.menu.register("sensing", reg.MenuEntry("sensing", _("Sensors"), "sensing:things", order=30,
+                                                  permission="sensing.view"), module=self.label)
+        reg.demo_loaders.register("sensing", reg.DemoLoader("sensing", _load_demo, order=30,
+                                                            title=_("Guan County sensor network (demo)")),
+                                  module=self.label)
+        reg.background.register("sensing.simulator", reg.BackgroundService(
+            "sensing.simulator", background.run_simulator, _("Sensor simulator"), background.simulator_enabled),
+            module=self.label)
+        reg.background.register("sensing.health", reg.BackgroundService(
+            "sensing.health", background.run_health, _("Datastream health checker")), module=self.label)
+
+
+def _load_demo(**kwargs):
+    from smartcounty.foundation.sensing import demo
+
+    return demo.load(**kwargs)

@@ -1,0 +1,289 @@
+"""The ingest hot path: validate items, store them with bulk SQL, keep latest values, publish facts.
+
+No ORM object and no pydantic model per item: each item is checked by plain Python, the rows go in
+with one multi-row ``INSERT ... ON CONFLICT DO NOTHING RETURNING`` per chunk (SQLite) or one
+``INSERT ... SELECT FROM unnest(arrays) ON CONFLICT DO NOTHING RETURNING`` (PostgreSQL), so a
+repeated (datastream, phenomenon time) changes nothing and we know exactly which rows are new.
+Everything, dead letters included, commits in one transaction; the facts are published after it.
+"""
+
+import json
+import math
+import time
+from datetime import UTC, datetime
+from functools import lru_cache
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from smartcounty.foundation.sensing.models import Datastream, DeadLetter, HealthEvent
+from smartcounty.foundation.sensing.schemas import DatastreamHealth, IngestResult, ObservationFact
+from smartcounty.kernel import events
+
+OBSERVATIONS = "sensing.observations"
+OFFLINE = "sensing.datastream_offline"
+ONLINE = "sensing.datastream_online"
+
+MIN_MS = 946684800000  # 2000-01-01T00:00:00Z: older phenomenon times are a device clock fault
+FUTURE_MS = 24 * 3600 * 1000  # tolerated clock skew into the future
+ITEM_KEYS = frozenset({"datastream", "Datastream", "phenomenonTime", "resultTime", "result", "resultQuality"})
+QUALITY = {"good": 0, "suspect": 1, "bad": 2, 0: 0, 1: 1, 2: 2}
+SQLITE_CHUNK = 5000  # 6 columns x 5000 < SQLite's 32766 host parameters
+MAX_ITEMS = 50000
+
+
+class Reject(Exception):
+    pass
+
+
+def parse_time(value, field: str) -> int:
+    """ISO 8601 with an offset (or ``Z``), or integer epoch milliseconds, to epoch ms."""
+    if isinstance(value, str):
+        if "/" in value:
+            raise Reject(f"{field}: time intervals are not supported; send an instant")
+        try:
+            dt = datetime.fromisoformat(value)
+        except ValueError:
+            raise Reject(f"{field}: not an ISO 8601 time") from None
+        if dt.tzinfo is None:
+            raise Reject(f"{field}: the time needs an offset (e.g. Z or +08:00)")
+        return round(dt.timestamp() * 1000)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    raise Reject(f"{field}: expected an ISO 8601 string or epoch milliseconds")
+
+
+def _datastream_id(item) -> int:
+    ref = item.get("datastream", item.get("Datastream"))
+    if isinstance(ref, dict):
+        ref = ref.get("@iot.id", ref.get("id"))
+    if isinstance(ref, int) and not isinstance(ref, bool) and ref > 0:
+        return ref
+    raise Reject("datastream: expected a datastream id")
+
+
+def parse_item(item, now_ms: int, datastream_id: int | None = None):
+    """One item to a row tuple (datastream, phenomenon_ms, result_ms, value, json_text, quality)."""
+    if not isinstance(item, dict):
+        raise Reject("an observation must be a JSON object")
+    extra = item.keys() - ITEM_KEYS
+    if extra:
+        raise Reject(f"unknown field(s): {', '.join(sorted(map(str, extra)))}")
+    ds = datastream_id if datastream_id is not None else _datastream_id(item)
+    if "phenomenonTime" in item:
+        ms = parse_time(item["phenomenonTime"], "phenomenonTime")
+    else:
+        ms = now_ms
+    if ms < MIN_MS or ms > now_ms + FUTURE_MS:
+        raise Reject("phenomenonTime: outside the accepted range (2000-01-01 to now + 1 day)")
+    rt = item.get("resultTime")
+    result_ms = parse_time(rt, "resultTime") if rt is not None else now_ms
+    if "result" not in item:
+        raise Reject("result: missing")
+    result = item["result"]
+    text = None
+    if result is True or result is False:
+        value = 1.0 if result else 0.0
+    elif isinstance(result, (int, float)):
+        value = float(result)
+        if not math.isfinite(value):
+            raise Reject("result: not a finite number")
+    elif result is None:
+        raise Reject("result: null")
+    else:
+        value = None
+        text = json.dumps(result, ensure_ascii=False)
+    quality = item.get("resultQuality", 0)
+    try:
+        quality = QUALITY[quality]
+    except (KeyError, TypeError):
+        raise Reject("resultQuality: expected good, suspect or bad") from None
+    return (ds, ms, result_ms, value, text, quality)
+
+
+def expand_data_array(body: list) -> list:
+    """SensorThings ``CreateObservations`` (dataArray) to flat items; a malformed group raises Reject."""
+    items = []
+    for group in body:
+        if not isinstance(group, dict) or "dataArray" not in group:
+            raise Reject("each group needs Datastream, components and dataArray")
+        ds = _datastream_id(group)
+        components = group.get("components")
+        if not isinstance(components, list) or "result" not in components:
+            raise Reject("components: a list naming at least result")
+        allowed = {"phenomenonTime", "result", "resultTime", "resultQuality"}
+        if not set(components) <= allowed:
+            raise Reject(f"components: only {', '.join(sorted(allowed))}")
+        for row in group["dataArray"] or ():
+            if not isinstance(row, list) or len(row) != len(components):
+                items.append({"datastream": ds, "__bad__": row})
+                continue
+            item = dict(zip(components, row, strict=True))
+            item["datastream"] = ds
+            items.append(item)
+    return items
+
+
+@lru_cache(maxsize=8)
+def _sqlite_insert_sql(n: int) -> str:
+    values = ",".join(["(?,?,?,?,?,?)"] * n)
+    return ("INSERT INTO sensing_observation (datastream_id, phenomenon_ms, result_ms, result, result_json, quality) "
+            f"VALUES {values} ON CONFLICT (datastream_id, phenomenon_ms) DO NOTHING "
+            "RETURNING datastream_id, phenomenon_ms")
+
+
+PG_INSERT = (
+    "INSERT INTO sensing_observation (datastream_id, phenomenon_ms, result_ms, result, result_json, quality) "
+    "SELECT * FROM unnest(%s::bigint[], %s::bigint[], %s::bigint[], %s::float8[], %s::text[], %s::smallint[]) "
+    "ON CONFLICT (datastream_id, phenomenon_ms) DO NOTHING RETURNING datastream_id, phenomenon_ms")
+
+
+def insert_rows(rows: list) -> set:
+    """Insert row tuples; return the (datastream, phenomenon_ms) keys that were new."""
+    new = set()
+    if not rows:
+        return new
+    connection.ensure_connection()
+    raw = connection.connection
+    if connection.vendor == "postgresql":
+        with raw.cursor() as cur:
+            for start in range(0, len(rows), 20000):
+                chunk = rows[start:start + 20000]
+                cur.execute(PG_INSERT, [list(c) for c in zip(*chunk, strict=True)])
+                new.update(cur.fetchall())
+        return new
+    cur = raw.cursor()
+    try:
+        for start in range(0, len(rows), SQLITE_CHUNK):
+            chunk = rows[start:start + SQLITE_CHUNK]
+            flat = [v for row in chunk for v in row]
+            cur.execute(_sqlite_insert_sql(len(chunk)), flat)
+            new.update(cur.fetchall())
+    finally:
+        cur.close()
+    return new
+
+
+def _meta(ids) -> dict:
+    return {r[0]: r for r in Datastream.objects.filter(id__in=ids).values_list(
+        "id", "thing_id", "property_code", "town_code", "grid_code", "organisation_id", "online")}
+
+
+def _health(meta_row, last_ms, online: bool) -> DatastreamHealth:
+    last = datetime.fromtimestamp(last_ms / 1000, UTC) if last_ms is not None else None
+    return DatastreamHealth(meta_row[0], meta_row[1], meta_row[2], meta_row[3] or None, meta_row[4] or None,
+                            last, online)
+
+
+def ingest(items: list, *, source: str, sender=None, allowed=None, publish: bool = True, topic: str = "",
+           datastream_id: int | None = None, raw_items: list | None = None) -> IngestResult:
+    """Store a batch. ``allowed(organisation_id) -> bool`` limits which datastreams the sender may feed.
+
+    Per item: created, duplicate, or rejected (kept as a dead letter with the reason). ``raw_items``
+    (same length as ``items``) is what goes into a dead letter instead of the parsed item.
+    """
+    if len(items) > MAX_ITEMS:
+        raise Reject(f"at most {MAX_ITEMS} observations per batch")
+    now_ms = int(time.time() * 1000)
+    parsed: list = []
+    results: list = [None] * len(items)
+    rejects: list = []
+    for i, item in enumerate(items):
+        try:
+            if isinstance(item, dict) and "__bad__" in item:
+                raise Reject("dataArray row does not match components")
+            parsed.append((i, parse_item(item, now_ms, datastream_id)))
+        except Reject as exc:
+            rejects.append((i, str(exc), None))
+    with transaction.atomic():
+        meta = _meta({row[0] for _, row in parsed}) if parsed else {}
+        verdict: dict = {}
+        rows = []
+        keep = []
+        for i, row in parsed:
+            m = meta.get(row[0])
+            if m is None:
+                rejects.append((i, f"datastream {row[0]} does not exist", row[0]))
+                continue
+            if allowed is not None:
+                ok = verdict.get(m[5])
+                if ok is None:
+                    ok = verdict[m[5]] = bool(allowed(m[5]))
+                if not ok:
+                    rejects.append((i, f"not allowed to send to datastream {row[0]}", row[0]))
+                    continue
+            rows.append(row)
+            keep.append(i)
+        new = insert_rows(rows)
+        created = duplicates = 0
+        facts = []
+        latest: dict = {}
+        pending = set(new)
+        for i, row in zip(keep, rows, strict=True):
+            key = (row[0], row[1])
+            if key in pending:
+                pending.discard(key)
+                created += 1
+                results[i] = {"index": i, "status": "created"}
+                m = meta[row[0]]
+                facts.append(ObservationFact(row[0], m[1], m[2], m[3] or None, m[4] or None,
+                                             datetime.fromtimestamp(row[1] / 1000, UTC), row[3]))
+                best = latest.get(row[0])
+                if best is None or row[1] > best[0]:
+                    latest[row[0]] = (row[1], row[3])
+            else:
+                duplicates += 1
+                results[i] = {"index": i, "status": "duplicate"}
+        health = []
+        if latest:
+            _update_latest(latest, meta, health)
+        for i, reason, _ds in rejects:
+            results[i] = {"index": i, "status": "rejected", "error": reason}
+        if rejects:
+            _dead_letters(rejects, items, raw_items, source=source, topic=topic, sender=sender, meta=meta)
+        if publish:
+            if facts:
+                events.publish(OBSERVATIONS, facts)
+            for h in health:
+                events.publish(ONLINE, h)
+    return IngestResult(created, duplicates, len(rejects), results)
+
+
+def _update_latest(latest: dict, meta: dict, health: list) -> None:
+    ids = list(latest)
+    with connection.cursor() as cur:
+        placeholders = ",".join(["%s"] * len(ids))
+        cur.execute(f"UPDATE sensing_datastream SET online = %s WHERE online = %s AND id IN ({placeholders}) "
+                    "RETURNING id", [True, False, *ids])
+        back = [r[0] for r in cur.fetchall()]
+        cur.executemany("UPDATE sensing_datastream SET last_ms = %s, last_value = %s "
+                        "WHERE id = %s AND (last_ms IS NULL OR last_ms < %s)",
+                        [(ms, value, ds, ms) for ds, (ms, value) in latest.items()])
+    if back:
+        now = timezone.now()
+        HealthEvent.objects.bulk_create(
+            [HealthEvent(datastream_id=ds, at=now, online=True, last_ms=latest[ds][0]) for ds in back])
+        health.extend(_health(meta[ds], latest[ds][0], True) for ds in back)
+
+
+def _dead_letters(rejects, items, raw_items, *, source, topic, sender, meta) -> None:
+    letters = []
+    for i, reason, ds in rejects:
+        raw = raw_items[i] if raw_items is not None else json.dumps(items[i], ensure_ascii=False, default=str)
+        if isinstance(raw, bytes):
+            raw = raw.decode("utf-8", "replace")
+        m = meta.get(ds) if ds is not None else None
+        letters.append(DeadLetter(source=source, topic=topic[:200], reason=reason[:300], payload=raw[:20000],
+                                  datastream_id=ds if m is not None else None,
+                                  organisation_id=(m[5] if m is not None else getattr(sender, "organisation_id", None)),
+                                  sender=sender if getattr(sender, "pk", None) else None))
+    DeadLetter.objects.bulk_create(letters)
+
+
+def dead_letter(reason: str, payload, *, source: str, topic: str = "", sender=None) -> None:
+    """Keep one payload that could not even be read as observations (bad JSON, bad topic...)."""
+    if not isinstance(payload, str):
+        payload = payload.decode("utf-8", "replace") if isinstance(payload, bytes) else json.dumps(payload, default=str)
+    DeadLetter.objects.create(source=source, topic=topic[:200], reason=reason[:300], payload=payload[:20000],
+                              organisation_id=getattr(sender, "organisation_id", None),
+                              sender=sender if getattr(sender, "pk", None) else None)

@@ -1,0 +1,235 @@
+"""Sensing services: the only entry points (with ``schemas``) other modules use.
+
+Public: ``ingest`` (store a batch of observations), ``sync_observed_properties``, ``create_thing``,
+``create_datastream``, ``observations``, ``aggregate``, ``latest``, ``check_health``,
+``datastream_info``. Times are epoch milliseconds inside, aware UTC datetimes at the edges.
+Events (see ``schemas``): ``sensing.observations``, ``sensing.datastream_offline``,
+``sensing.datastream_online``.
+"""
+
+from datetime import UTC, datetime
+
+from django.apps import apps
+from django.db import connection, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from smartcounty.foundation.sensing import ingest as _ingest
+from smartcounty.foundation.sensing.models import (
+    Datastream,
+    HealthEvent,
+    Location,
+    ObservedProperty,
+    Sensor,
+    Thing,
+)
+from smartcounty.foundation.sensing.schemas import DatastreamHealth
+from smartcounty.kernel import audit, events, registry
+from smartcounty.kernel.problems import ApiError
+
+OBSERVATIONS = _ingest.OBSERVATIONS
+OFFLINE = _ingest.OFFLINE
+ONLINE = _ingest.ONLINE
+Reject = _ingest.Reject
+ingest = _ingest.ingest
+dead_letter = _ingest.dead_letter
+expand_data_array = _ingest.expand_data_array
+parse_time = _ingest.parse_time
+
+#: China has kept UTC+8 all year since 1991: Asia/Shanghai buckets are integer arithmetic.
+SHANGHAI_OFFSET_MS = 8 * 3600 * 1000
+BUCKETS = {"5min": 300_000, "1h": 3_600_000, "1day": 86_400_000}
+#: A datastream is offline when silent for longer than expected interval x this factor.
+GRACE = 2.5
+
+
+def to_ms(dt: datetime) -> int:
+    if dt.tzinfo is None:
+        raise ValueError("aware datetime expected")
+    return round(dt.timestamp() * 1000)
+
+
+def from_ms(ms: int | None) -> datetime | None:
+    return None if ms is None else datetime.fromtimestamp(ms / 1000, UTC)
+
+
+def sync_observed_properties() -> int:
+    """Create or update one ObservedProperty row per registered spec (idempotent). Returns the count."""
+    n = 0
+    for spec in registry.observed_properties.values():
+        ObservedProperty.objects.update_or_create(code=spec.code, defaults={
+            "name_zh": spec.name_zh, "name_en": spec.name_en, "unit": spec.unit,
+            "definition": spec.definition, "decimals": spec.decimals})
+        n += 1
+    return n
+
+
+def locate(lon: float, lat: float) -> tuple[str, str]:
+    """(town code, grid code) of a point through places; blank when places does not know it."""
+    if not apps.is_installed("smartcounty.foundation.places"):
+        return "", ""
+    from smartcounty.foundation.places import services as places_services
+
+    found = places_services.locate(lon, lat)
+    if found is None:
+        return "", ""
+    return (getattr(found, "town_code", "") or ""), (getattr(found, "grid_code", "") or "")
+
+
+@transaction.atomic
+def create_thing(code: str, name: str, *, lon: float, lat: float, kind: str = "", organisation_id=None,
+                 description: str = "", properties: dict | None = None, is_demo: bool = False,
+                 town_code: str = "", grid_code: str = "", actor=None) -> Thing:
+    """Create (or return the existing) thing with its location, placed in a town and grid."""
+    thing = Thing.objects.filter(code=code).first()
+    if thing is not None:
+        return thing
+    if not (-180 <= lon <= 180 and -90 <= lat <= 90):
+        raise ApiError(422, "invalid", "coordinates out of range", field="lon")
+    found_town, found_grid = locate(lon, lat)
+    thing = Thing.objects.create(code=code, name=name, kind=kind, organisation_id=organisation_id,
+                                 description=description, properties=properties or {}, is_demo=is_demo)
+    Location.objects.create(thing=thing, name=name, lon=lon, lat=lat, town_code=found_town or town_code,
+                            grid_code=found_grid or grid_code)
+    if actor is not None:
+        audit.record("sensing.thing_create", actor=actor, obj=thing, organisation_id=organisation_id,
+                     detail={"code": code, "lon": lon, "lat": lat})
+    return thing
+
+
+@transaction.atomic
+def create_datastream(thing: Thing, property_code: str, *, expected_interval_s: int = 300, name: str = "",
+                      sensor_name: str = "", actor=None) -> Datastream:
+    """Create (or return) the thing's datastream of one observed property."""
+    prop = ObservedProperty.objects.filter(code=property_code).first()
+    if prop is None:
+        if property_code not in registry.observed_properties:
+            raise ApiError(422, "invalid", f"unknown observed property {property_code!r}", field="observed_property")
+        sync_observed_properties()
+        prop = ObservedProperty.objects.get(code=property_code)
+    existing = Datastream.objects.filter(thing=thing, observed_property=prop).first()
+    if existing is not None:
+        return existing
+    sensor, _ = Sensor.objects.get_or_create(name=sensor_name or f"{prop.name_en} sensor")
+    loc = thing.locations.order_by("-id").first()
+    ds = Datastream.objects.create(
+        name=name or f"{thing.name} {prop.name_zh}", thing=thing, sensor=sensor, observed_property=prop,
+        unit_name=prop.unit, unit_symbol=prop.unit, unit_definition=prop.definition,
+        expected_interval_s=expected_interval_s, property_code=prop.code, organisation_id=thing.organisation_id,
+        town_code=loc.town_code if loc else "", grid_code=loc.grid_code if loc else "",
+        lon=loc.lon if loc else None, lat=loc.lat if loc else None)
+    if actor is not None:
+        audit.record("sensing.datastream_create", actor=actor, obj=ds, organisation_id=thing.organisation_id,
+                     detail={"thing": thing.code, "property": prop.code})
+    return ds
+
+
+def visible_datastreams(organisation_id=None, *, all_orgs: bool = False):
+    """Datastreams a reader of ``organisation_id`` sees: their own and county-wide ones."""
+    qs = Datastream.objects.all()
+    if not all_orgs:
+        qs = qs.filter(Q(organisation_id__isnull=True) | Q(organisation_id=organisation_id))
+    return qs
+
+
+def latest(qs=None, *, property_code=None, thing_id=None, town=None, grid=None, bbox=None, online=None):
+    """Latest values as a queryset of datastreams (each filter uses an index)."""
+    qs = Datastream.objects.all() if qs is None else qs
+    if property_code:
+        qs = qs.filter(property_code=property_code)
+    if thing_id:
+        qs = qs.filter(thing_id=thing_id)
+    if town:
+        qs = qs.filter(town_code=town)
+    if grid:
+        qs = qs.filter(grid_code=grid)
+    if bbox:
+        west, south, east, north = bbox
+        qs = qs.filter(lon__gte=west, lon__lte=east, lat__gte=south, lat__lte=north)
+    if online is not None:
+        qs = qs.filter(online=online)
+    return qs.order_by("id")
+
+
+def observations(datastream_id: int, start_ms: int | None = None, end_ms: int | None = None,
+                 *, limit: int = 500, offset: int = 0, newest_first: bool = False) -> tuple[int, list]:
+    """(count, rows) of one datastream in [start, end): rows are (phenomenon_ms, result_ms, result,
+    result_json, quality)."""
+    where = ["datastream_id = %s"]
+    params: list = [datastream_id]
+    if start_ms is not None:
+        where.append("phenomenon_ms >= %s")
+        params.append(start_ms)
+    if end_ms is not None:
+        where.append("phenomenon_ms < %s")
+        params.append(end_ms)
+    cond = " AND ".join(where)
+    order = "DESC" if newest_first else "ASC"
+    with connection.cursor() as cur:
+        cur.execute(f"SELECT COUNT(*) FROM sensing_observation WHERE {cond}", params)
+        count = cur.fetchone()[0]
+        cur.execute(f"SELECT phenomenon_ms, result_ms, result, result_json, quality FROM sensing_observation "
+                    f"WHERE {cond} ORDER BY phenomenon_ms {order} LIMIT %s OFFSET %s", [*params, limit, offset])
+        rows = cur.fetchall()
+    return count, rows
+
+
+def aggregate(datastream_id: int, start_ms: int, end_ms: int, bucket: str) -> list[dict]:
+    """Count, min, max and mean of numeric results per bucket; buckets are aligned to Asia/Shanghai
+    (a ``1day`` bucket runs from 00:00 to 24:00 Beijing time). ``start`` is each bucket's UTC start."""
+    try:
+        width = BUCKETS[bucket]
+    except KeyError:
+        raise ApiError(422, "invalid", f"bucket must be one of {', '.join(BUCKETS)}", field="bucket") from None
+    if end_ms <= start_ms:
+        raise ApiError(422, "invalid", "end must be after start", field="end")
+    if (end_ms - start_ms) // width > 100_000:
+        raise ApiError(422, "invalid", "too many buckets; use a wider bucket or a shorter range", field="bucket")
+    off = SHANGHAI_OFFSET_MS
+    sql = ("SELECT (phenomenon_ms + %s) / %s AS b, COUNT(result), MIN(result), MAX(result), AVG(result) "
+           "FROM sensing_observation WHERE datastream_id = %s AND phenomenon_ms >= %s AND phenomenon_ms < %s "
+           "GROUP BY b ORDER BY b")
+    with connection.cursor() as cur:
+        cur.execute(sql, [off, width, datastream_id, start_ms, end_ms])
+        rows = cur.fetchall()
+    return [{"start": from_ms(b * width - off), "count": n, "min": lo, "max": hi,
+             "mean": float(mean) if mean is not None else None} for b, n, lo, hi, mean in rows]
+
+
+def _health_row(ds: Datastream, online: bool) -> DatastreamHealth:
+    return DatastreamHealth(ds.id, ds.thing_id, ds.property_code, ds.town_code or None, ds.grid_code or None,
+                            from_ms(ds.last_ms), online)
+
+
+def check_health(now: datetime | None = None, *, grace: float = GRACE) -> list[int]:
+    """Mark online datastreams silent for longer than expected interval x grace as offline.
+
+    Stores a HealthEvent and publishes ``sensing.datastream_offline`` for each; returns their ids.
+    """
+    now = now or timezone.now()
+    now_ms = to_ms(now)
+    stale = (Datastream.objects.filter(online=True, last_ms__isnull=False)
+             .alias(deadline=F("last_ms") + F("expected_interval_s") * int(grace * 1000))
+             .filter(deadline__lt=now_ms))
+    gone = []
+    with transaction.atomic():
+        for ds in stale.select_for_update().only("id", "thing_id", "property_code", "town_code", "grid_code",
+                                                 "last_ms"):
+            if not Datastream.objects.filter(pk=ds.pk, online=True).update(online=False):
+                continue
+            HealthEvent.objects.create(datastream=ds, at=now, online=False, last_ms=ds.last_ms)
+            events.publish(OFFLINE, _health_row(ds, False))
+            gone.append(ds.id)
+    return gone
+
+
+def datastream_info(datastream_id: int) -> dict | None:
+    """Facts about one datastream other modules may show (no observation rows)."""
+    ds = (Datastream.objects.filter(pk=datastream_id)
+          .values("id", "name", "thing_id", "thing__name", "property_code", "unit_symbol", "town_code",
+                  "grid_code", "lon", "lat", "last_ms", "last_value", "online", "organisation_id").first())
+    if ds is None:
+        return None
+    ds["last_time"] = from_ms(ds.pop("last_ms"))
+    ds["thing_name"] = ds.pop("thing__name")
+    return ds
