@@ -175,12 +175,13 @@ def _health(meta_row, last_ms, online: bool) -> DatastreamHealth:
                             last, online)
 
 
-def ingest(items: list, *, source: str, sender=None, allowed=None, publish: bool = True, topic: str = "",
+def ingest(items: list, *, source: str, sender=None, allowed=None, publish: bool = True, topic: str | list = "",
            datastream_id: int | None = None, raw_items: list | None = None) -> IngestResult:
     """Store a batch. ``allowed(organisation_id) -> bool`` limits which datastreams the sender may feed.
 
     Per item: created, duplicate, or rejected (kept as a dead letter with the reason). ``raw_items``
-    (same length as ``items``) is what goes into a dead letter instead of the parsed item.
+    (same length as ``items``) is what goes into a dead letter instead of the parsed item; ``topic``
+    is one MQTT topic for all items or a list with one per item.
     """
     if len(items) > MAX_ITEMS:
         raise Reject(f"at most {MAX_ITEMS} observations per batch")
@@ -191,7 +192,8 @@ def ingest(items: list, *, source: str, sender=None, allowed=None, publish: bool
     for i, item in enumerate(items):
         try:
             if isinstance(item, dict) and "__bad__" in item:
-                raise Reject("dataArray row does not match components")
+                raise Reject(item["__bad__"] if isinstance(item["__bad__"], str)
+                             else "dataArray row does not match components")
             parsed.append((i, parse_item(item, now_ms, datastream_id)))
         except Reject as exc:
             rejects.append((i, str(exc), None))
@@ -273,7 +275,8 @@ def _dead_letters(rejects, items, raw_items, *, source, topic, sender, meta) -> 
         if isinstance(raw, bytes):
             raw = raw.decode("utf-8", "replace")
         m = meta.get(ds) if ds is not None else None
-        letters.append(DeadLetter(source=source, topic=topic[:200], reason=reason[:300], payload=raw[:20000],
+        where = topic[i] if isinstance(topic, list) else topic
+        letters.append(DeadLetter(source=source, topic=where[:200], reason=reason[:300], payload=raw[:20000],
                                   datastream_id=ds if m is not None else None,
                                   organisation_id=(m[5] if m is not None else getattr(sender, "organisation_id", None)),
                                   sender=sender if getattr(sender, "pk", None) else None))
