@@ -14,8 +14,10 @@ Rules implemented (every threshold is a parameter, the defaults are the standard
 * **Daily maximum 1-hour value** (O3): valid with at least 20 hourly values (our choice, by analogy
   with the 24-hour rule; no separate clause was found).
 
-The texts of GB 3095 Table 4 and HJ 663 were not in the searchable corpus; the numbers above are the
-commonly quoted ones (the US 40 CFR 50 App. I/P use the same 6-of-8 rule). They are parameters.
+Verification: the 20-hour and 6-of-8 rules are quoted from GB 3095-2012 in public monitoring code
+("日平均：每日至少20个小时平均浓度"; "每8小时：至少6小时浓度", with HJ 654-2013); the US 40 CFR 50 App. I
+uses the same 6-of-8 rule. The 14-window rule of HJ 663 was not found in any searchable source: it is
+the commonly quoted value and a parameter (``min_windows``), as are all the thresholds here.
 
 Hour convention: a day's hourly list has 24 entries; entry ``h`` is the mean over [h:00, h+1:00) in
 Asia/Shanghai (Chinese tables label it by its end hour, h+1). ``None`` or NaN = missing.

@@ -1,0 +1,51 @@
+"""Public interface of the environment module: other modules import only this (and ``schemas``).
+
+Air quality (HJ 633-2012 / HJ 633-2026, chosen by the observation's Shanghai date):
+``compute_aqi`` (hourly 实时报 or daily 日报 AQI with sub-indices, primary and exceeding pollutants),
+``iaqi``, ``category_for`` (level, category, colour), ``version_for``, the averaging helpers
+(``mean_24h``, ``moving_8h``, ``daily_max_8h``, ``daily_concentrations``, ``hours_of_day``).
+Heavy-pollution warnings: ``assess_heavy_pollution`` over a series of ``DailyAqi`` under a
+``WarningScheme`` (default: the Shandong 2022 draft, see ``SCHEMES``), ``warning_transition``.
+"""
+
+from smartcounty.domains.environment.aqi import (
+    CATEGORIES,
+    DAILY,
+    HJ633_2012,
+    HJ633_2026,
+    HOURLY,
+    AqiConfig,
+    AqiResult,
+    Category,
+    SubIndex,
+    category_for,
+    compute_aqi,
+    daily_concentrations,
+    daily_max_1h,
+    daily_max_8h,
+    hours_of_day,
+    iaqi,
+    mean_24h,
+    moving_8h,
+    version_for,
+)
+from smartcounty.domains.environment.warnings import (
+    DEFAULT_SCHEME,
+    LEVEL_NAMES,
+    SCHEMES,
+    Assessment,
+    DailyAqi,
+    LevelRule,
+    Sustained,
+    WarningScheme,
+)
+from smartcounty.domains.environment.warnings import assess as assess_heavy_pollution
+from smartcounty.domains.environment.warnings import transition as warning_transition
+
+__all__ = [
+    "CATEGORIES", "DAILY", "DEFAULT_SCHEME", "HJ633_2012", "HJ633_2026", "HOURLY", "LEVEL_NAMES", "SCHEMES",
+    "AqiConfig", "AqiResult", "Assessment", "Category", "DailyAqi", "LevelRule", "SubIndex", "Sustained",
+    "WarningScheme", "assess_heavy_pollution", "category_for", "compute_aqi", "daily_concentrations",
+    "daily_max_1h", "daily_max_8h", "hours_of_day", "iaqi", "mean_24h", "moving_8h", "version_for",
+    "warning_transition",
+]
