@@ -1,0 +1,212 @@
+"""Places services: what other modules call. They return schemas (``places.schemas``), never models.
+
+Lookups take WGS84 ``(lon, lat)``; convert GCJ-02/BD-09 input first with ``smartcounty.kernel.geo``.
+
+Border rule: a point on the boundary of a town or grid is inside it (``covers``); on an edge or
+vertex shared by several, it belongs to the one with the smallest code. Because a grid code
+starts with its town's code, the town and the grid chosen for a border point agree. A point that
+no town covers is outside the county: ``locate`` returns None. A point inside a town that no
+grid covers gets ``grid_code=None``.
+"""
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+
+from smartcounty.foundation.places import spatial
+from smartcounty.foundation.places.models import Division, Grid
+from smartcounty.foundation.places.schemas import Division as DivisionOut
+from smartcounty.foundation.places.schemas import Grid as GridOut
+from smartcounty.foundation.places.schemas import Location, PlacesChanged
+from smartcounty.kernel import audit, events, geo
+from smartcounty.kernel.problems import ApiError
+
+CHANGED = "places.changed"
+DEMO_LABEL_SUFFIX = "（示意边界）"
+
+
+def county_code() -> str:
+    return settings.SMARTCOUNTY_COUNTY_CODE
+
+
+def _division(d: Division, parent_code: str | None = None) -> DivisionOut:
+    return DivisionOut(code=d.code, name=d.name, name_en=d.name_en, level=d.level, kind=d.kind,
+                       parent_code=parent_code if parent_code is not None else (d.code[:6] if len(d.code) > 6 else None),
+                       bbox=d.bbox, is_demo_geometry=d.is_demo_geometry)
+
+
+def _grid(g: Grid) -> GridOut:
+    return GridOut(code=g.code, town_code=g.town_code, community_code=g.community_code, name=g.name,
+                   bbox=g.bbox, is_demo_geometry=g.is_demo_geometry)
+
+
+_LIST_FIELDS = ("code", "town_code", "community_code", "name", "min_lon", "min_lat", "max_lon", "max_lat",
+                "is_demo_geometry")
+
+
+class SchemaList:
+    """A lazy, sliceable list of schemas over a queryset: ``len()``/``count()`` is one COUNT query,
+    a slice is one SELECT of that page. Ninja's pagination uses it like a queryset."""
+
+    def __init__(self, queryset, convert):
+        self._qs = queryset
+        self._convert = convert
+
+    def all(self):
+        return self
+
+    def count(self) -> int:
+        return self._qs.count()
+
+    __len__ = count
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [self._convert(o) for o in self._qs[index]]
+        return self._convert(self._qs[index])
+
+    def __iter__(self):
+        return (self._convert(o) for o in self._qs.iterator(chunk_size=500))
+
+
+# --- reads --------------------------------------------------------------------------------------
+
+
+def county() -> DivisionOut | None:
+    d = Division.objects.filter(code=county_code()).first()
+    return _division(d, parent_code=d.code[:4] + "00") if d else None
+
+
+def towns() -> list[DivisionOut]:
+    """The county's towns and streets, by code (18 for Guan County)."""
+    return [_division(d) for d in Division.objects.filter(level=Division.Level.TOWNSHIP).order_by("code")
+            .defer("geometry")]
+
+
+def town(code: str) -> DivisionOut | None:
+    d = Division.objects.filter(level=Division.Level.TOWNSHIP, code=str(code)).defer("geometry").first()
+    return _division(d) if d else None
+
+
+def check_bbox(bbox) -> tuple[float, float, float, float]:
+    """Validate ``[west, south, east, north]`` (a list or a comma-separated string)."""
+    if isinstance(bbox, str):
+        bbox = bbox.split(",")
+    try:
+        parts = [float(p) for p in bbox]
+    except (TypeError, ValueError):
+        raise ApiError(422, "invalid", "bbox is west,south,east,north in degrees", field="bbox") from None
+    if len(parts) != 4:
+        raise ApiError(422, "invalid", "bbox is west,south,east,north in degrees", field="bbox")
+    try:
+        geo.check_lonlat(parts[0], parts[1])
+        geo.check_lonlat(parts[2], parts[3])
+    except ValueError as exc:
+        raise ApiError(422, "invalid", f"bbox: {exc}", field="bbox") from None
+    if parts[0] > parts[2] or parts[1] > parts[3]:
+        raise ApiError(422, "invalid", "bbox: west must not exceed east nor south exceed north", field="bbox")
+    return parts[0], parts[1], parts[2], parts[3]
+
+
+def grids(town_code: str | None = None, bbox=None) -> SchemaList:
+    """Grids by code, optionally of one town and/or overlapping a bbox (by bounding boxes)."""
+    qs = Grid.objects.order_by("code").only(*_LIST_FIELDS)
+    if town_code:
+        qs = qs.filter(town_code=str(town_code))
+    if bbox is not None:
+        w, s, e, n = check_bbox(bbox)
+        qs = qs.filter(Q(min_lon__lte=e) & Q(max_lon__gte=w) & Q(min_lat__lte=n) & Q(max_lat__gte=s))
+    return SchemaList(qs, _grid)
+
+
+def grid(code: str) -> GridOut | None:
+    g = Grid.objects.filter(code=str(code)).only(*_LIST_FIELDS).first()
+    return _grid(g) if g else None
+
+
+def locate(lon: float, lat: float) -> Location | None:
+    """Town and grid of a WGS84 point; None outside the county. ValueError on a bad coordinate."""
+    lon, lat = geo.check_lonlat(lon, lat)
+    found = spatial.town_at(lon, lat)
+    if found is None:
+        return None
+    town_code, town_name = found
+    hits = spatial.grids_at(lon, lat)
+    chosen = next((h for h in hits if h[2] == town_code), hits[0] if hits else None)
+    if chosen is None:
+        return Location(town_code=town_code, town_name=town_name)
+    return Location(town_code=town_code, town_name=town_name, grid_code=chosen[0], grid_name=chosen[1],
+                    community_code=chosen[3])
+
+
+def grid_codes_in_bbox(min_lon: float, min_lat: float, max_lon: float, max_lat: float) -> list[str]:
+    """Codes of the grids whose polygon intersects the box (shapely-exact), by code."""
+    return spatial.grid_codes_in_box(*check_bbox([min_lon, min_lat, max_lon, max_lat]))
+
+
+def has_demo_geometry() -> bool:
+    return (Division.objects.filter(is_demo_geometry=True).exists()
+            or Grid.objects.filter(is_demo_geometry=True).exists())
+
+
+def _feature(obj, properties: dict) -> dict:
+    return {"type": "Feature", "id": obj.code, "geometry": obj.geometry, "properties": properties}
+
+
+def town_geojson() -> dict:
+    """A FeatureCollection of the towns/streets (for maps); demo shapes say so in ``label``."""
+    features = []
+    for d in Division.objects.filter(level=Division.Level.TOWNSHIP, geometry__isnull=False).order_by("code"):
+        label = d.name + (DEMO_LABEL_SUFFIX if d.is_demo_geometry else "")
+        features.append(_feature(d, {"code": d.code, "name": d.name, "name_en": d.name_en, "kind": d.kind,
+                                     "label": label, "is_demo_geometry": d.is_demo_geometry}))
+    return {"type": "FeatureCollection", "features": features}
+
+
+def grid_geojson(town_code: str) -> dict:
+    """A FeatureCollection of one town's grids (for maps)."""
+    features = [
+        _feature(g, {"code": g.code, "name": g.name, "town_code": g.town_code, "community_code": g.community_code,
+                     "is_demo_geometry": g.is_demo_geometry})
+        for g in Grid.objects.filter(town_code=str(town_code), geometry__isnull=False).order_by("code")
+    ]
+    return {"type": "FeatureCollection", "features": features}
+
+
+# --- writes -------------------------------------------------------------------------------------
+
+
+def announce(level: str, codes: list[str], reason: str) -> None:
+    """Drop this process's geometry cache and tell subscribers after commit."""
+    spatial.clear()
+    events.publish(CHANGED, PlacesChanged(level=level, codes=list(codes), reason=reason).model_dump())
+
+
+def rename_grid(code: str, name: str, *, actor) -> GridOut:
+    name = (name or "").strip()
+    if not name or len(name) > 80:
+        raise ApiError(422, "invalid", "a grid name has 1-80 characters", field="name")
+    with transaction.atomic():
+        g = Grid.objects.select_for_update().filter(code=str(code)).first()
+        if g is None:
+            raise ApiError(404, "not-found")
+        before = g.name
+        g.name = name
+        g.save(update_fields=["name", "updated_at"])
+        audit.record("places.grid_rename", actor=actor, obj=g, detail={"code": g.code, "before": before, "after": name})
+        announce("grid", [g.code], "rename")
+    return _grid(g)
+
+
+def import_geojson(data, level: str, *, replace: bool = False, actor=None):
+    """Import towns or grids from a GeoJSON FeatureCollection, all or nothing (see ``importer``)."""
+    from smartcounty.foundation.places import importer
+
+    return importer.import_geojson(data, level, replace=replace, actor=actor)
+
+
+def grid_counts() -> dict[str, int]:
+    """Number of grids per town code (one GROUP BY query)."""
+    from django.db.models import Count
+
+    return dict(Grid.objects.order_by().values_list("town_code").annotate(n=Count("id")).values_list("town_code", "n"))
