@@ -190,7 +190,7 @@ class _Window:
 
     def count(self):
         if self._count is None:
-            self._count = services.observations(*self.args, limit=0, newest_first=self.newest_first)[0]
+            self._count = services.count_observations(*self.args)
         return self._count
 
     def __len__(self):
@@ -198,7 +198,7 @@ class _Window:
 
     def __getitem__(self, s: slice):
         limit = (s.stop or 0) - (s.start or 0)
-        _, rows = services.observations(*self.args, limit=limit, offset=s.start or 0, newest_first=self.newest_first)
+        rows = services.observations(*self.args, limit=limit, offset=s.start or 0, newest_first=self.newest_first)
         return [{"phenomenonTime": services.from_ms(p), "resultTime": services.from_ms(r),
                  "result": json.loads(j) if j is not None else v, "resultQuality": QUALITY_NAMES.get(q, "good")}
                 for p, r, v, j, q in rows]

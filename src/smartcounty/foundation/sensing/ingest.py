@@ -164,6 +164,16 @@ def insert_rows(rows: list) -> set:
     return new
 
 
+def _guess_datastream(item, datastream_id):
+    """The datastream a rejected item meant, when it says (for the dead letter's owner)."""
+    if datastream_id is not None:
+        return datastream_id
+    try:
+        return _datastream_id(item) if isinstance(item, dict) else None
+    except Reject:
+        return None
+
+
 def _meta(ids) -> dict:
     return {r[0]: r for r in Datastream.objects.filter(id__in=ids).values_list(
         "id", "thing_id", "property_code", "town_code", "grid_code", "organisation_id", "online")}
@@ -196,9 +206,10 @@ def ingest(items: list, *, source: str, sender=None, allowed=None, publish: bool
                              else "dataArray row does not match components")
             parsed.append((i, parse_item(item, now_ms, datastream_id)))
         except Reject as exc:
-            rejects.append((i, str(exc), None))
+            rejects.append((i, str(exc), _guess_datastream(item, datastream_id)))
     with transaction.atomic():
-        meta = _meta({row[0] for _, row in parsed}) if parsed else {}
+        wanted = {row[0] for _, row in parsed} | {ds for _, _, ds in rejects if ds is not None}
+        meta = _meta(wanted) if wanted else {}
         verdict: dict = {}
         rows = []
         keep = []

@@ -151,10 +151,7 @@ def latest(qs=None, *, property_code=None, thing_id=None, town=None, grid=None, 
     return qs.order_by("id")
 
 
-def observations(datastream_id: int, start_ms: int | None = None, end_ms: int | None = None,
-                 *, limit: int = 500, offset: int = 0, newest_first: bool = False) -> tuple[int, list]:
-    """(count, rows) of one datastream in [start, end): rows are (phenomenon_ms, result_ms, result,
-    result_json, quality)."""
+def _range(datastream_id: int, start_ms: int | None, end_ms: int | None) -> tuple[str, list]:
     where = ["datastream_id = %s"]
     params: list = [datastream_id]
     if start_ms is not None:
@@ -163,15 +160,32 @@ def observations(datastream_id: int, start_ms: int | None = None, end_ms: int | 
     if end_ms is not None:
         where.append("phenomenon_ms < %s")
         params.append(end_ms)
-    cond = " AND ".join(where)
-    order = "DESC" if newest_first else "ASC"
+    return " AND ".join(where), params
+
+
+def count_observations(datastream_id: int, start_ms: int | None = None, end_ms: int | None = None) -> int:
+    cond, params = _range(datastream_id, start_ms, end_ms)
     with connection.cursor() as cur:
         cur.execute(f"SELECT COUNT(*) FROM sensing_observation WHERE {cond}", params)
-        count = cur.fetchone()[0]
+        return cur.fetchone()[0]
+
+
+def observations(datastream_id: int, start_ms: int | None = None, end_ms: int | None = None,
+                 *, limit: int = 500, offset: int = 0, newest_first: bool = False) -> list:
+    """Rows of one datastream with start <= phenomenon time < end: (phenomenon_ms, result_ms, result,
+    result_json, quality), oldest first unless ``newest_first``."""
+    cond, params = _range(datastream_id, start_ms, end_ms)
+    order = "DESC" if newest_first else "ASC"
+    with connection.cursor() as cur:
         cur.execute(f"SELECT phenomenon_ms, result_ms, result, result_json, quality FROM sensing_observation "
                     f"WHERE {cond} ORDER BY phenomenon_ms {order} LIMIT %s OFFSET %s", [*params, limit, offset])
-        rows = cur.fetchall()
-    return count, rows
+        return cur.fetchall()
+
+
+def bucket_start(ms: int, bucket: str) -> int:
+    """Start (epoch ms) of the Asia/Shanghai-aligned bucket holding ``ms`` (the SQL uses the same sum)."""
+    width = BUCKETS[bucket]
+    return (ms + SHANGHAI_OFFSET_MS) // width * width - SHANGHAI_OFFSET_MS
 
 
 def aggregate(datastream_id: int, start_ms: int, end_ms: int, bucket: str) -> list[dict]:
