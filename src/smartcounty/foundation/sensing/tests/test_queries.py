@@ -118,7 +118,7 @@ def health_seen():
 @pytest.mark.django_db
 def test_silent_datastream_goes_offline_and_comes_back(network, health_seen, django_capture_on_commit_callbacks):
     ds = network["pm25_1"]  # expected every 60 s
-    last = datetime.now(UTC) - timedelta(minutes=30)
+    last = datetime.now(UTC).replace(microsecond=0) - timedelta(minutes=30)
     with django_capture_on_commit_callbacks(execute=True):
         services.ingest([{"datastream": ds.id, "phenomenonTime": last.isoformat(), "result": 3}], source="http")
     assert [(n, p.online) for n, p in health_seen] == [(services.ONLINE, True)]
