@@ -124,3 +124,11 @@ def test_geojson(squares):
     grids = services.grid_geojson(A)
     assert [f["id"] for f in grids["features"]] == ["37152500100101", "37152500100102"]
     assert services.grid_geojson("371525999") == {"type": "FeatureCollection", "features": []}
+
+
+def test_a_warm_lookup_is_two_indexed_queries(squares, django_assert_num_queries):
+    spatial.clear()
+    with django_assert_num_queries(4):  # cold: candidates + geometries, for towns and for grids
+        assert where(115.02, 36.05) == (A, "37152500100101")
+    with django_assert_num_queries(2):  # warm: only the bounding-box candidate queries
+        assert where(115.03, 36.06) == (A, "37152500100101")
