@@ -1,0 +1,254 @@
+"""The cockpit's own panels, built from foundation services (never from a domain).
+
+Each foundation module is used only when it is installed: a missing module contributes no panel,
+and a module without data yet shows "no data yet". Domains add their panels through
+``reg.cockpit_panels`` (see ``schemas.py``); a domain's panel on a topic (e.g. "air", with the AQI
+category from HJ 633) takes the place of the raw fallback here when its ``order`` is lower.
+"""
+
+from django.apps import apps
+from django.db.models import Count, F, Max, Min, Q
+from django.db.models.functions import Floor
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from smartcounty.foundation.cockpit.models import LiveItem
+from smartcounty.foundation.cockpit.schemas import CockpitPanel
+
+LEVEL_NAMES = {1: gettext_lazy("Blue"), 2: gettext_lazy("Yellow"), 3: gettext_lazy("Orange"), 4: gettext_lazy("Red")}
+LEVEL_COLOURS = ["#3498db", "#f1c40f", "#ff8c42", "#e74c3c"]
+FEED_LENGTH = 30
+#: Above this many objects in view, a points layer sends counts per cell instead of objects.
+CELLS_PER_SIDE = 16
+
+
+def installed(label: str) -> bool:
+    return apps.is_installed(f"smartcounty.foundation.{label}")
+
+
+def register_builtin(reg, *, module: str) -> None:
+    for p in builtin_panels():
+        reg.cockpit_panels.register(p.key, p, module=module)
+
+
+def builtin_panels() -> list[CockpitPanel]:
+    found = [
+        CockpitPanel(key="cockpit.alert_feed", title=gettext_lazy("Live alert feed"), kind="list", order=10,
+                     refresh=5, data=alert_feed),
+        CockpitPanel(key="cockpit.alerts", title=gettext_lazy("Active alerts"), kind="map-layer", order=30,
+                     refresh=15, data=alert_points, cluster=False, colour="#e74c3c"),
+        CockpitPanel(key="cockpit.warnings", title=gettext_lazy("Warnings in force"), kind="list", order=20,
+                     refresh=30, audience="public", topic="warnings", data=warnings),
+        CockpitPanel(key="cockpit.alerts_to_ack", title=gettext_lazy("Alerts to acknowledge"), kind="worklist",
+                     order=10, refresh=30, data=alerts_to_acknowledge),
+    ]
+    if installed("sensing"):
+        found += [
+            CockpitPanel(key="cockpit.sensors_online", title=gettext_lazy("Sensors online"), kind="figure", order=30,
+                         refresh=30, data=sensors_online),
+            CockpitPanel(key="cockpit.air", title=gettext_lazy("Air quality index (AQI)"), kind="figure", order=5,
+                         refresh=60, audience="public", topic="air", data=air_quality),
+            CockpitPanel(key="cockpit.sensors_by_property", title=gettext_lazy("Sensors by measured quantity"),
+                         kind="chart", order=30, refresh=60, data=sensors_by_property),
+            CockpitPanel(key="cockpit.sensors", title=gettext_lazy("Sensors"), kind="map-layer", order=20,
+                         refresh=60, data=sensor_points, colour="#2ecc71"),
+        ]
+    if installed("alerts"):
+        found += [
+            CockpitPanel(key="cockpit.active_alerts", title=gettext_lazy("Active alerts"), kind="figure", order=10,
+                         refresh=5, data=active_alerts),
+            CockpitPanel(key="cockpit.alerts_by_level", title=gettext_lazy("Active alerts by level"), kind="chart",
+                         order=10, refresh=15, data=alerts_by_level),
+        ]
+    if installed("places"):
+        found += [
+            CockpitPanel(key="cockpit.towns", title=gettext_lazy("Towns and streets"), kind="map-layer", order=1,
+                         refresh=3600, data=town_layer, cluster=False, colour="#4fc3f7"),
+            CockpitPanel(key="cockpit.grids", title=gettext_lazy("Grids"), kind="map-layer", order=2, refresh=3600,
+                         data=grid_layer, cluster=False, colour="#90a4ae", default_on=False),
+        ]
+    return found
+
+
+# ---- alerts (from the cockpit's live items, fed by alerts.* events) ----------------------------
+
+def alert_feed(ctx) -> dict:
+    rows = LiveItem.objects.filter(source="alerts").order_by("-at")[:FEED_LENGTH]
+    items = []
+    for r in rows.values("ref", "title", "level", "state", "is_open", "url", "at"):
+        level = "bad" if r["level"] >= 3 and r["is_open"] else ("warn" if r["is_open"] else "ok")
+        state = _("resolved") if not r["is_open"] else (_("acknowledged") if r["state"] == "acknowledged" else _("raised"))
+        items.append({"id": r["ref"], "title": r["title"], "level": level, "url": r["url"],
+                      "time": r["at"].isoformat(), "meta": f"{LEVEL_NAMES.get(r['level'], '')} · {state}"})
+    return {"items": items}
+
+
+def warnings(ctx) -> dict:
+    """Alerts of level orange and red in force: what the public should know."""
+    rows = LiveItem.objects.filter(source="alerts", is_open=True, level__gte=3).order_by("-level", "-at")[:10]
+    return {"items": [{"id": r["ref"], "title": r["title"], "level": "bad" if r["level"] == 4 else "warn",
+                       "time": r["at"].isoformat(), "meta": str(LEVEL_NAMES.get(r["level"], ""))}
+                      for r in rows.values("ref", "title", "level", "at")]}
+
+
+def alerts_to_acknowledge(ctx) -> dict:
+    """Open, unacknowledged alerts of the viewer's organisation (platform admins: all)."""
+    from smartcounty.kernel.authz import user_has_perm
+
+    if not user_has_perm(ctx.user, "alerts.handle", ctx.organisation_id):
+        return {"items": []}
+    qs = LiveItem.objects.filter(source="alerts", is_open=True, state="raised")
+    if ctx.organisation_id is not None and not user_has_perm(ctx.user, "alerts.handle", -1):
+        qs = qs.filter(Q(organisation_id=ctx.organisation_id) | Q(organisation_id__isnull=True))
+    return {"items": [
+        {"title": r["title"], "url": r["url"], "kind": "alert", "level": r["level"], "created": r["at"].isoformat(),
+         "meta": str(LEVEL_NAMES.get(r["level"], ""))}
+        for r in qs.order_by("-level", "at").values("title", "url", "level", "at")[:50]]}
+
+
+def alert_points(ctx) -> dict:
+    w, s, e, n = ctx.bbox
+    qs = LiveItem.objects.filter(source="alerts", is_open=True, lon__gte=w, lon__lte=e, lat__gte=s, lat__lte=n)
+    total = qs.count()
+    rows = qs.order_by("-level", "-at").values("ref", "title", "level", "lon", "lat")[: ctx.limit]
+    return {"total": total, "points": [
+        {"id": r["ref"], "lon": r["lon"], "lat": r["lat"], "label": r["title"], "state": str(r["level"])} for r in rows]}
+
+
+def active_alerts(ctx) -> dict:
+    from smartcounty.foundation.alerts import services as alerts
+
+    counts = alerts.open_alert_counts()
+    total = sum(counts.values())
+    severe = counts.get(3, 0) + counts.get(4, 0)
+    note = _("%(n)s orange or red") % {"n": severe} if severe else ""
+    return {"value": total, "unit": _("alerts"), "note": note, "level": "bad" if severe else ("warn" if total else "ok")}
+
+
+def alerts_by_level(ctx) -> dict:
+    from smartcounty.foundation.alerts import services as alerts
+
+    counts = alerts.open_alert_counts()
+    if not sum(counts.values()):
+        return {"type": "pie", "categories": [], "series": []}
+    return {"type": "pie", "categories": [str(LEVEL_NAMES[lvl]) for lvl in (1, 2, 3, 4)],
+            "series": [{"name": _("Active alerts"), "data": [counts.get(lvl, 0) for lvl in (1, 2, 3, 4)]}],
+            "colours": LEVEL_COLOURS}
+
+
+# ---- sensing ---------------------------------------------------------------------------------
+
+def sensors_online(ctx) -> dict:
+    from smartcounty.foundation.sensing import services as sensing
+
+    c = sensing.latest().aggregate(total=Count("id"), online=Count("id", filter=Q(online=True)))
+    if not c["total"]:
+        return {"value": None, "unit": "", "note": "", "level": ""}
+    offline = c["total"] - c["online"]
+    return {"value": c["online"], "unit": f"/ {c['total']}",
+            "note": _("%(n)s offline") % {"n": offline} if offline else _("all online"),
+            "level": "ok" if offline == 0 else ("warn" if offline * 10 < c["total"] else "bad")}
+
+
+def air_quality(ctx) -> dict:
+    """The latest AQI: at the viewer's town when given, else the county's mean over stations online."""
+    from smartcounty.foundation.sensing import services as sensing
+
+    qs = sensing.latest(property_code="aqi", online=True).exclude(last_value=None)
+    note = _("county mean")
+    if ctx.town_code:
+        town_qs = qs.filter(town_code=ctx.town_code)
+        if town_qs.exists():
+            qs, note = town_qs, ""
+        else:
+            note = _("no station in this town: county mean")
+    c = qs.aggregate(n=Count("id"), hi=Max("last_value"), lo=Min("last_value"))
+    if not c["n"]:
+        return {"value": None, "unit": "", "note": "", "level": ""}
+    values = list(qs.values_list("last_value", flat=True)[:500])
+    value = round(sum(values) / len(values))
+    return {"value": value, "unit": "AQI", "note": note,
+            "level": "ok" if value <= 100 else ("warn" if value <= 200 else "bad")}
+
+
+def sensors_by_property(ctx) -> dict:
+    from smartcounty.foundation.sensing import services as sensing
+
+    rows = list(sensing.latest().order_by().values("property_code")
+                .annotate(n=Count("id"), on=Count("id", filter=Q(online=True))).order_by("-n")[:8])
+    if not rows:
+        return {"type": "bar", "categories": [], "series": []}
+    names = property_names()
+    return {"type": "bar", "categories": [names.get(r["property_code"], r["property_code"]) for r in rows],
+            "series": [{"name": _("online"), "data": [r["on"] for r in rows]},
+                       {"name": _("offline"), "data": [r["n"] - r["on"] for r in rows]}],
+            "colours": ["#2ecc71", "#95a5a6"]}
+
+
+def property_names() -> dict:
+    from django.utils.translation import get_language
+
+    from smartcounty.kernel import registry
+
+    zh = (get_language() or "zh-hans").startswith("zh")
+    out = {}
+    for code, spec in registry.observed_properties.items():
+        out[code] = getattr(spec, "name_zh" if zh else "name_en", "") or code
+    return out
+
+
+def sensor_points(ctx) -> dict:
+    """Things in view, one point per thing, coloured by state; cells with counts when there are too many."""
+    from smartcounty.foundation.sensing import services as sensing
+
+    w, s, e, n = ctx.bbox
+    qs = sensing.latest(bbox=(w, s, e, n)).order_by()
+    per_thing = qs.values("thing_id").annotate(lon=Min("lon"), lat=Min("lat"), streams=Count("id"),
+                                               up=Count("id", filter=Q(online=True)))
+    total = per_thing.count()
+    if total > ctx.limit:
+        return {"total": total, "points": [], "cells": cells(qs, ctx.bbox)}
+    names = dict(qs.values_list("thing_id", "thing__name").distinct()[: ctx.limit * 8])
+    points = []
+    for r in per_thing.order_by("thing_id")[: ctx.limit]:
+        state = "ok" if r["up"] == r["streams"] else ("offline" if r["up"] == 0 else "warn")
+        points.append({"id": str(r["thing_id"]), "lon": r["lon"], "lat": r["lat"],
+                       "label": names.get(r["thing_id"], ""), "state": state})
+    return {"total": total, "points": points}
+
+
+def cells(qs, bbox) -> list[dict]:
+    """Counts per cell of a CELLS_PER_SIDE² grid over ``bbox`` (SQL GROUP BY; the same on SQLite and PostgreSQL)."""
+    w, s, e, n = bbox
+    cw, ch = (e - w) / CELLS_PER_SIDE, (n - s) / CELLS_PER_SIDE
+    grouped = (qs.annotate(cx=Floor((F("lon") - w) / cw), cy=Floor((F("lat") - s) / ch))
+               .values("cx", "cy").annotate(count=Count("thing_id", distinct=True),
+                                            up=Count("id", filter=Q(online=True)), streams=Count("id")))
+    out = []
+    for r in grouped:
+        cx, cy = int(r["cx"]), int(r["cy"])
+        state = "ok" if r["up"] == r["streams"] else ("offline" if r["up"] == 0 else "warn")
+        out.append({"lon": round(w + (cx + 0.5) * cw, 5), "lat": round(s + (cy + 0.5) * ch, 5),
+                    "count": r["count"], "state": state})
+    return out
+
+
+# ---- places ----------------------------------------------------------------------------------
+
+def town_layer(ctx) -> dict:
+    from smartcounty.foundation.places import services as places
+
+    return {"geojson": places.town_geojson(), "labels": True}
+
+
+def grid_layer(ctx) -> dict:
+    """Grid polygons of the towns in view; only when zoomed in enough to read them."""
+    from smartcounty.foundation.places import services as places
+
+    if ctx.zoom is not None and ctx.zoom < 12:
+        return {"geojson": {"type": "FeatureCollection", "features": []}, "note": _("zoom in to see the grids")}
+    towns = sorted({g.town_code for g in places.grids(bbox=ctx.bbox)})[:4]
+    features = []
+    for code in towns:
+        features += places.grid_geojson(code)["features"]
+    return {"geojson": {"type": "FeatureCollection", "features": features}}

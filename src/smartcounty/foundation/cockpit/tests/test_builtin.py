@@ -1,0 +1,148 @@
+"""The cockpit's built-in panels over the real sensing services and the alerts/cases events."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from django.apps import apps
+
+from smartcounty.foundation.cockpit import panels, services
+from smartcounty.foundation.cockpit.schemas import PanelContext
+from smartcounty.kernel import events
+
+pytestmark = pytest.mark.skipif(not apps.is_installed("smartcounty.foundation.sensing"), reason="sensing not installed")
+
+
+def sensing():
+    from smartcounty.foundation.sensing import services as s
+
+    return s
+
+
+@pytest.fixture
+def stations(db):
+    s = sensing()
+    made = []
+    for i, (lon, lat, town) in enumerate([(115.45, 36.50, "371525001"), (115.452, 36.502, "371525001"),
+                                          (115.60, 36.60, "371525002")]):
+        thing = s.create_thing(f"test-air-{i}", f"测试站{i}", lon=lon, lat=lat, kind="air", town_code=town)
+        made.append((s.create_datastream(thing, "aqi", expected_interval_s=3600),
+                     s.create_datastream(thing, "pm25", expected_interval_s=3600)))
+    now = datetime.now(UTC).replace(microsecond=0)
+    items = []
+    for n, (aqi, pm) in enumerate(made):
+        items.append({"datastream": aqi.id, "phenomenonTime": now.isoformat(), "result": [40, 60, 200][n]})
+        if n < 2:  # the third station's PM2.5 never reported: that thing is partly offline
+            items.append({"datastream": pm.id, "phenomenonTime": now.isoformat(), "result": 30})
+    s.ingest(items, source="http")
+    return made
+
+
+def ctx(**kw):
+    return PanelContext(bbox=services.COUNTY_BBOX, limit=1000, **kw)
+
+
+def test_sensors_online_counts_datastreams(stations):
+    data = panels.sensors_online(ctx())
+    assert data["value"] == 5 and data["unit"] == "/ 6" and data["level"] == "bad"
+
+
+def test_air_quality_town_and_county(stations):
+    assert panels.air_quality(ctx())["value"] == 100  # (40 + 60 + 200) / 3
+    town = panels.air_quality(ctx(town_code="371525001"))
+    assert town["value"] == 50 and town["level"] == "ok" and town["note"] == ""
+    other = panels.air_quality(ctx(town_code="371525009"))
+    assert other["value"] == 100 and other["note"]
+
+
+def test_air_quality_without_stations_says_no_data(db):
+    assert panels.air_quality(ctx())["value"] is None
+
+
+@pytest.mark.skipif(not apps.is_installed("smartcounty.foundation.places"), reason="places not installed")
+def test_alert_without_a_thing_is_placed_at_its_town(db):
+    from smartcounty.foundation.places import services as places
+
+    town = places.towns()[0] if places.towns() else None
+    if town is None:
+        pytest.skip("no towns loaded")
+    events.deliver("alerts.raised", alert_fact(3, town=town.code))
+    (p,) = panels.alert_points(ctx())["points"]
+    assert town.bbox[0] <= p["lon"] <= town.bbox[2] and town.bbox[1] <= p["lat"] <= town.bbox[3]
+
+
+def test_sensor_points_one_per_thing_coloured_by_state(stations):
+    data = panels.sensor_points(ctx())
+    assert data["total"] == 3
+    by_name = {p["label"]: p for p in data["points"]}
+    assert by_name["测试站0"]["state"] == "ok" and by_name["测试站2"]["state"] == "warn"
+    only_east = panels.sensor_points(PanelContext(bbox=(115.55, 36.55, 115.65, 36.65), limit=1000))
+    assert [p["label"] for p in only_east["points"]] == ["测试站2"]
+
+
+def test_sensor_points_become_cells_when_too_many(stations):
+    data = panels.sensor_points(PanelContext(bbox=services.COUNTY_BBOX, limit=2))
+    assert data["points"] == [] and data["total"] == 3
+    assert sum(c["count"] for c in data["cells"]) == 3
+    # the two western stations share a cell, the third has its own
+    assert sorted(c["count"] for c in data["cells"]) == [1, 2]
+    for c in data["cells"]:
+        assert services.COUNTY_BBOX[0] <= c["lon"] <= services.COUNTY_BBOX[2]
+
+
+def test_sensors_by_property_chart(stations):
+    data = panels.sensors_by_property(ctx())
+    assert data["type"] == "bar" and len(data["categories"]) == 2
+    online, offline = data["series"]
+    assert sum(online["data"]) == 5 and sum(offline["data"]) == 1
+
+
+def alert_fact(alert_id, *, level=3, state="raised", thing_id=None, town="371525001", org=None, minutes=0):
+    return {"event_id": alert_id * 10, "alert_id": alert_id, "event": "raised" if state == "raised" else state,
+            "state": state, "level": level, "previous_level": None, "rule_id": None, "source": "rule", "key": "k",
+            "title": f"PM2.5 偏高 {alert_id}", "property": "pm25", "thing_id": thing_id, "datastream_id": None,
+            "town": town, "grid": None, "organisation_id": org, "value": 180.0,
+            "at": datetime.now(UTC) + timedelta(minutes=minutes), "actor_id": None}
+
+
+def test_alert_events_feed_the_live_list_and_the_map(stations):
+    thing_id = stations[0][0].thing_id
+    events.deliver("alerts.raised", alert_fact(1, level=4, thing_id=thing_id))
+    events.deliver("alerts.raised", alert_fact(2, level=2, minutes=1, thing_id=stations[2][0].thing_id))
+    feed = panels.alert_feed(ctx())["items"]
+    assert [i["title"] for i in feed] == ["PM2.5 偏高 2", "PM2.5 偏高 1"]
+    assert feed[1]["level"] == "bad"
+    pts = panels.alert_points(ctx())
+    assert pts["total"] == 2
+    located = {p["id"]: p for p in pts["points"]}
+    assert (located["1"]["lon"], located["1"]["lat"]) == (115.45, 36.50)  # the thing's own position
+    assert [w["title"] for w in panels.warnings(ctx())["items"]] == ["PM2.5 偏高 1"]
+    # resolving it takes it off the map and the warnings, and the feed says so
+    events.deliver("alerts.resolved", alert_fact(1, level=4, state="resolved", thing_id=thing_id, minutes=2))
+    assert panels.alert_points(ctx())["total"] == 1
+    assert panels.warnings(ctx())["items"] == []
+    assert panels.alert_feed(ctx())["items"][0]["level"] == "ok"
+
+
+def test_alert_event_delivered_twice_is_one_item(stations):
+    fact = alert_fact(7)
+    events.deliver("alerts.raised", fact)
+    events.deliver("alerts.raised", fact)
+    assert len(panels.alert_feed(ctx())["items"]) == 1
+
+
+def test_case_events_are_items(db):
+    events.deliver("cases.created", {"id": 5, "number": "CG-1", "case_type": "citymgmt.event", "category": "道路破损",
+                                     "state": "reported", "organisation_id": None, "queue_organisation_id": None,
+                                     "grid_code": "", "due_at": None})
+    events.deliver("cases.overdue", {"id": 5, "number": "CG-1", "case_type": "citymgmt.event", "category": "道路破损",
+                                     "state": "dispatched", "organisation_id": None, "queue_organisation_id": 3,
+                                     "grid_code": "", "due_at": None})
+    from smartcounty.foundation.cockpit.models import LiveItem
+
+    item = LiveItem.objects.get(source="cases", ref="5")
+    assert item.level == 3 and item.is_open and item.organisation_id == 3 and item.title == "CG-1 道路破损"
+    events.deliver("cases.closed", {"id": 5, "number": "CG-1", "case_type": "x", "category": "道路破损",
+                                    "state": "closed", "organisation_id": None, "queue_organisation_id": None,
+                                    "grid_code": "", "due_at": None})
+    item.refresh_from_db()
+    assert not item.is_open
