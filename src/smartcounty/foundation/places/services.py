@@ -210,3 +210,13 @@ def grid_counts() -> dict[str, int]:
     from django.db.models import Count
 
     return dict(Grid.objects.order_by().values_list("town_code").annotate(n=Count("id")).values_list("town_code", "n"))
+
+
+def ensure_divisions() -> int:
+    """Create or update the county and its official towns/streets (codes and names, no geometry);
+    for installations that load real boundaries instead of the demo. Returns rows created."""
+    from smartcounty.foundation.places.demo import ensure_divisions as _ensure
+
+    with transaction.atomic():
+        _county, made = _ensure()
+    return made

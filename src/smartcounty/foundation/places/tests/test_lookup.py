@@ -132,3 +132,9 @@ def test_a_warm_lookup_is_two_indexed_queries(squares, django_assert_num_queries
         assert where(115.02, 36.05) == (A, "37152500100101")
     with django_assert_num_queries(2):  # warm: only the bounding-box candidate queries
         assert where(115.03, 36.06) == (A, "37152500100101")
+
+
+def test_ensure_divisions_is_idempotent(db):
+    assert services.ensure_divisions() == 19
+    assert services.ensure_divisions() == 0
+    assert len(services.towns()) == 18 and services.county().bbox is None
