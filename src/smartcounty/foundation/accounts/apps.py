@@ -13,6 +13,7 @@ class AccountsConfig(ModuleConfig):
     depends_on = ()
 
     def register(self, reg):
+        from smartcounty.foundation.accounts import demo
         from smartcounty.foundation.accounts.roles import Role
 
         staff = (Role.ORG_ADMIN, Role.STAFF, Role.GRID_WORKER)
@@ -23,3 +24,10 @@ class AccountsConfig(ModuleConfig):
             ("accounts.manage_token", _("Manage one's own API tokens"), (*staff, Role.RESIDENT)),
         ):
             reg.permissions.register(code, reg.Permission(code, title, tuple(roles)), module=self.label)
+        reg.demo_loaders.register("accounts", reg.DemoLoader(
+            "accounts", demo.load, order=10, title=_("Organisations of the plan and demo users")), module=self.label)
+        reg.menu.register("accounts.organisations", reg.MenuEntry(
+            "accounts.organisations", _("Organisations"), "accounts:organisations", order=90,
+            permission="accounts.view_organisation"), module=self.label)
+        reg.menu.register("accounts.profile", reg.MenuEntry(
+            "accounts.profile", _("My account"), "accounts:profile", order=95), module=self.label)

@@ -10,15 +10,24 @@ from smartcounty.foundation.accounts.roles import Role
 class Organisation(models.Model):
     class Kind(models.TextChoices):
         LEADING_GROUP = "leading_group", _("Leading group")
+        PARTY = "party", _("Party committee office")
         GOVERNMENT = "government", _("Government office")
         DEPARTMENT = "department", _("Government department")
         INSTITUTION = "institution", _("Public institution")
+        ASSOCIATION = "association", _("People's organisation")
         ENTERPRISE = "enterprise", _("Enterprise")
+
+    class PlanRole(models.TextChoices):
+        LEAD = "lead", _("Lead unit")
+        RESPONSIBLE = "responsible", _("Responsible unit")
+        PLAN = "plan", _("Plan steering")
 
     code = models.SlugField(_("code"), max_length=40, unique=True)
     name = models.CharField(_("name"), max_length=100, unique=True)
     name_en = models.CharField(_("English name"), max_length=160, blank=True)
-    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.DEPARTMENT)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.DEPARTMENT, db_index=True)
+    #: How the plan names this unit: 牵头单位 (lead), 责任单位 (responsible) or the leading group; blank if not named.
+    plan_role = models.CharField(_("role in the plan"), max_length=12, choices=PlanRole.choices, blank=True)
     parent = models.ForeignKey("self", verbose_name=_("parent"), null=True, blank=True,
                                on_delete=models.PROTECT, related_name="children")
     credit_code = models.CharField(_("unified social credit code"), max_length=18, blank=True)
@@ -49,6 +58,10 @@ class User(AbstractUser):
         verbose_name = _("user")
         verbose_name_plural = _("users")
         indexes = [models.Index(fields=["organisation", "role"], name="accounts_user_org_role")]
+        constraints = [
+            # One account per person: a mobile number belongs to at most one account.
+            models.UniqueConstraint(fields=["phone"], condition=~models.Q(phone=""), name="accounts_user_phone_unique"),
+        ]
 
     def __str__(self):
         return self.display_name or self.username
@@ -86,3 +99,46 @@ class ApiToken(models.Model):
 
     def __str__(self):
         return f"{self.name} ({self.prefix})"
+
+
+class FailedSignIn(models.Model):
+    """One failed sign-in, kept to decide lock-outs (the audit log keeps the permanent record)."""
+
+    username = models.CharField(_("username"), max_length=150)
+    ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    at = models.DateTimeField(_("time"))
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = _("failed sign-in")
+        verbose_name_plural = _("failed sign-ins")
+        indexes = [
+            models.Index(fields=["username", "at"], name="accounts_failed_user_at"),
+            models.Index(fields=["ip", "at"], name="accounts_failed_ip_at"),
+        ]
+
+    def __str__(self):
+        return f"{self.username} @ {self.ip or '-'} {self.at:%Y-%m-%d %H:%M:%S}"
+
+
+class SignInLock(models.Model):
+    """A username or an IP address that may not sign in until ``until``."""
+
+    class Scope(models.TextChoices):
+        USERNAME = "username", _("username")
+        IP = "ip", _("IP address")
+
+    scope = models.CharField(_("scope"), max_length=10, choices=Scope.choices)
+    key = models.CharField(_("locked value"), max_length=150)
+    created_at = models.DateTimeField(_("created"))
+    until = models.DateTimeField(_("locked until"))
+    failures = models.PositiveIntegerField(_("failures"), default=0)
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = _("sign-in lock")
+        verbose_name_plural = _("sign-in locks")
+        indexes = [models.Index(fields=["scope", "key", "until"], name="accounts_lock_scope_key")]
+
+    def __str__(self):
+        return f"{self.scope}:{self.key} → {self.until:%Y-%m-%d %H:%M}"

@@ -1,21 +1,41 @@
-"""Accounts services: roles and permissions, API tokens, role changes. Other modules call these."""
+"""Accounts services: organisations, roles and permissions, API tokens, residents, sign-in records.
+
+Other modules call these (never the models). Organisations come back as ``schemas.OrganisationOut``.
+"""
 
 import hashlib
+import json
+import re
 import secrets
 from datetime import timedelta
 from functools import cache
+from pathlib import Path
 
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja.security import HttpBearer
 
+from smartcounty.foundation.accounts.lockout import (  # noqa: F401 - re-exported for callers
+    active_lock,
+    clear_failures,
+    record_failure,
+    record_refused,
+)
 from smartcounty.foundation.accounts.models import ApiToken, Organisation, User
 from smartcounty.foundation.accounts.roles import Role
-from smartcounty.kernel import audit, registry
+from smartcounty.foundation.accounts.schemas import OrganisationOut, UserBrief, mask_phone  # noqa: F401
+from smartcounty.kernel import audit, events, registry
 from smartcounty.kernel.problems import ApiError
 
 TOKEN_PREFIX = "sc_"
+DATA_FILE = Path(__file__).resolve().parent / "data" / "organisations.json"
+PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
 
+
+# -- roles and permissions -------------------------------------------------------------------
 
 @cache
 def role_permissions(role: str) -> frozenset[str]:
@@ -23,14 +43,178 @@ def role_permissions(role: str) -> frozenset[str]:
     return frozenset(p.code for p in registry.permissions.values() if role in p.roles)
 
 
+def permissions_of(user) -> list[str]:
+    """Every permission code ``user`` holds (platform admins: all of them)."""
+    if user.is_superuser or user.role == Role.PLATFORM_ADMIN:
+        return sorted(registry.permissions)
+    return sorted(role_permissions(user.role))
+
+
+def is_platform_admin(user) -> bool:
+    return bool(user and user.is_authenticated and (user.is_superuser or user.role == Role.PLATFORM_ADMIN))
+
+
+def set_role(user: User, role: str, organisation: Organisation | None, *, actor) -> User:
+    """Change a user's role and organisation. Org admins may only manage their own organisation."""
+    if role not in Role.values:
+        raise ApiError(422, "invalid", f"unknown role {role!r}", field="role")
+    if not is_platform_admin(actor):
+        if actor.role != Role.ORG_ADMIN or role == Role.PLATFORM_ADMIN:
+            raise ApiError(403, "forbidden")
+        if user.organisation_id != actor.organisation_id or (organisation and organisation.pk != actor.organisation_id):
+            raise ApiError(403, "forbidden")
+        if user.pk == actor.pk:
+            raise ApiError(403, "forbidden", "an organisation administrator cannot change their own role")
+    if role not in (Role.RESIDENT, Role.PLATFORM_ADMIN) and organisation is None:
+        raise ApiError(422, "invalid", "staff roles need an organisation", field="organisation")
+    if role == Role.RESIDENT:
+        organisation = None
+    before = {"role": user.role, "organisation": user.organisation_id}
+    with transaction.atomic():
+        user.role = role
+        user.organisation = organisation
+        user.kind = User.Kind.RESIDENT if role == Role.RESIDENT else User.Kind.STAFF
+        user.is_staff = role == Role.PLATFORM_ADMIN or user.is_superuser
+        user.save(update_fields=["role", "organisation", "kind", "is_staff"])
+        audit.record("accounts.role_change", actor=actor, obj=user,
+                     organisation_id=user.organisation_id or before["organisation"],
+                     detail={"user": user.username, "before": before,
+                             "after": {"role": role, "organisation": user.organisation_id}})
+        events.publish("accounts.role_changed", {"user_id": user.pk, "role": role,
+                                                 "organisation_id": user.organisation_id})
+    return user
+
+
+# -- organisations ---------------------------------------------------------------------------
+
+def _out(org: Organisation) -> OrganisationOut:
+    return OrganisationOut.model_validate(org, from_attributes=True)
+
+
+def plan_organisation_rows() -> list[dict]:
+    """The organisations the plan names (牵头单位/责任单位) and the leading group, from the data file."""
+    return json.loads(DATA_FILE.read_text(encoding="utf-8"))["organisations"]
+
+
+def ensure_plan_organisations() -> int:
+    """Create every plan organisation that is missing (by code); return how many were created.
+
+    Existing rows are left as they are (an administrator may have corrected them), so running it
+    again changes nothing.
+    """
+    rows = plan_organisation_rows()
+    with transaction.atomic():
+        have = set(Organisation.objects.filter(code__in=[r["code"] for r in rows]).values_list("code", flat=True))
+        missing = [Organisation(code=r["code"], name=r["name"], name_en=r["name_en"], kind=r["kind"],
+                                plan_role=r.get("plan_role", "")) for r in rows if r["code"] not in have]
+        Organisation.objects.bulk_create(missing)
+        if missing:
+            audit.record("accounts.organisations_loaded", detail={"created": [o.code for o in missing]})
+    return len(missing)
+
+
+def organisation(code: str) -> OrganisationOut | None:
+    """One organisation by its code, or None."""
+    org = Organisation.objects.filter(code=code).first()
+    return _out(org) if org else None
+
+
+def organisation_by_id(pk: int) -> OrganisationOut | None:
+    org = Organisation.objects.filter(pk=pk).first()
+    return _out(org) if org else None
+
+
+def organisations(kind: str | None = None, *, active_only: bool = True) -> list[OrganisationOut]:
+    """Every organisation (optionally of one kind), in the plan's order."""
+    qs = Organisation.objects.all()
+    if kind:
+        qs = qs.filter(kind=kind)
+    if active_only:
+        qs = qs.filter(is_active=True)
+    return [_out(o) for o in qs]
+
+
+def organisation_ids_by_code() -> dict[str, int]:
+    return dict(Organisation.objects.values_list("code", "id"))
+
+
+# -- users -----------------------------------------------------------------------------------
+
+def users_brief(ids) -> dict[int, UserBrief]:
+    """Display facts of users by id (no contact details), for other modules' lists."""
+    rows = User.objects.filter(pk__in=list(ids)).only("id", "username", "display_name", "role", "organisation_id")
+    return {u.pk: UserBrief(id=u.pk, username=u.username, display_name=str(u), role=u.role,
+                            organisation_id=u.organisation_id) for u in rows}
+
+
+def validate_resident(username: str, phone: str, display_name: str) -> None:
+    """Raise ApiError (422, with the field) when a new resident's details cannot be used."""
+    username = (username or "").strip()
+    if not username:
+        raise ApiError(422, "invalid", _("Enter a username."), field="username")
+    try:
+        User.username_validator(username)
+    except ValidationError as exc:
+        raise ApiError(422, "invalid", " ".join(exc.messages), field="username") from None
+    if len(username) > 150:
+        raise ApiError(422, "invalid", _("The username is too long."), field="username")
+    if User.objects.filter(username__iexact=username).exists():
+        raise ApiError(409, "conflict", _("This username is taken."), field="username")
+    if not PHONE_RE.match(phone or ""):
+        raise ApiError(422, "invalid", _("Enter an 11-digit mainland mobile number."), field="phone")
+    if User.objects.filter(phone=phone).exists():
+        raise ApiError(409, "conflict", _("An account with this mobile number already exists."), field="phone")
+    if not (display_name or "").strip() or len(display_name) > 60:
+        raise ApiError(422, "invalid", _("Enter a display name of at most 60 characters."), field="display_name")
+
+
+def create_resident(username: str, password: str, *, phone: str, display_name: str, actor=None) -> User:
+    """Register a resident: one account for every service of the platform (一次注册，全网通行)."""
+    username = (username or "").strip()
+    display_name = (display_name or "").strip()
+    validate_resident(username, phone, display_name)
+    user = User(username=username, phone=phone, display_name=display_name,
+                kind=User.Kind.RESIDENT, role=Role.RESIDENT)
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise ApiError(422, "invalid", " ".join(exc.messages), field="password") from None
+    user.set_password(password)
+    with transaction.atomic():
+        user.save()
+        audit.record("accounts.signup", actor=actor or user, obj=user, detail={"user": username})
+        events.publish("accounts.resident_registered", {"user_id": user.pk})
+    return user
+
+
+def record_sign_in(user: User, *, ip: str | None = None, via: str = "password") -> None:
+    with transaction.atomic():
+        clear_failures(user.get_username())
+        audit.record("accounts.signin", actor=user, obj=user, ip=ip, detail={"user": user.username, "via": via})
+
+
+def record_sign_out(user: User, *, ip: str | None = None) -> None:
+    audit.record("accounts.signout", actor=user, obj=user, ip=ip, detail={"user": user.username})
+
+
+# -- API tokens ------------------------------------------------------------------------------
+
 def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+def known_scopes() -> set[str]:
+    """``*``, every module label and every permission code."""
+    return {"*", *registry.modules, *registry.permissions}
 
 
 def issue_token(user: User, name: str, scopes: list[str], *, days: int | None = 90, actor=None) -> tuple[ApiToken, str]:
     """Create a token; the secret is returned once and never stored."""
     if not scopes:
         raise ApiError(422, "invalid", "a token needs at least one scope", field="scopes")
+    unknown = sorted(set(scopes) - known_scopes())
+    if unknown:
+        raise ApiError(422, "invalid", f"unknown scopes: {', '.join(unknown)}", field="scopes")
     prefix = secrets.token_hex(4)
     secret = f"{TOKEN_PREFIX}{prefix}_{secrets.token_urlsafe(32)}"
     expires = timezone.now() + timedelta(days=days) if days else None
@@ -45,7 +229,8 @@ def issue_token(user: User, name: str, scopes: list[str], *, days: int | None = 
 def revoke_token(token: ApiToken, *, actor) -> None:
     with transaction.atomic():
         if token.revoked_at is None:
-            ApiToken.objects.filter(pk=token.pk).update(revoked_at=timezone.now())
+            token.revoked_at = timezone.now()
+            ApiToken.objects.filter(pk=token.pk).update(revoked_at=token.revoked_at)
             audit.record("accounts.token_revoke", actor=actor, obj=token, detail={"user": token.user.username})
 
 
@@ -70,27 +255,3 @@ class TokenAuth(HttpBearer):
             return None
         request.user, request.api_token = found
         return found[0]
-
-
-def set_role(user: User, role: str, organisation: Organisation | None, *, actor) -> User:
-    """Change a user's role and organisation. Org admins may only manage their own organisation."""
-    if role not in Role.values:
-        raise ApiError(422, "invalid", f"unknown role {role!r}", field="role")
-    is_platform = actor.is_superuser or actor.role == Role.PLATFORM_ADMIN
-    if not is_platform:
-        if actor.role != Role.ORG_ADMIN or role == Role.PLATFORM_ADMIN:
-            raise ApiError(403, "forbidden")
-        if user.organisation_id != actor.organisation_id or (organisation and organisation.pk != actor.organisation_id):
-            raise ApiError(403, "forbidden")
-    if role != Role.RESIDENT and organisation is None and role != Role.PLATFORM_ADMIN:
-        raise ApiError(422, "invalid", "staff roles need an organisation", field="organisation")
-    before = {"role": user.role, "organisation": user.organisation_id}
-    with transaction.atomic():
-        user.role = role
-        user.organisation = organisation
-        user.kind = User.Kind.RESIDENT if role == Role.RESIDENT else User.Kind.STAFF
-        user.is_staff = role == Role.PLATFORM_ADMIN
-        user.save(update_fields=["role", "organisation", "kind", "is_staff"])
-        audit.record("accounts.role_change", actor=actor, obj=user,
-                     detail={"before": before, "after": {"role": role, "organisation": user.organisation_id}})
-    return user

@@ -1,7 +1,12 @@
-from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from smartcounty.foundation.accounts import views
+
 urlpatterns = [
-    path("login/", auth_views.LoginView.as_view(template_name="accounts/login.html"), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("login/", views.SignInView.as_view(), name="login"),
+    path("logout/", views.SignOutView.as_view(), name="logout"),
+    path("signup/", views.sign_up, name="signup"),
+    path("me/", views.profile, name="profile"),
+    path("organisations/", views.organisation_list, name="organisations"),
+    path("organisations/<slug:code>/", views.organisation_detail, name="organisation"),
 ]

@@ -1,0 +1,77 @@
+"""Sign-in and sign-up forms. Sign-in records every success and failure in the audit log and
+enforces the lock-out (``lockout.py``); the admin site's login uses the same rules."""
+
+from django import forms
+from django.contrib.admin.forms import AdminAuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from smartcounty.foundation.accounts import services
+from smartcounty.foundation.accounts.models import User
+
+
+def client_ip(request) -> str | None:
+    """The peer address (a proxy in front must pass the real one through as REMOTE_ADDR)."""
+    return (request.META.get("REMOTE_ADDR") or None) if request is not None else None
+
+
+def locked_error(lock) -> ValidationError:
+    until = timezone.localtime(lock.until).strftime("%H:%M")
+    if lock.scope == lock.Scope.IP:
+        message = _("Too many failed sign-ins from this network address. Sign-in is locked until %(time)s; "
+                    "try again after that.")
+    else:
+        message = _("Too many failed sign-ins for this username. It is locked until %(time)s; "
+                    "try again after that.")
+    return ValidationError(message, code="locked", params={"time": until})
+
+
+class AuditedSignInMixin:
+    """Lock-out check first, then the password; every outcome goes to the audit log."""
+
+    def clean(self):
+        username = self.cleaned_data.get("username")
+        password = self.cleaned_data.get("password")
+        if not username or not password:
+            return super().clean()
+        ip = client_ip(self.request)
+        lock = services.active_lock(username, ip)
+        if lock is not None:
+            services.record_refused(username, ip, lock)
+            raise locked_error(lock)
+        try:
+            cleaned = super().clean()
+        except ValidationError:
+            user_id = User.objects.filter(username=username).values_list("pk", flat=True).first()
+            lock = services.record_failure(username, ip, user_id=user_id)
+            if lock is not None:
+                raise locked_error(lock) from None
+            raise
+        services.record_sign_in(self.user_cache, ip=ip, via=self.via)
+        return cleaned
+
+
+class SignInForm(AuditedSignInMixin, AuthenticationForm):
+    via = "password"
+
+
+class AdminSignInForm(AuditedSignInMixin, AdminAuthenticationForm):
+    via = "admin"
+
+
+class SignUpForm(forms.Form):
+    username = forms.CharField(label=_("Username"), max_length=150,
+                               help_text=_("Letters, digits and @/./+/-/_ only."))
+    display_name = forms.CharField(label=_("Display name"), max_length=60)
+    phone = forms.CharField(label=_("Mobile phone"), min_length=11, max_length=11)
+    password1 = forms.CharField(label=_("Password"), strip=False, widget=forms.PasswordInput,
+                                help_text=_("At least 10 characters, not only digits, not a common password."))
+    password2 = forms.CharField(label=_("Password again"), strip=False, widget=forms.PasswordInput)
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("password1") and cleaned.get("password2") and cleaned["password1"] != cleaned["password2"]:
+            self.add_error("password2", _("The two passwords differ."))
+        return cleaned

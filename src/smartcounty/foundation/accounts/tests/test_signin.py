@@ -1,0 +1,212 @@
+"""Sign-in, sign-out and sign-up pages: audited, lock-out after repeated failures, argon2."""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from smartcounty.foundation.accounts import services
+from smartcounty.foundation.accounts.models import FailedSignIn, SignInLock, User
+from smartcounty.kernel.models import AuditEntry
+
+PASSWORD = "Correct-Horse-42"
+LOGIN = reverse("accounts:login")
+
+
+@pytest.fixture
+def alice(orgs, make_user):
+    return make_user("alice", "staff", orgs["gov-office"], password=PASSWORD)
+
+
+def sign_in(client, username, password, ip="10.0.0.1"):
+    return client.post(LOGIN, {"username": username, "password": password}, REMOTE_ADDR=ip)
+
+
+def actions():
+    return list(AuditEntry.objects.values_list("action", flat=True))
+
+
+def test_passwords_are_hashed_with_argon2(real_hashers, make_user, settings):
+    assert settings.PASSWORD_HASHERS[0] == "django.contrib.auth.hashers.Argon2PasswordHasher"
+    user = make_user("bob", password=PASSWORD)
+    assert user.password.startswith("argon2$argon2id$")
+    assert "m=102400" in user.password  # production memory cost, not the tests' cheap one
+    assert User.objects.get(pk=user.pk).check_password(PASSWORD)
+    assert not User.objects.get(pk=user.pk).check_password(PASSWORD + "x")
+
+
+def test_the_sign_in_page_speaks_chinese_first(client, db):
+    page = client.get(LOGIN).content.decode()
+    assert "登录" in page and "注册" in page
+    page = client.get(LOGIN, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Sign in" in page
+
+
+def test_a_sign_in_is_audited_and_signs_in(client, alice):
+    response = sign_in(client, "alice", PASSWORD)
+    assert response.status_code == 302
+    assert client.session["_auth_user_id"] == str(alice.pk)
+    row = AuditEntry.objects.get(action="accounts.signin")
+    assert row.actor_id == alice.pk and row.ip == "10.0.0.1" and row.organisation_id == alice.organisation_id
+
+
+def test_a_failed_sign_in_is_audited(client, alice):
+    response = sign_in(client, "alice", "wrong-password")
+    assert response.status_code == 200
+    assert "_auth_user_id" not in client.session
+    row = AuditEntry.objects.get(action="accounts.signin_failed")
+    assert row.detail == {"username": "alice"} and row.object_id == str(alice.pk) and row.ip == "10.0.0.1"
+    sign_in(client, "nobody", "whatever")
+    assert AuditEntry.objects.filter(action="accounts.signin_failed").count() == 2
+
+
+def test_sign_out_is_audited(client, alice):
+    sign_in(client, "alice", PASSWORD)
+    response = client.post(reverse("accounts:logout"))
+    assert response.status_code == 302 and "_auth_user_id" not in client.session
+    assert AuditEntry.objects.filter(action="accounts.signout", actor_id=alice.pk).count() == 1
+
+
+def test_five_failures_lock_the_username_even_with_the_right_password(client, alice):
+    for _ in range(4):
+        sign_in(client, "alice", "wrong-password")
+    assert not SignInLock.objects.exists()
+    page = sign_in(client, "alice", "wrong-password").content.decode()
+    assert "锁定" in page  # the clear message: locked until HH:MM
+    lock = SignInLock.objects.get()
+    assert (lock.scope, lock.key, lock.failures) == ("username", "alice", 5)
+    assert timedelta(minutes=14) < lock.until - timezone.now() <= timedelta(minutes=15)
+    assert actions().count("accounts.signin_locked") == 1
+
+    page = sign_in(client, "alice", PASSWORD).content.decode()
+    assert "_auth_user_id" not in client.session and "锁定" in page
+    assert actions().count("accounts.signin_refused") == 1
+    assert actions().count("accounts.signin") == 0
+    # Another username from another address is not affected.
+    assert sign_in(client, "alice2", "x", ip="10.0.0.9").status_code == 200
+    assert SignInLock.objects.count() == 1
+
+
+def test_the_lock_is_case_insensitive_and_expires(client, alice):
+    for name in ("alice", "ALICE", "Alice", "alice", "aLice"):
+        sign_in(client, name, "wrong")
+    assert SignInLock.objects.get().key == "alice"
+    SignInLock.objects.update(until=timezone.now() - timedelta(seconds=1))
+    # The failures that caused the old lock do not count again: one more failure does not re-lock.
+    sign_in(client, "alice", "wrong")
+    assert SignInLock.objects.count() == 1
+    assert sign_in(client, "alice", PASSWORD).status_code == 302
+    assert not FailedSignIn.objects.filter(username="alice").exists()
+
+
+def test_failures_outside_the_window_do_not_count(alice):
+    now = timezone.now()
+    for n in range(4):
+        assert services.record_failure("alice", "10.0.0.1", now=now - timedelta(minutes=20) + timedelta(seconds=n)) is None
+    assert services.record_failure("alice", "10.0.0.1", now=now) is None
+    assert services.active_lock("alice", None) is None
+
+
+@pytest.mark.parametrize("failures", range(0, 9))
+def test_lock_happens_exactly_at_the_limit(alice, failures):
+    now = timezone.now()
+    locks = [services.record_failure("alice", None, now=now + timedelta(seconds=n)) for n in range(failures)]
+    assert sum(lock is not None for lock in locks) == (1 if failures >= 5 else 0)
+    if failures >= 5:
+        assert locks[4] is not None
+
+
+def test_a_success_clears_earlier_failures(client, alice):
+    for _ in range(4):
+        sign_in(client, "alice", "wrong")
+    assert sign_in(client, "alice", PASSWORD).status_code == 302
+    client.post(reverse("accounts:logout"))
+    for _ in range(4):
+        sign_in(client, "alice", "wrong")
+    assert not SignInLock.objects.exists()
+
+
+def test_many_usernames_from_one_address_lock_the_address(client, alice, settings):
+    settings.SMARTCOUNTY_LOCKOUT = {"ip_failures": 6}
+    for n in range(6):
+        sign_in(client, f"guess{n}", "wrong", ip="10.6.6.6")
+    lock = SignInLock.objects.get()
+    assert (lock.scope, lock.key) == ("ip", "10.6.6.6")
+    page = sign_in(client, "alice", PASSWORD, ip="10.6.6.6").content.decode()
+    assert "_auth_user_id" not in client.session and "网络地址" in page
+    assert sign_in(client, "alice", PASSWORD, ip="10.0.0.2").status_code == 302
+
+
+def test_the_admin_login_uses_the_same_rules(client, make_user):
+    boss = make_user("boss", "platform_admin", password=PASSWORD, is_superuser=True)
+    url = reverse("admin:login")
+    for _ in range(5):
+        client.post(url, {"username": "boss", "password": "wrong"}, REMOTE_ADDR="10.0.0.3")
+    assert SignInLock.objects.filter(key="boss").exists()
+    client.post(url, {"username": "boss", "password": PASSWORD}, REMOTE_ADDR="10.0.0.3")
+    assert "_auth_user_id" not in client.session
+    SignInLock.objects.update(until=timezone.now())
+    assert client.post(url, {"username": "boss", "password": PASSWORD}, REMOTE_ADDR="10.0.0.3").status_code == 302
+    assert AuditEntry.objects.filter(action="accounts.signin", actor_id=boss.pk, detail__via="admin").exists()
+    client.post(reverse("admin:logout"))
+    assert AuditEntry.objects.filter(action="accounts.signout", actor_id=boss.pk).exists()
+
+
+# -- sign-up -------------------------------------------------------------------------------
+
+SIGNUP = reverse("accounts:signup")
+
+
+def signup(client, **over):
+    data = {"username": "wangfang", "display_name": "王芳", "phone": "13912345678",
+            "password1": "Guanxian-Resident-9", "password2": "Guanxian-Resident-9", **over}
+    return client.post(SIGNUP, data)
+
+
+def test_a_resident_signs_up_once_for_every_service(client, db):
+    assert "注册" in client.get(SIGNUP).content.decode()
+    response = signup(client)
+    assert response.status_code == 302 and response["Location"] == reverse("accounts:profile")
+    user = User.objects.get(username="wangfang")
+    assert (user.role, user.kind, user.organisation_id, user.phone) == ("resident", "resident", None, "13912345678")
+    assert user.password.startswith("argon2") and user.check_password("Guanxian-Resident-9")
+    assert client.session["_auth_user_id"] == str(user.pk)
+    assert {"accounts.signup", "accounts.signin"} <= set(actions())
+    assert "王芳" in client.get(reverse("accounts:profile")).content.decode()
+
+
+@pytest.mark.parametrize("over,field", [
+    ({"phone": "12345678901"}, "phone"),
+    ({"phone": "1391234567x"}, "phone"),
+    ({"username": "bad name!"}, "username"),
+    ({"password1": "12345678901", "password2": "12345678901"}, "password1"),
+    ({"password1": "short", "password2": "short"}, "password1"),
+    ({"password2": "Something-Else-1"}, "password2"),
+    ({"display_name": ""}, "display_name"),
+])
+def test_bad_sign_up_input_creates_nothing(client, db, over, field):
+    response = signup(client, **over)
+    assert response.status_code == 200
+    assert response.context["form"].errors.get(field), response.context["form"].errors
+    assert not User.objects.exists() and not AuditEntry.objects.exists()
+
+
+def test_one_account_per_username_and_mobile_number(client, make_user):
+    make_user("wangfang", phone="13700000000")
+    make_user("someone", phone="13912345678")
+    response = signup(client, username="WangFang", phone="13611111111")
+    assert response.context["form"].errors.get("username")
+    response = signup(client, username="wang2")
+    assert response.context["form"].errors.get("phone")
+    assert User.objects.count() == 2
+
+
+def test_create_resident_service_validates(db):
+    from smartcounty.kernel.problems import ApiError
+
+    with pytest.raises(ApiError) as err:
+        services.create_resident("li", "Guanxian-Resident-9", phone="110", display_name="李")
+    assert err.value.field == "phone"
+    user = services.create_resident("li", "Guanxian-Resident-9", phone="13500000000", display_name="李")
+    assert user.role == "resident" and user.has_usable_password()
