@@ -1,0 +1,379 @@
+"""The rule engine: evaluates rules as observations arrive (a handler of ``sensing.observations``, never a
+poll of the observation table) and as datastreams go offline/online.
+
+Per batch: group the facts by observed property, take the matching rules from an in-process cache
+(invalidated when a rule changes, here or in another process), load the per-(rule, datastream) states
+missing from the in-memory cache in one query, evaluate in phenomenon-time order, then write the
+changed states (one upsert) and the alert changes (bulk inserts/updates) in one transaction and publish
+the alert events after commit. One lock serialises evaluation within the process.
+"""
+
+import logging
+import threading
+import time as _time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Count, F, Max
+from django.utils import timezone
+
+from smartcounty.foundation.alerts.models import Alert, AlertEvent, Rule, RuleState
+from smartcounty.foundation.alerts.schemas import RuleKind
+from smartcounty.foundation.alerts.services import fact
+from smartcounty.kernel import events, registry
+
+log = logging.getLogger("smartcounty.alerts")
+
+#: How often (seconds) the engine asks the database whether another process changed the rules.
+RULE_CHECK_SECONDS = 1.0
+CHUNK = 500
+
+
+@dataclass
+class CompiledRule:
+    id: int
+    name: str
+    kind: RuleKind
+    params: Any
+    property: str
+    scope: str
+    area_code: str
+    thing_id: int | None
+    datastream_id: int | None
+    level: int
+    organisation_id: int | None
+
+    def matches(self, f) -> bool:
+        scope = self.scope
+        if scope == "county":
+            return True
+        if scope == "town":
+            return f.town == self.area_code
+        if scope == "grid":
+            return f.grid == self.area_code
+        if scope == "thing":
+            return f.thing_id == self.thing_id
+        return f.datastream_id == self.datastream_id
+
+
+@dataclass
+class State:
+    thing_id: int
+    level: int = 0
+    memo: dict = field(default_factory=dict)
+    pending_since: float | None = None
+    pending_min: int | None = None
+    last_time: float | None = None
+
+    def dump(self) -> dict:
+        return {"memo": self.memo, "pending_since": self.pending_since, "pending_min": self.pending_min,
+                "last_time": self.last_time}
+
+    @classmethod
+    def load(cls, row: RuleState) -> "State":
+        s = row.state or {}
+        return cls(thing_id=row.thing_id, level=row.level, memo=s.get("memo") or {},
+                   pending_since=s.get("pending_since"), pending_min=s.get("pending_min"),
+                   last_time=s.get("last_time"))
+
+
+@dataclass
+class Transition:
+    rule: CompiledRule
+    datastream_id: int
+    thing_id: int
+    town: str | None
+    grid: str | None
+    before: int
+    after: int
+    time: float
+    value: float | None
+
+
+_lock = threading.RLock()
+_rules: dict[str, list[CompiledRule]] | None = None
+_health_rules: dict[str, list[CompiledRule]] = {}
+_version: tuple | None = None
+_checked_at = 0.0
+_states: dict[tuple[int, int], State] = {}
+_by_thing: dict[tuple[int, int], set[int]] = defaultdict(set)
+
+
+def invalidate() -> None:
+    """Forget the cached rules and states (called after a rule change commits)."""
+    global _rules, _version
+    with _lock:
+        _rules, _version = None, None
+        _states.clear()
+        _by_thing.clear()
+
+
+def _rule_version() -> tuple:
+    agg = Rule.objects.aggregate(n=Count("id"), m=Max("updated_at"), i=Max("id"))
+    return agg["n"], agg["m"], agg["i"]
+
+
+def _compiled() -> tuple[dict[str, list[CompiledRule]], dict[str, list[CompiledRule]]]:
+    global _rules, _health_rules, _version, _checked_at
+    now = _time.monotonic()
+    if _rules is not None and now - _checked_at < RULE_CHECK_SECONDS:
+        return _rules, _health_rules
+    version = _rule_version()
+    _checked_at = now
+    if _rules is not None and version == _version:
+        return _rules, _health_rules
+    obs, health = defaultdict(list), defaultdict(list)
+    for r in Rule.objects.filter(enabled=True):
+        if r.kind not in registry.rule_kinds:
+            log.warning("rule %s uses unknown kind %r: skipped", r.id, r.kind)
+            continue
+        kind = registry.rule_kinds.get(r.kind)
+        try:
+            params = kind.parse(r.params)
+        except Exception:
+            log.warning("rule %s has invalid parameters: skipped", r.id)
+            continue
+        c = CompiledRule(r.id, r.name, kind, params, r.property, r.scope, r.area_code, r.thing_id, r.datastream_id,
+                         r.level, r.organisation_id)
+        (health if kind.evaluate_health else obs)[r.property].append(c)
+    if _version is not None:
+        _states.clear()
+        _by_thing.clear()
+    _rules, _health_rules, _version = dict(obs), dict(health), version
+    return _rules, _health_rules
+
+
+def _load_states(keys) -> None:
+    missing = [k for k in keys if k not in _states]
+    if not missing:
+        return
+    rule_ids = sorted({k[0] for k in missing})
+    ds_ids = sorted({k[1] for k in missing})
+    wanted = set(missing)
+    for i in range(0, len(ds_ids), CHUNK):
+        for row in RuleState.objects.filter(rule_id__in=rule_ids, datastream_id__in=ds_ids[i:i + CHUNK]):
+            key = (row.rule_id, row.datastream_id)
+            if key in wanted:
+                _states[key] = State.load(row)
+                _by_thing[(row.rule_id, row.thing_id)].add(row.datastream_id)
+
+
+def _state(key, thing_id) -> State:
+    st = _states.get(key)
+    if st is None:
+        st = _states[key] = State(thing_id=thing_id)
+        _by_thing[(key[0], thing_id)].add(key[1])
+    return st
+
+
+def step(rule: CompiledRule, st: State, target: int | None, t: float) -> int:
+    """Apply ``duration``: a higher level takes effect once asked for continuously for ``duration`` seconds of
+    phenomenon time (at the lowest level asked for during that time); a lower level takes effect at once."""
+    if target is None:
+        return st.level
+    if target <= st.level:
+        st.pending_since = st.pending_min = None
+        return target
+    duration = rule.params.duration
+    if duration <= 0:
+        return target
+    if st.pending_since is None:
+        st.pending_since, st.pending_min = t, target
+    else:
+        st.pending_min = min(st.pending_min, target)
+    if t - st.pending_since < duration:
+        return st.level
+    new = max(st.level, st.pending_min)
+    st.pending_since, st.pending_min = (t, target) if target > new else (None, None)
+    return new
+
+
+def on_observations(event: str, facts) -> None:
+    """Handler of ``sensing.observations`` (payload ``list[ObservationFact]``)."""
+    if not facts:
+        return
+    with _lock:
+        rules, _ = _compiled()
+        if not rules:
+            return
+        by_prop = defaultdict(list)
+        for f in facts:
+            if f.property in rules:
+                by_prop[f.property].append(f)
+        work: dict[tuple[int, int], tuple[CompiledRule, list]] = {}
+        for prop, fs in by_prop.items():
+            for rule in rules[prop]:
+                for f in fs:
+                    if rule.matches(f):
+                        key = (rule.id, f.datastream_id)
+                        entry = work.get(key)
+                        if entry is None:
+                            work[key] = (rule, [f])
+                        else:
+                            entry[1].append(f)
+        if not work:
+            return
+        _load_states(work.keys())
+        transitions, dirty = [], {}
+        for key, (rule, fs) in work.items():
+            if len(fs) > 1:
+                fs.sort(key=lambda f: f.time)
+            st = _state(key, fs[0].thing_id)
+            evaluate = rule.kind.evaluate
+            for f in fs:
+                t = f.time.timestamp()
+                if st.last_time is not None and t <= st.last_time:
+                    continue  # late or repeated: the state has moved past it
+                before = st.level
+                st.level = step(rule, st, evaluate(rule.params, st.memo, before, rule.level, t, f.value), t)
+                st.last_time = t
+                dirty[key] = st
+                if st.level != before:
+                    transitions.append(Transition(rule, f.datastream_id, f.thing_id, f.town, f.grid, before,
+                                                  st.level, t, f.value))
+        _commit(transitions, dirty)
+
+
+def on_health(event: str, h) -> None:
+    """Handler of ``sensing.datastream_offline`` / ``sensing.datastream_online`` (payload DatastreamHealth)."""
+    with _lock:
+        _, health = _compiled()
+        transitions, dirty = [], {}
+        rules = [r for r in health.get(h.property, ()) if r.matches(h)]
+        _load_states([(r.id, h.datastream_id) for r in rules])
+        t = (h.last_time if not h.online and h.last_time else timezone.now()).timestamp()
+        for rule in rules:
+            key = (rule.id, h.datastream_id)
+            st = _state(key, h.thing_id)
+            before = st.level
+            target = rule.kind.evaluate_health(rule.params, st.memo, before, rule.level, h.online)
+            st.level = before if target is None else target
+            dirty[key] = st
+            if st.level != before:
+                transitions.append(Transition(rule, h.datastream_id, h.thing_id, h.town, h.grid, before, st.level,
+                                              t, None))
+        _commit(transitions, dirty)
+
+
+def _thing_facts(transitions) -> dict[int, dict]:
+    """Owner organisation and thing name of the datastreams behind new alerts, from sensing's services
+    (one query per chunk of datastreams)."""
+    ids = sorted({tr.datastream_id for tr in transitions})
+    if not ids:
+        return {}
+    try:
+        from smartcounty.foundation.sensing import services as sensing
+    except ImportError:  # pragma: no cover - sensing is a declared dependency
+        return {}
+    out = {}
+    bulk = getattr(sensing, "datastreams_info", None)
+    try:
+        with transaction.atomic():  # a savepoint: a failed lookup must not abort the alert transaction
+            for i in range(0, len(ids), CHUNK):
+                chunk = ids[i:i + CHUNK]
+                if bulk is not None:
+                    rows = bulk(chunk)
+                else:
+                    rows = sensing.visible_datastreams(all_orgs=True).filter(id__in=chunk).values(
+                        "id", "organisation_id", thing_name=F("thing__name"))
+                for row in rows:
+                    out[row["id"]] = row
+    except Exception:
+        log.exception("looking up datastreams %s in sensing failed", ids[:10])
+    return out
+
+
+def _commit(transitions: list[Transition], dirty: dict) -> None:
+    try:
+        with transaction.atomic():
+            _save_states(dirty)
+            if transitions:
+                _apply(transitions)
+    except Exception:
+        # The cache may now be ahead of the database: forget it, the next batch reloads.
+        _states.clear()
+        _by_thing.clear()
+        raise
+
+
+def _save_states(dirty: dict) -> None:
+    if not dirty:
+        return
+    now = timezone.now()
+    rows = [RuleState(rule_id=k[0], datastream_id=k[1], thing_id=st.thing_id, level=st.level, state=st.dump(),
+                      updated_at=now) for k, st in dirty.items()]
+    RuleState.objects.bulk_create(rows, batch_size=CHUNK, update_conflicts=True,
+                                  unique_fields=["rule", "datastream_id"],
+                                  update_fields=["thing_id", "level", "state", "updated_at"])
+
+
+def _apply(transitions: list[Transition]) -> None:
+    pairs = {(tr.rule.id, tr.thing_id) for tr in transitions}
+    rule_ids = sorted({p[0] for p in pairs})
+    thing_ids = sorted({p[1] for p in pairs})
+    open_alerts = {}
+    for i in range(0, len(thing_ids), CHUNK):
+        for a in Alert.objects.filter(rule_id__in=rule_ids, thing_id__in=thing_ids[i:i + CHUNK],
+                                      state__in=Alert.OPEN_STATES):
+            open_alerts[(a.rule_id, a.thing_id)] = a
+    infos = _thing_facts([tr for tr in transitions if tr.after > 0 and (tr.rule.id, tr.thing_id) not in open_alerts])
+    created, changed, history = [], {}, []  # history: (alert, AlertEvent, state, level)
+    for tr in transitions:
+        key = (tr.rule.id, tr.thing_id)
+        at = datetime.fromtimestamp(tr.time, UTC)
+        alert = open_alerts.get(key)
+        if tr.after > 0:
+            if alert is None:
+                info = infos.get(tr.datastream_id) or {}
+                org = info.get("organisation_id") or tr.rule.organisation_id
+                name = f"{tr.rule.name} · {info['thing_name']}" if info.get("thing_name") else tr.rule.name
+                alert = Alert(rule_id=tr.rule.id, source="rule", title=name[:200], property=tr.rule.property,
+                              thing_id=tr.thing_id, datastream_id=tr.datastream_id, town=tr.town or "",
+                              grid=tr.grid or "", organisation_id=org,
+                              level=tr.after, value=tr.value, raised_at=at, updated_at=at,
+                              detail={"kind": tr.rule.kind.code})
+                open_alerts[key] = alert
+                created.append(alert)
+                ev = AlertEvent(at=at, kind=AlertEvent.Kind.RAISED, to_state=alert.state, to_level=tr.after,
+                                value=tr.value)
+            elif alert.level != tr.after:
+                ev = AlertEvent(at=at, kind=AlertEvent.Kind.LEVEL, from_state=alert.state, to_state=alert.state,
+                                from_level=alert.level, to_level=tr.after, value=tr.value)
+                alert.level, alert.value = tr.after, tr.value
+                if alert.pk:
+                    changed[alert.pk] = alert
+            else:
+                continue
+        else:
+            others = [ds for ds in _by_thing.get(key, ()) if ds != tr.datastream_id
+                      and _states.get((tr.rule.id, ds)) is not None and _states[(tr.rule.id, ds)].level > 0]
+            if alert is None or others:
+                continue
+            ev = AlertEvent(at=at, kind=AlertEvent.Kind.RESOLVED, from_state=alert.state,
+                            to_state=Alert.State.RESOLVED, from_level=alert.level, to_level=alert.level,
+                            value=tr.value, note="condition cleared")
+            alert.state, alert.resolved_at, alert.value = Alert.State.RESOLVED, at, tr.value
+            del open_alerts[key]
+            if alert.pk:
+                changed[alert.pk] = alert
+        history.append((alert, ev, alert.state, alert.level))
+    if created:
+        Alert.objects.bulk_create(created, batch_size=CHUNK)
+    if changed:
+        now = timezone.now()
+        for a in changed.values():
+            a.updated_at = now
+        Alert.objects.bulk_update(list(changed.values()), ["level", "value", "state", "resolved_at", "updated_at"],
+                                  batch_size=CHUNK)
+    rows = []
+    for alert, ev, _state_at, _level_at in history:
+        ev.alert_id = alert.id
+        rows.append(ev)
+    AlertEvent.objects.bulk_create(rows, batch_size=CHUNK)
+    from smartcounty.foundation.alerts.services import EVENT_NAMES
+
+    for alert, ev, state_at, level_at in history:
+        events.publish(EVENT_NAMES[ev.kind], fact(alert, ev)._replace(state=state_at, level=level_at))
