@@ -13,14 +13,15 @@ class SensingConfig(ModuleConfig):
     depends_on = ("places", "accounts")
 
     def register(self, reg):
-        from smartcounty.foundation.accounts.roles import Role
         from smartcounty.foundation.sensing import background, properties
 
-        staff = (Role.ORG_ADMIN, Role.STAFF, Role.GRID_WORKER)
+        # Role codes of accounts (foundation/accounts/roles.py).
+        org_admin, staff_role, grid_worker = "org_admin", "staff", "grid_worker"
+        staff = (org_admin, staff_role, grid_worker)
         for code, title, roles in (
             ("sensing.view", _("View sensors and their observations"), staff),
-            ("sensing.ingest", _("Send observations (devices and gateways)"), (Role.ORG_ADMIN, Role.STAFF)),
-            ("sensing.manage", _("Manage things, sensors and datastreams"), (Role.ORG_ADMIN,)),
+            ("sensing.ingest", _("Send observations (devices and gateways)"), (org_admin, staff_role)),
+            ("sensing.manage", _("Manage things, sensors and datastreams"), (org_admin,)),
             # Every organisation's datastreams and dead letters (raw payloads): platform administrators only.
             ("sensing.view_all", _("View every organisation's sensors"), ()),
             ("sensing.deadletters", _("Read every organisation's rejected payloads"), ()),
@@ -37,6 +38,9 @@ class SensingConfig(ModuleConfig):
             module=self.label)
         reg.background.register("sensing.health", reg.BackgroundService(
             "sensing.health", background.run_health, _("Datastream health checker")), module=self.label)
+        # Off unless SMARTCOUNTY_MQTT_INGEST=1 (or run `smartcounty ingest_mqtt` as its own process).
+        reg.background.register("sensing.mqtt", reg.BackgroundService(
+            "sensing.mqtt", background.run_mqtt, _("MQTT ingest"), background.mqtt_enabled), module=self.label)
 
 
 def _load_demo(**kwargs):

@@ -36,3 +36,19 @@ def run_health(stop, every: float = HEALTH_EVERY_S) -> None:
                 log.info("datastreams offline: %s", gone)
         except Exception:  # pragma: no cover
             log.exception("datastream health check failed")
+
+
+def mqtt_enabled() -> bool:
+    return os.environ.get("SMARTCOUNTY_MQTT_INGEST", "0").lower() in ("1", "true", "yes", "on")
+
+
+def run_mqtt(stop) -> None:
+    from smartcounty.foundation.sensing import mqtt
+
+    env = mqtt.settings_from_env()
+    while not stop.is_set():
+        try:
+            mqtt.Ingester(env["host"], env["port"], env["client_id"]).run(stop)
+        except Exception:  # pragma: no cover - broker down: try again
+            log.exception("MQTT ingest stopped; reconnecting in 5 s")
+            stop.wait(5)

@@ -1,2 +1,99 @@
-def load(stdout=None):
-    pass
+"""The Guan County demo sensor network (all of it labelled demo data).
+
+Coordinates are approximate points inside each town (WGS84), good enough for a map at county
+scale, not survey positions. The 卫运河 (Wei Canal) forms the county's western border with Hebei;
+the water-level stations, warning and guarantee levels are illustrative values, not the water
+bureau's official marks.
+"""
+
+from smartcounty.foundation.accounts import services as accounts
+from smartcounty.foundation.sensing import services
+
+# (town code, name, lon, lat): approximate points, demo only.
+TOWNS = (
+    ("371525001", "清泉街道", 115.445, 36.487), ("371525002", "崇文街道", 115.458, 36.472),
+    ("371525003", "烟庄街道", 115.428, 36.503), ("371525101", "贾镇", 115.565, 36.418),
+    ("371525102", "桑阿镇", 115.520, 36.600), ("371525103", "柳林镇", 115.350, 36.405),
+    ("371525104", "清水镇", 115.625, 36.545), ("371525105", "东古城镇", 115.320, 36.620),
+    ("371525106", "北馆陶镇", 115.300, 36.520), ("371525107", "店子镇", 115.370, 36.345),
+    ("371525108", "定远寨镇", 115.395, 36.560), ("371525109", "辛集镇", 115.520, 36.365),
+    ("371525110", "梁堂镇", 115.605, 36.465), ("371525111", "范寨镇", 115.470, 36.390),
+    ("371525112", "甘官屯镇", 115.360, 36.465), ("371525200", "斜店乡", 115.665, 36.620),
+    ("371525206", "兰沃乡", 115.500, 36.530), ("371525209", "万善乡", 115.430, 36.640),
+)
+AIR = ("pm25", "pm10", "so2", "no2", "co", "o3")
+# code, name, lon, lat, town, base level (m), warning level, guarantee level
+WATER = (
+    ("water-wei-beiguantao", "卫运河北馆陶水位站(示例)", 115.282, 36.525, "371525106", 37.6, 40.5, 41.8),
+    ("water-wei-donggucheng", "卫运河东古城水位站(示例)", 115.298, 36.630, "371525105", 37.1, 40.0, 41.3),
+    ("water-wei-dianzi", "卫运河店子水位站(示例)", 115.318, 36.350, "371525107", 38.2, 41.0, 42.3),
+    ("water-reservoir-north", "县城北调蓄水库水位站(示例)", 115.452, 36.535, "371525003", 36.0, 38.2, 39.0),
+)
+RAIN = ("371525001", "371525101", "371525103", "371525105", "371525110", "371525209")
+WEATHER = ("temperature", "humidity", "wind_speed", "wind_gust", "visibility", "pressure", "rainfall")
+# code, name, lon, lat, town, lanes
+TRAFFIC = (
+    ("traffic-g309-east", "G309国道城东检测器(示例)", 115.495, 36.482, "371525002", 4),
+    ("traffic-g309-west", "G309国道城西检测器(示例)", 115.395, 36.488, "371525112", 4),
+    ("traffic-g22-exit", "G22青兰高速冠县出入口检测器(示例)", 115.520, 36.455, "371525110", 6),
+    ("traffic-town-centre", "县城中心路口检测器(示例)", 115.447, 36.480, "371525001", 2),
+)
+# code, name, lon, lat, town
+BUILDINGS = (
+    ("smoke-hospital", "县人民医院烟感(示例)", 115.452, 36.485, "371525001"),
+    ("smoke-school", "县第一中学烟感(示例)", 115.438, 36.477, "371525002"),
+    ("smoke-service-centre", "县政务服务中心烟感(示例)", 115.462, 36.490, "371525001"),
+    ("smoke-library", "县图书馆烟感(示例)", 115.449, 36.495, "371525003"),
+    ("smoke-stadium", "县体育馆烟感(示例)", 115.470, 36.470, "371525002"),
+)
+ORGS = {"air": "ecology-environment", "water": "water", "rain": "water", "weather": "meteorology",
+        "traffic": "transport", "smoke": "fire-rescue"}
+
+
+def load(stdout=None) -> int:
+    """Create the demo things and datastreams (idempotent). Returns the number of datastreams."""
+    services.sync_observed_properties()
+    org_ids = accounts.organisation_ids_by_code()
+    org = {kind: org_ids.get(code) for kind, code in ORGS.items()}
+    n = 0
+
+    def thing(code, name, lon, lat, town, kind, props=None):
+        return services.create_thing(code, name, lon=lon, lat=lat, kind=kind, organisation_id=org[kind],
+                                     properties=dict(props or {}, demo=True), is_demo=True, town_code=town,
+                                     description="演示数据 / demo data")
+
+    for i, (town, name, lon, lat) in enumerate(TOWNS):
+        t = thing(f"air-{town}", f"{name}空气质量监测站(示例)", lon + 0.004, lat - 0.003, town, "air",
+                  {"station": i})
+        for prop in AIR:
+            services.create_datastream(t, prop, expected_interval_s=60)
+            n += 1
+    for i, (code, name, lon, lat, town, base, warn, guarantee) in enumerate(WATER):
+        t = thing(code, name, lon, lat, town, "water",
+                  {"station": i, "base_level": base, "warning_level": warn, "guarantee_level": guarantee})
+        services.create_datastream(t, "water_level", expected_interval_s=300)
+        n += 1
+    names = dict((c, nm) for c, nm, _, _ in TOWNS)
+    coords = dict((c, (lo, la)) for c, _, lo, la in TOWNS)
+    for i, town in enumerate(RAIN):
+        lon, lat = coords[town]
+        t = thing(f"rain-{town}", f"{names[town]}雨量站(示例)", lon - 0.006, lat + 0.004, town, "rain", {"station": i})
+        services.create_datastream(t, "rainfall", expected_interval_s=300)
+        n += 1
+    t = thing("weather-county", "冠县气象观测站(示例)", 115.437, 36.493, "371525003", "weather", {"station": 0})
+    for prop in WEATHER:
+        services.create_datastream(t, prop, expected_interval_s=60)
+        n += 1
+    for i, (code, name, lon, lat, town, lanes) in enumerate(TRAFFIC):
+        t = thing(code, name, lon, lat, town, "traffic", {"station": i, "lanes": lanes})
+        for prop in ("traffic_flow", "traffic_speed"):
+            services.create_datastream(t, prop, expected_interval_s=60)
+            n += 1
+    for i, (code, name, lon, lat, town) in enumerate(BUILDINGS):
+        t = thing(code, name, lon, lat, town, "smoke", {"station": i})
+        services.create_datastream(t, "smoke", expected_interval_s=300)
+        services.create_datastream(t, "battery", expected_interval_s=3600)
+        n += 2
+    if stdout is not None:
+        stdout.write(f"  sensing: {n} demo datastreams")
+    return n
