@@ -24,6 +24,19 @@ KINDS = ("name", "phone", "id_number", "address")
 _PHONE_RE = re.compile(r"^(?:\+?86[- ]?)?1[3-9]\d{9}$")
 _ID_RE = re.compile(r"^[1-9]\d{5}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dXx]$")
 _CJK_NAME_RE = re.compile(r"^[\u4e00-\u9fff]{2,4}(?:[·•][\u4e00-\u9fff]{1,10})?$")
+# The most common surnames (about 85% of the population) and the compound ones; a value must start
+# with one to count as a personal name, and must not end like a place or an organisation.
+_SURNAMES = set(
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔"
+    "钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤常温康施文牛樊葛"
+    "邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左柳甘祝包宁尚符舒阮柯纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝"
+    "路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾尤阳时穆农司卓古吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂"
+    "全佟应臧闵苟邬边卞姬师和仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝")
+_COMPOUND_SURNAMES = ("欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容", "令狐", "夏侯", "长孙",
+                      "宇文", "司徒", "端木", "独孤", "南宫", "西门")
+_NOT_NAME_ENDINGS = ("镇", "乡", "村", "街", "路", "道", "区", "县", "市", "省", "局", "站", "所", "厅", "处", "委", "办",
+                     "院", "校", "厂", "店", "园", "场", "馆", "厕", "河", "湖", "山", "桥", "队", "组", "社", "司", "会",
+                     "部", "中心", "小区", "公园")
 _ADDRESS_MARKERS = ("省", "市", "县", "区", "旗", "镇", "乡", "街道", "村", "路", "街", "号", "巷", "小区")
 _ADMIN_SUFFIXES = ("街道", "省", "市", "县", "区", "镇", "乡")
 
@@ -97,8 +110,12 @@ def looks_like_id_number(value) -> bool:
 
 
 def looks_like_name(value) -> bool:
-    """Two to four Han characters (optionally with a ``·`` part): a plausible Chinese personal name."""
-    return bool(value) and bool(_CJK_NAME_RE.match(str(value).strip()))
+    """A plausible Chinese personal name: two to four Han characters (optionally with a ``·`` part)
+    starting with a common surname, and not ending like a place or an organisation."""
+    text = str(value or "").strip()
+    if not _CJK_NAME_RE.match(text) or text.endswith(_NOT_NAME_ENDINGS):
+        return False
+    return text[0] in _SURNAMES or text.startswith(_COMPOUND_SURNAMES)
 
 
 def looks_like_address(value) -> bool:

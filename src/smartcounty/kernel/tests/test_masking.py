@@ -47,6 +47,9 @@ def test_detectors():
     assert masking.looks_like_phone("13812345678") and masking.looks_like_phone("+86 138-1234-5678")
     assert not masking.looks_like_phone("12812345678") and not masking.looks_like_phone("0635-5123456")
     assert masking.looks_like_name("张三") and not masking.looks_like_name("冠县人民政府办公室")
+    assert masking.looks_like_name("欧阳娜娜") and masking.looks_like_name("李某某")
+    for place in ("贾镇", "清泉街道", "柳林镇", "斜店乡", "冠县", "清水河"):
+        assert not masking.looks_like_name(place), place
     assert masking.looks_like_address("冠县清泉街道红旗路12号")
     assert not masking.looks_like_address("空气质量优")
 

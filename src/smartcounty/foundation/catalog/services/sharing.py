@@ -65,7 +65,9 @@ def access_for(resource: Resource, *, org_id: int | None, public: bool = False) 
         if resource.open_type != "open":
             raise ApiError(403, "forbidden", "the data of this resource is not open to the public")
         return Access(fields=names, basis="open")
-    if org_id is not None and org_id == resource.provider_org_id:
+    if org_id is None:
+        raise ApiError(403, "forbidden", "shared data is read by government organisations; sign in as a member of one")
+    if org_id == resource.provider_org_id:
         return Access(fields=names, unmasked=set(names), basis="provider")
     if resource.sharing_type == SharingType.NONE:
         raise ApiError(403, "forbidden", "this resource is not shared (不予共享)", field="sharing_type")
@@ -128,7 +130,8 @@ def mask_row(row: dict, fields: list[str], masks: dict[str, str]) -> dict:
 
 def read_rows(resource: Resource, *, org_id: int | None = None, actor=None, public: bool = False,
               fields: list[str] | None = None, filters: dict | None = None, limit: int = 100, offset: int = 0,
-              sort: str | None = None, channel: str = "api", audit_read: bool = True, count: bool = True) -> ReadResult:
+              sort: str | None = None, channel: str = "api", audit_read: bool = True, count: bool = True,
+              with_numbers: bool = False) -> ReadResult:
     """Rows of the current version as this reader may see them, masked, with the read audited.
 
     The audit row (who, resource, fields, rows returned, grant, filters, channel) is written in
@@ -172,7 +175,11 @@ def read_rows(resource: Resource, *, org_id: int | None = None, actor=None, publ
                 page = qs.filter(number__gt=offset).order_by("number")[:limit]
             else:
                 page = qs.order_by("number")[offset:offset + limit]
-            rows = [mask_row(data, chosen, masks) for data in page.values_list("data", flat=True)]
+            if with_numbers:
+                rows = [{"_id": number, **mask_row(data, chosen, masks)} for number, data in
+                        page.values_list("number", "data")]
+            else:
+                rows = [mask_row(data, chosen, masks) for data in page.values_list("data", flat=True)]
         if audit_read and not public:
             audit.record(READ_ACTION, actor=actor, object_type="catalog.resource", object_id=resource.code,
                          organisation_id=org_id,

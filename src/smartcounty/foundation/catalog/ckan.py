@@ -1,0 +1,456 @@
+"""A CKAN-compatible Action API (read side) over the catalog, so existing open-data tools work.
+
+Mounted by the project's urls.py at ``/api/3/action/<name>`` and ``/api/action/<name>``
+(``ckan_urlpatterns``). GET (query string) and POST (JSON or form body) both work, without
+redirects (a trailing slash is accepted too). Responses use CKAN's envelope: ``{"help", "success",
+"result"}`` or ``{"success": false, "error": {"__type", "message"}}``.
+
+Keys go in ``Authorization`` (raw or ``Bearer``) or ``X-CKAN-API-Key``: a platform API token
+(``sc_...``) acts as its user (government organisations see the whole catalog and read shared
+data through the audited data API); an open-data app key (``od_...``) is rate-limited. Without a
+key, callers see what the public portal shows.
+"""
+
+import json
+import re
+
+from django.db.models import Count
+from django.http import JsonResponse
+from django.urls import re_path, reverse
+from django.views.decorators.csrf import csrf_exempt
+
+from smartcounty.foundation.catalog import domains, services
+from smartcounty.foundation.catalog.models import OpenType, Resource
+from smartcounty.kernel.authz import user_has_perm
+from smartcounty.kernel.problems import ApiError
+
+CKAN_VERSION = "2.10.4"
+FACET_FIELDS = ("organization", "groups", "tags", "res_format", "license_id")
+DATASTORE_TYPES = {"string": "text", "integer": "int", "number": "numeric", "boolean": "bool", "date": "date",
+                   "datetime": "timestamp", "geometry": "json"}
+LICENSE = "other-open"
+
+
+class CkanError(Exception):
+    def __init__(self, status: int, kind: str, message, **extra):
+        super().__init__(message)
+        self.status, self.kind, self.message, self.extra = status, kind, message, extra
+
+
+def _not_found(what="Not found"):
+    return CkanError(404, "Not Found Error", what)
+
+
+# -- callers ------------------------------------------------------------------------------------
+
+class Caller:
+    def __init__(self, user=None, app=None):
+        self.user, self.app = user, app
+
+    @property
+    def internal(self) -> bool:
+        return self.user is not None and user_has_perm(self.user, "catalog.view")
+
+    @property
+    def org_id(self):
+        return getattr(self.user, "organisation_id", None)
+
+
+def _caller(request) -> Caller:
+    key = request.headers.get("X-CKAN-API-Key") or request.headers.get("Authorization") or ""
+    key = key.strip()
+    if key.lower().startswith("bearer "):
+        key = key[7:].strip()
+    if not key:
+        return Caller()
+    if key.startswith(services.opendata.APP_KEY_PREFIX):
+        app = services.app_for_key(key)
+        if app is None:
+            raise CkanError(403, "Authorization Error", "Invalid app key")
+        try:
+            services.check_rate(app)
+        except ApiError as exc:
+            raise CkanError(429, "Authorization Error", exc.detail or "rate limited") from None
+        return Caller(app=app)
+    from smartcounty.foundation.accounts import services as accounts
+
+    found = accounts.user_for_token(key)
+    if found is None:
+        raise CkanError(403, "Authorization Error", "Invalid API key")
+    return Caller(user=found[0])
+
+
+def _visible(caller: Caller):
+    qs = Resource.objects.all()
+    return qs if caller.internal else qs.filter(open_type__in=(OpenType.OPEN, OpenType.METADATA))
+
+
+# -- shapes -------------------------------------------------------------------------------------
+
+def _ts(dt):
+    return dt.replace(tzinfo=None).isoformat() if dt else None
+
+
+def _org_dict(code, name, count=None):
+    out = {"id": code, "name": code, "title": name, "display_name": name, "type": "organization",
+           "is_organization": True, "state": "active", "description": "", "image_url": ""}
+    if count is not None:
+        out["package_count"] = count
+    return out
+
+
+def _group_dict(domain, count=None):
+    out = {"id": domain.slug, "name": domain.slug, "title": domain.name_zh, "display_name": domain.name_zh,
+           "type": "group", "is_organization": False, "state": "active", "description": str(domain.title),
+           "image_url": "", "domain_code": domain.code}
+    if count is not None:
+        out["package_count"] = count
+    return out
+
+
+def _abs(request, url):
+    return request.build_absolute_uri(url)
+
+
+def _resource_dict(request, res: Resource):
+    version = res.current_version
+    return {
+        "id": str(res.datastore_uuid), "package_id": str(res.uuid), "name": res.name, "description": res.summary,
+        "format": "CSV", "mimetype": "text/csv",
+        "url": _abs(request, reverse("catalog:download", args=[res.slug, "csv"])) if res.open_type == OpenType.OPEN
+        else "",
+        "datastore_active": version is not None, "state": "active", "position": 0,
+        "created": _ts(res.created_at), "last_modified": _ts(version.created_at) if version else None,
+        "size": None, "url_type": "datastore",
+    }
+
+
+def package_dict(request, res: Resource) -> dict:
+    domain = domains.BY_CODE.get(res.domain)
+    tags = [{"name": t, "display_name": t, "state": "active"} for t in res.tags or []]
+    extras = [{"key": k, "value": str(v)} for k, v in (
+        ("resource_code", res.code), ("classification", res.classification), ("sharing_type", res.sharing_type),
+        ("open_type", res.open_type), ("update_cycle", res.update_cycle), ("published_on", res.published_on or ""),
+        ("provider_code", res.provider_org_code), ("related_codes", ",".join(res.related_codes or [])))]
+    return {
+        "id": str(res.uuid), "name": res.slug, "title": res.name, "notes": res.summary, "type": "dataset",
+        "state": "active", "private": res.open_type not in (OpenType.OPEN, OpenType.METADATA),
+        "license_id": LICENSE if res.open_type == OpenType.OPEN else "notspecified",
+        "url": _abs(request, reverse("catalog:dataset", args=[res.slug])),
+        "metadata_created": _ts(res.created_at), "metadata_modified": _ts(res.modified_at),
+        "owner_org": res.provider_org_code, "organization": _org_dict(res.provider_org_code, res.provider_org_name),
+        "groups": [_group_dict(domain)] if domain else [], "tags": tags, "num_tags": len(tags),
+        "resources": [_resource_dict(request, res)], "num_resources": 1, "extras": extras,
+        "author": res.provider_org_name, "maintainer": res.provider_org_name,
+    }
+
+
+# -- parameters ---------------------------------------------------------------------------------
+
+def _params(request) -> dict:
+    if request.method == "POST":
+        ctype = request.content_type or ""
+        if "json" in ctype or (request.body and request.body.strip()[:1] == b"{"):
+            try:
+                data = json.loads(request.body or b"{}")
+            except (json.JSONDecodeError, UnicodeDecodeError):
+                raise CkanError(400, "Validation Error", "Bad request - JSON Error: could not read the body") from None
+            if not isinstance(data, dict):
+                raise CkanError(400, "Validation Error", "Bad request - JSON Error: the body must be an object")
+            return data
+        return {k: v for k, v in request.POST.items()}
+    return {k: v for k, v in request.GET.items()}
+
+
+def _int(params, key, default, lo=0, hi=1000):
+    raw = params.get(key, default)
+    try:
+        value = int(raw)
+    except (TypeError, ValueError):
+        raise CkanError(409, "Validation Error", {key: ["Invalid integer"]}) from None
+    if value < lo:
+        raise CkanError(409, "Validation Error", {key: [f"Must be at least {lo}"]})
+    return min(value, hi)
+
+
+def _json_param(params, key, default):
+    raw = params.get(key, default)
+    if isinstance(raw, str):
+        try:
+            return json.loads(raw) if raw else default
+        except json.JSONDecodeError:
+            raise CkanError(409, "Validation Error", {key: ["Cannot parse JSON"]}) from None
+    return raw
+
+
+def _bool(params, key, default=False):
+    raw = params.get(key, default)
+    return raw if isinstance(raw, bool) else str(raw).lower() in ("true", "1", "yes")
+
+
+_FQ_RE = re.compile(r'([+-]?)(\w+):("(?:[^"\\]|\\.)*"|\S+)')
+
+
+def _apply_fq(qs, fq: str):
+    for sign, field, value in _FQ_RE.findall(fq or ""):
+        value = value[1:-1] if value.startswith('"') else value
+        if field in ("organization", "owner_org"):
+            cond = {"provider_org_code": value}
+        elif field == "groups":
+            domain = domains.BY_SLUG.get(value)
+            cond = {"domain": domain.code if domain else "__none__"}
+        elif field == "tags":
+            qs_ids = [r.pk for r in qs.only("id", "tags") if value in (r.tags or [])]
+            cond = {"pk__in": qs_ids}
+        elif field == "res_format":
+            cond = {"current_version__isnull": value.upper() not in ("CSV", "JSON", "XLSX", "GEOJSON")}
+        elif field in ("name",):
+            cond = {"slug": value}
+        elif field in ("sharing_type", "open_type", "update_cycle", "classification"):
+            cond = {field: value}
+        elif field == "license_id":
+            cond = {"open_type": OpenType.OPEN} if value == LICENSE else {"pk__in": []}
+        else:
+            raise CkanError(409, "Validation Error", {"fq": [f"Unsupported filter field: {field}"]})
+        qs = qs.exclude(**cond) if sign == "-" else qs.filter(**cond)
+    return qs
+
+
+def _facets(qs, fields, limit):
+    facets, search_facets = {}, {}
+    for field in fields:
+        if field not in FACET_FIELDS:
+            raise CkanError(409, "Validation Error", {"facet.field": [f"Unsupported facet: {field}"]})
+        counts: dict[str, int] = {}
+        titles: dict[str, str] = {}
+        if field == "organization":
+            for row in qs.values("provider_org_code", "provider_org_name").annotate(n=Count("id")):
+                counts[row["provider_org_code"]] = row["n"]
+                titles[row["provider_org_code"]] = row["provider_org_name"]
+        elif field == "groups":
+            for row in qs.values("domain").annotate(n=Count("id")):
+                d = domains.BY_CODE.get(row["domain"])
+                if d:
+                    counts[d.slug] = row["n"]
+                    titles[d.slug] = d.name_zh
+        elif field == "tags":
+            for tags in qs.values_list("tags", flat=True):
+                for t in tags or []:
+                    counts[t] = counts.get(t, 0) + 1
+        elif field == "res_format":
+            n = qs.filter(current_version__isnull=False).count()
+            if n:
+                counts["CSV"] = n
+        elif field == "license_id":
+            n = qs.filter(open_type=OpenType.OPEN).count()
+            if n:
+                counts[LICENSE] = n
+        top = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
+        facets[field] = dict(top)
+        search_facets[field] = {"title": field, "items": [
+            {"name": k, "display_name": titles.get(k, k), "count": v} for k, v in top]}
+    return facets, search_facets
+
+
+_SORTS = {"score": "score", "metadata_modified": "modified", "name": "name", "title_string": "name",
+          "metadata_created": "modified", "title": "name"}
+
+
+def _sort(raw: str) -> str:
+    first = (raw or "score desc").split(",")[0].strip().split()
+    field = first[0] if first else "score"
+    desc = len(first) < 2 or first[1].lower() == "desc"
+    if field not in _SORTS:
+        raise CkanError(409, "Validation Error", {"sort": [f"Unsupported sort: {field}"]})
+    key = _SORTS[field]
+    if key == "score":
+        return "score"
+    return f"-{key}" if desc else key
+
+
+# -- actions ------------------------------------------------------------------------------------
+
+def status_show(request, params, caller):
+    return {"site_title": "冠县公共数据开放平台", "site_description": "Guan County open data (smartcounty)",
+            "site_url": _abs(request, "/"), "ckan_version": CKAN_VERSION, "error_emails_to": None,
+            "locale_default": "zh_Hans", "extensions": ["datastore", "smartcounty"]}
+
+
+def package_list(request, params, caller):
+    limit = _int(params, "limit", 1000, hi=1000)
+    offset = _int(params, "offset", 0, hi=10**9)
+    return list(_visible(caller).order_by("slug").values_list("slug", flat=True)[offset:offset + limit])
+
+
+def _package(params, caller, key="id"):
+    ident = params.get(key) or params.get("name_or_id") or (params.get("name") if key == "id" else None)
+    if not ident:
+        raise CkanError(409, "Validation Error", {key: ["Missing value"]})
+    qs = _visible(caller).select_related("current_version")
+    res = qs.filter(slug=ident).first() or (qs.filter(uuid=ident).first() if _is_uuid(ident) else None) \
+        or qs.filter(code=ident).first()
+    if res is None:
+        raise _not_found()
+    return res
+
+
+def _is_uuid(value: str) -> bool:
+    return bool(re.fullmatch(r"[0-9a-fA-F-]{32,36}", str(value)))
+
+
+def package_show(request, params, caller):
+    return package_dict(request, _package(params, caller))
+
+
+def package_search(request, params, caller):
+    rows = _int(params, "rows", 10, hi=1000)
+    start = _int(params, "start", 0, hi=10**9)
+    order = _sort(params.get("sort", "score desc"))
+    q = str(params.get("q", "") or "").strip()
+    if q in ("*:*", "*"):
+        q = ""
+    qs = services.search(q, public=not caller.internal, order=order if q or order != "score" else "-modified")
+    qs = _apply_fq(qs, str(params.get("fq", "") or ""))
+    fields = _json_param(params, "facet.field", [])
+    if isinstance(fields, str):
+        fields = [fields]
+    facet_limit = _int(params, "facet.limit", 50, lo=-1, hi=1000)
+    facets, search_facets = _facets(qs.order_by(), fields, facet_limit if facet_limit >= 0 else 1000)
+    count = qs.count()
+    page = list(qs.select_related("current_version")[start:start + rows])
+    return {"count": count, "sort": params.get("sort", "score desc, metadata_modified desc"),
+            "results": [package_dict(request, r) for r in page], "facets": facets, "search_facets": search_facets}
+
+
+def _org_counts(caller):
+    return {r["provider_org_code"]: (r["provider_org_name"], r["n"]) for r in
+            _visible(caller).values("provider_org_code", "provider_org_name").annotate(n=Count("id"))}
+
+
+def organization_list(request, params, caller):
+    counts = _org_counts(caller)
+    codes = sorted(counts)
+    if _bool(params, "all_fields"):
+        return [_org_dict(c, counts[c][0], counts[c][1]) for c in codes]
+    return codes
+
+
+def organization_show(request, params, caller):
+    ident = params.get("id")
+    counts = _org_counts(caller)
+    if not ident or ident not in counts:
+        raise _not_found()
+    out = _org_dict(ident, *counts[ident])
+    if _bool(params, "include_datasets"):
+        out["packages"] = [package_dict(request, r) for r in
+                           _visible(caller).filter(provider_org_code=ident).select_related("current_version")[:1000]]
+    return out
+
+
+def _group_counts(caller):
+    return dict(_visible(caller).values_list("domain").annotate(n=Count("id")))
+
+
+def group_list(request, params, caller):
+    counts = _group_counts(caller)
+    if _bool(params, "all_fields"):
+        return [_group_dict(d, counts.get(d.code, 0)) for d in domains.DOMAINS]
+    return [d.slug for d in domains.DOMAINS]
+
+
+def group_show(request, params, caller):
+    domain = domains.BY_SLUG.get(params.get("id", ""))
+    if domain is None:
+        raise _not_found()
+    out = _group_dict(domain, _group_counts(caller).get(domain.code, 0))
+    if _bool(params, "include_datasets"):
+        out["packages"] = [package_dict(request, r) for r in
+                           _visible(caller).filter(domain=domain.code).select_related("current_version")[:1000]]
+    return out
+
+
+def _by_resource_id(params, caller):
+    ident = params.get("id") or params.get("resource_id")
+    if not ident or not _is_uuid(ident):
+        raise _not_found("Resource was not found.")
+    res = _visible(caller).select_related("current_version").filter(datastore_uuid=ident).first()
+    if res is None:
+        raise _not_found("Resource was not found.")
+    return res
+
+
+def resource_show(request, params, caller):
+    return _resource_dict(request, _by_resource_id(params, caller))
+
+
+def datastore_search(request, params, caller):
+    res = _by_resource_id(params, caller)
+    limit = _int(params, "limit", 100, hi=32000)
+    offset = _int(params, "offset", 0, hi=10**9)
+    filters = _json_param(params, "filters", {})
+    if not isinstance(filters, dict):
+        raise CkanError(409, "Validation Error", {"filters": ["Not a JSON object"]})
+    fields = params.get("fields") or None
+    if isinstance(fields, str):
+        fields = [f.strip() for f in fields.split(",") if f.strip()]
+    sort = str(params.get("sort") or "").strip()
+    order = None
+    if sort:
+        parts = sort.split(",")[0].split()
+        if parts[0] != "_id":
+            order = ("-" if len(parts) > 1 and parts[1].lower() == "desc" else "") + parts[0]
+    public = not caller.internal
+    try:
+        result = services.read_rows(res, public=public, org_id=caller.org_id, actor=caller.user, fields=fields,
+                                    filters=filters, limit=limit, offset=offset, sort=order, channel="ckan",
+                                    with_numbers=True)
+    except ApiError as exc:
+        status = {403: 403, 401: 403, 404: 404}.get(exc.status, 409)
+        kind = "Authorization Error" if status == 403 else "Validation Error"
+        raise CkanError(status, kind, exc.detail or exc.code) from None
+    services.count(res, "api_calls")
+    items = {i.name: i for i in res.items.all()}
+    base = reverse("ckan-action", args=["datastore_search"])
+    return {"resource_id": str(res.datastore_uuid), "include_total": True, "records_format": "objects",
+            "fields": [{"id": "_id", "type": "int"}] + [
+                {"id": n, "type": DATASTORE_TYPES.get(items[n].data_type, "text"),
+                 "info": {"label": items[n].title, "personal": items[n].personal or None}} for n in result.fields],
+            "records": result.rows, "total": result.total, "limit": limit, "offset": offset,
+            "_links": {"start": f"{base}?resource_id={res.datastore_uuid}",
+                       "next": f"{base}?resource_id={res.datastore_uuid}&offset={offset + limit}"}}
+
+
+ACTIONS = {f.__name__: f for f in (status_show, package_list, package_search, package_show, organization_list,
+                                   organization_show, group_list, group_show, resource_show, datastore_search)}
+
+
+def _envelope(request, action, body: dict, status: int = 200) -> JsonResponse:
+    help_url = _abs(request, f"/api/3/action/help_show?name={action}")
+    return JsonResponse({"help": help_url, **body}, status=status, json_dumps_params={"ensure_ascii": False})
+
+
+@csrf_exempt
+def action_view(request, action: str):
+    if request.method not in ("GET", "POST"):
+        return _envelope(request, action, {"success": False, "error": {
+            "__type": "Bad Request", "message": "Use GET or POST"}}, 405)
+    fn = ACTIONS.get(action)
+    if fn is None:
+        return _envelope(request, action, {"success": False, "error": {
+            "__type": "Bad Request", "message": f"Bad request - Action name not known: {action}"}}, 400)
+    try:
+        caller = _caller(request)
+        params = _params(request)
+        result = fn(request, params, caller)
+    except CkanError as err:
+        error = {"__type": err.kind, "message": err.message}
+        if isinstance(err.message, dict):
+            error = {"__type": err.kind, **err.message}
+        return _envelope(request, action, {"success": False, "error": error}, err.status)
+    return _envelope(request, action, {"success": True, "result": result})
+
+
+ckan_urlpatterns = [
+    re_path(r"^api/3/action/(?P<action>\w+)/?$", action_view, name="ckan-action"),
+    re_path(r"^api/action/(?P<action>\w+)/?$", action_view, name="ckan-action-unversioned"),
+]

@@ -1,0 +1,107 @@
+"""Pages: the public open-data portal (browse the 22 domains, search, dataset pages with preview
+and downloads), registering apps for the keyed API, and the government catalog for staff."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from smartcounty.foundation.catalog import domains, services
+from smartcounty.foundation.catalog.models import OpenType, Resource
+from smartcounty.kernel.authz import user_has_perm
+from smartcounty.kernel.problems import ApiError
+
+PAGE_SIZE = 20
+PREVIEW_ROWS = 20
+
+
+def _public_resource(slug):
+    res = Resource.objects.select_related("current_version").filter(slug=slug).first()
+    if res is None or res.open_type not in (OpenType.OPEN, OpenType.METADATA):
+        raise Http404
+    return res
+
+
+def portal(request, domain_slug=None):
+    domain = None
+    if domain_slug:
+        domain = domains.BY_SLUG.get(domain_slug)
+        if domain is None:
+            raise Http404
+    q = request.GET.get("q", "").strip()[:100]
+    qs = services.search(q, public=True, domain=domain.code if domain else None,
+                         provider=request.GET.get("org") or None, order="score" if q else "-modified")
+    page = Paginator(qs.select_related("current_version"), PAGE_SIZE).get_page(request.GET.get("page"))
+    counts = dict(Resource.objects.filter(open_type__in=(OpenType.OPEN, OpenType.METADATA))
+                  .values_list("domain").annotate(n=Count("id")))
+    tiles = [{"domain": d, "count": counts.get(d.code, 0)} for d in domains.DOMAINS]
+    return render(request, "catalog/portal.html", {"tiles": tiles, "page": page, "q": q, "domain": domain,
+                                                   "terms": services.query_terms(q) if q else []})
+
+
+def dataset(request, slug):
+    res = _public_resource(slug)
+    services.count(res, "views")
+    names, rows = [], []
+    if res.open_type == OpenType.OPEN and res.current_version_id:
+        result = services.read_rows(res, public=True, limit=PREVIEW_ROWS)
+        names, rows = result.fields, result.rows
+    items = list(res.items.all())
+    titles = {i.name: i.title for i in items}
+    preview = [[row.get(n) for n in names] for row in rows]
+    return render(request, "catalog/dataset.html", {
+        "res": res, "items": items, "columns": [titles[n] for n in names], "preview": preview,
+        "formats": services.export_formats(res) if res.open_type == OpenType.OPEN else [],
+        "usage": services.usage_totals(res), "domain": domains.BY_CODE.get(res.domain),
+        "datastore_id": res.datastore_uuid})
+
+
+def download(request, slug, fmt):
+    res = _public_resource(slug)
+    try:
+        body = services.export(res, fmt)
+    except ApiError as exc:
+        raise Http404(exc.detail) from None
+    services.count(res, "downloads")
+    response = HttpResponse(body, content_type=services.opendata.EXPORT_FORMATS[fmt])
+    response["Content-Disposition"] = f'attachment; filename="{res.slug}.{fmt}"'
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def apps(request):
+    if not user_has_perm(request.user, "catalog.register_app"):
+        raise PermissionDenied
+    key = None
+    if request.method == "POST":
+        try:
+            app, key = services.register_app(request.user, request.POST.get("name", ""))
+            messages.success(request, _("App registered. Copy the key now: it is shown only once."))
+        except ApiError as exc:
+            messages.error(request, exc.detail or _("The app could not be registered."))
+    mine = request.user.catalog_apps.filter(revoked_at__isnull=True)
+    return render(request, "catalog/apps.html", {"apps": mine, "key": key})
+
+
+@login_required
+def internal(request):
+    if not user_has_perm(request.user, "catalog.view"):
+        raise PermissionDenied
+    q = request.GET.get("q", "").strip()[:100]
+    sharing = request.GET.get("sharing") or None
+    qs = services.search(q, public=False, sharing_type=sharing, order="score" if q else "code")
+    page = Paginator(qs.select_related("current_version"), PAGE_SIZE).get_page(request.GET.get("page"))
+    org_id = request.user.organisation_id
+    pending = services.requests_for(org_id, role="provider").filter(status="pending")[:50] if org_id else []
+    mine = services.requests_for(org_id, role="requester")[:50] if org_id else []
+    return render(request, "catalog/internal.html", {
+        "page": page, "q": q, "sharing": sharing, "pending": pending, "mine": mine,
+        "indicators": services.indicators() if user_has_perm(request.user, "catalog.decide") else None,
+        "sharing_choices": Resource._meta.get_field("sharing_type").choices,
+        "own_count": Resource.objects.filter(Q(provider_org_id=org_id)).count() if org_id else 0})
