@@ -1,0 +1,96 @@
+"""Pages: the sensors list with a clustered map, and one datastream with its chart."""
+
+import time
+
+from django.apps import apps
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Prefetch, Q
+from django.shortcuts import get_object_or_404, render
+from django.utils.translation import get_language
+
+from smartcounty.foundation.sensing import services
+from smartcounty.foundation.sensing.models import Datastream, HealthEvent, ObservedProperty, Thing
+from smartcounty.kernel.authz import user_has_perm
+
+RANGES = {"24h": (24, "5min"), "7d": (24 * 7, "1h"), "30d": (24 * 30, "1day")}
+MAX_MARKERS = 5000
+
+
+def _reader(request):
+    user = request.user
+    if not user_has_perm(user, "sensing.view"):
+        raise PermissionDenied
+    return user, user_has_perm(user, "sensing.view_all")
+
+
+def _town_names() -> dict:
+    if not apps.is_installed("smartcounty.foundation.places"):
+        return {}
+    from smartcounty.foundation.places import services as places
+
+    return {t.code: t.name for t in places.towns()}
+
+
+def _prop_names() -> dict:
+    zh = (get_language() or "zh-hans").startswith("zh")
+    return {p.code: (p.name_zh if zh else p.name_en) for p in ObservedProperty.objects.all()}
+
+
+@login_required
+def things(request):
+    user, all_orgs = _reader(request)
+    qs = Thing.objects.all()
+    if not all_orgs:
+        qs = qs.filter(Q(organisation_id__isnull=True) | Q(organisation_id=user.organisation_id))
+    kind, town = request.GET.get("kind", ""), request.GET.get("town", "")
+    if kind:
+        qs = qs.filter(kind=kind)
+    if town:
+        qs = qs.filter(locations__town_code=town)
+    qs = qs.order_by("id").prefetch_related(
+        "locations", Prefetch("datastreams", queryset=Datastream.objects.order_by("id")))
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    towns, props = _town_names(), _prop_names()
+    markers = []
+    for t in qs[:MAX_MARKERS]:
+        locs = list(t.locations.all())
+        if not locs:
+            continue
+        dss = list(t.datastreams.all())
+        markers.append({"name": t.name, "lon": locs[0].lon, "lat": locs[0].lat, "kind": t.kind,
+                        "online": any(d.online for d in dss),
+                        "values": [[props.get(d.property_code, d.property_code), d.last_value, d.unit_symbol,
+                                    d.id] for d in dss]})
+    rows = []
+    for t in page:
+        locs = list(t.locations.all())
+        rows.append({"thing": t, "town": towns.get(locs[0].town_code, locs[0].town_code) if locs else "",
+                     "datastreams": [(d, props.get(d.property_code, d.property_code)) for d in t.datastreams.all()]})
+    kinds = sorted(set(Thing.objects.exclude(kind="").values_list("kind", flat=True)))
+    return render(request, "sensing/things.html", {
+        "page": page, "rows": rows, "markers": markers, "kinds": kinds, "kind": kind, "town": town,
+        "towns": sorted(towns.items()), "now_ms": int(time.time() * 1000)})
+
+
+@login_required
+def datastream(request, pk: int):
+    user, all_orgs = _reader(request)
+    ds = get_object_or_404(Datastream.objects.select_related("thing", "observed_property"), pk=pk)
+    if ds.organisation_id is not None and not all_orgs and not user_has_perm(user, "sensing.view", ds.organisation_id):
+        raise PermissionDenied
+    span = request.GET.get("range", "24h")
+    hours, bucket = RANGES.get(span, RANGES["24h"])
+    end = int(time.time() * 1000)
+    start = end - hours * 3_600_000
+    buckets = services.aggregate(ds.id, start, end + 1, bucket)
+    series = [[int(b["start"].timestamp() * 1000), b["mean"], b["min"], b["max"]] for b in buckets]
+    recent = services.observations(ds.id, newest_first=True, limit=20)
+    health = HealthEvent.objects.filter(datastream=ds).order_by("-id")[:10]
+    prop = ds.observed_property
+    zh = (get_language() or "zh-hans").startswith("zh")
+    return render(request, "sensing/datastream.html", {
+        "ds": ds, "prop_name": prop.name_zh if zh else prop.name_en, "series": series, "span": span,
+        "ranges": list(RANGES), "recent": [(services.from_ms(p), v, j, q) for p, _, v, j, q in recent],
+        "health": health, "last_time": services.from_ms(ds.last_ms), "town": _town_names().get(ds.town_code, ds.town_code)})
