@@ -75,3 +75,27 @@ class SignUpForm(forms.Form):
         if cleaned.get("password1") and cleaned.get("password2") and cleaned["password1"] != cleaned["password2"]:
             self.add_error("password2", _("The two passwords differ."))
         return cleaned
+
+
+class TokenForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=80)
+    scopes = forms.MultipleChoiceField(label=_("Scopes"), widget=forms.CheckboxSelectMultiple,
+                                       help_text=_("A token can do only what its scopes allow, and never more than you."))
+    days = forms.TypedChoiceField(label=_("Valid for"), coerce=int, initial=90, choices=(
+        (30, _("30 days")), (90, _("90 days")), (365, _("one year")), (0, _("no expiry"))))
+
+    def __init__(self, *args, scope_choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["scopes"].choices = list(scope_choices)
+
+
+class RoleForm(forms.Form):
+    """A member's new role; only a platform administrator may make another one."""
+
+    role = forms.ChoiceField(label=_("Role"))
+
+    def __init__(self, *args, platform=False, **kwargs):
+        from smartcounty.foundation.accounts.roles import Role
+
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = [(r.value, r.label) for r in Role if platform or r != Role.PLATFORM_ADMIN]

@@ -208,6 +208,17 @@ def known_scopes() -> set[str]:
     return {"*", *registry.modules, *registry.permissions}
 
 
+def token_scope_choices(user) -> list[tuple[str, str]]:
+    """Scopes worth offering ``user`` on a page: every module with a permission the user holds, and ``*``."""
+    held = permissions_of(user)
+    labels = sorted({code.split(".", 1)[0] for code in held})
+    choices = [("*", _("Everything I may do"))]
+    for label in labels:
+        module = registry.modules.get(label) if label in registry.modules else None
+        choices.append((label, f"{label} · {getattr(module, 'verbose_name', label)}"))
+    return choices
+
+
 def issue_token(user: User, name: str, scopes: list[str], *, days: int | None = 90, actor=None) -> tuple[ApiToken, str]:
     """Create a token; the secret is returned once and never stored."""
     if not scopes:

@@ -7,14 +7,16 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from smartcounty.foundation.accounts import services
-from smartcounty.foundation.accounts.forms import SignInForm, SignUpForm, client_ip
-from smartcounty.foundation.accounts.models import Organisation
-from smartcounty.kernel import audit
+from smartcounty.foundation.accounts.forms import RoleForm, SignInForm, SignUpForm, TokenForm, client_ip
+from smartcounty.foundation.accounts.models import Organisation, User
+from smartcounty.foundation.accounts.roles import Role
+from smartcounty.kernel import audit, registry
 from smartcounty.kernel.authz import user_has_perm
 from smartcounty.kernel.problems import ApiError
 
@@ -54,12 +56,43 @@ def sign_up(request):
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def profile(request):
+    """My account: who I am, what I may do, and my API tokens (create one, revoke one)."""
     user = request.user
-    tokens = user.api_tokens.all()[:50]
+    form = TokenForm(request.POST or None, scope_choices=services.token_scope_choices(user))
+    new_secret = None
+    if request.method == "POST":
+        if not user_has_perm(user, "accounts.manage_token"):
+            raise PermissionDenied
+        if "revoke" in request.POST:
+            token = user.api_tokens.filter(pk=_int(request.POST.get("revoke"))).first()
+            if token is None:
+                raise Http404
+            services.revoke_token(token, actor=user)
+            messages.success(request, _("The token has been revoked."))
+            return redirect("accounts:profile")
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                _token, new_secret = services.issue_token(user, data["name"], data["scopes"],
+                                                          days=data["days"] or None, actor=user)
+            except ApiError as exc:
+                form.add_error("scopes" if exc.field == "scopes" else None, exc.detail)
+            else:
+                form = TokenForm(scope_choices=services.token_scope_choices(user))
+    titles = {code: registry.permissions.get(code).title for code in services.permissions_of(user)}
     return render(request, "accounts/profile.html", {
-        "profile_user": user, "permissions": services.permissions_of(user), "tokens": tokens,
+        "profile_user": user, "permissions": sorted(titles.items()), "tokens": user.api_tokens.all()[:50],
+        "form": form, "new_secret": new_secret,
     })
+
+
+def _int(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
 
 
 @login_required
@@ -80,10 +113,29 @@ def organisation_list(request):
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def organisation_detail(request, code):
     org = get_object_or_404(Organisation, code=code)
     if not user_has_perm(request.user, "accounts.view_organisation"):
         raise PermissionDenied
+    can_manage = user_has_perm(request.user, "accounts.manage_member", org.pk)
+    if request.method == "POST":
+        if not can_manage:
+            raise PermissionDenied
+        member = get_object_or_404(User, pk=_int(request.POST.get("user")), organisation=org)
+        form = RoleForm(request.POST, platform=services.is_platform_admin(request.user))
+        if form.is_valid():
+            role = form.cleaned_data["role"]
+            try:
+                services.set_role(member, role, None if role == Role.RESIDENT else org, actor=request.user)
+            except ApiError as exc:
+                messages.error(request, exc.detail or _("You do not have permission for this."))
+            else:
+                messages.success(request, _("The role of %(user)s is now %(role)s.")
+                                 % {"user": member, "role": member.get_role_display()})
+        else:
+            messages.error(request, _("Choose one of the roles offered."))
+        return redirect("accounts:organisation", code=org.code)
     members = None
     if user_has_perm(request.user, "accounts.view_member", org.pk):
         members = Paginator(org.members.order_by("username"), 50).get_page(request.GET.get("page"))
@@ -92,5 +144,6 @@ def organisation_detail(request, code):
     return render(request, "accounts/organisation.html", {
         "org": org, "members": members,
         "member_rows": [(m, services.mask_phone(m.phone)) for m in members] if members else [],
-        "can_manage": user_has_perm(request.user, "accounts.manage_member", org.pk),
+        "can_manage": can_manage,
+        "role_choices": RoleForm(platform=services.is_platform_admin(request.user)).fields["role"].choices,
     })
