@@ -1,0 +1,170 @@
+"""Cases API (/api/v1/cases/): case types, cases, steps, comments, attachments, statistics."""
+
+from datetime import date, datetime, time
+
+from django.http import FileResponse
+from ninja import File, Router, Status, UploadedFile
+from ninja.pagination import paginate
+
+from smartcounty.foundation.cases import services
+from smartcounty.foundation.cases.schemas import (
+    CaseDetailOut,
+    CaseIn,
+    CaseOut,
+    CommentIn,
+    StatRow,
+    TransitionIn,
+)
+from smartcounty.foundation.cases.workcalendar import BEIJING
+from smartcounty.kernel import authz, registry
+from smartcounty.kernel.api import Pagination
+from smartcounty.kernel.problems import ApiError
+
+router = Router(tags=["cases"])
+
+
+def _user(request):
+    user = authz.request_user(request)
+    if user is None:
+        raise ApiError(401, "not-authenticated")
+    return user
+
+
+def viewable_case(request, case_id: int):
+    """The case if the caller may see it: its reporter, or staff of an organisation it involves."""
+    user = _user(request)
+    case = services.get_case(case_id)
+    if case is None:
+        raise ApiError(404, "not-found")
+    if case.reporter_id is not None and case.reporter_id == user.pk:
+        return user, case
+    orgs = (case.organisation_id, case.queue_organisation_id, case.owner_organisation_id,
+            case.supervisor_organisation_id)
+    org = user.organisation_id if user.organisation_id in orgs else (case.organisation_id or -1)
+    authz.require(request, "cases.view", org)
+    return user, case
+
+
+def detail(case, user) -> dict:
+    out = CaseOut.from_orm(case).dict()
+    public_only = not services.may_view(user, case) or (case.reporter_id == user.pk and user.organisation_id is None)
+    out["data"] = case.data
+    out["events"] = [
+        {"id": e.id, "at": e.at, "action": e.action, "from_state": e.from_state, "to_state": e.to_state,
+         "actor": e.actor_name, "organisation_id": e.organisation_id, "note": e.note, "public": e.public}
+        for e in services.history(case, public_only=public_only)]
+    out["transitions"] = [t.key for t in services.allowed_transitions(case, user)]
+    return out
+
+
+@router.get("/types", response=list[dict])
+def case_types(request):
+    _user(request)
+    out = []
+    for key, ct in registry.case_types.items():
+        out.append({"key": key, "title": str(ct.title), "initial": ct.initial,
+                    "categories": {k: str(v) for k, v in ct.categories.items()},
+                    "states": [{"key": s.key, "title": str(s.title), "lane": s.lane, "final": s.final,
+                                "pauses_clock": s.pauses_clock,
+                                "limit": {"amount": s.limit.amount, "unit": s.limit.unit} if s.limit else None}
+                               for s in ct.states],
+                    "transitions": [{"key": t.key, "title": str(t.title), "source": list(t.source),
+                                     "target": t.target, "required": list(t.required)} for t in ct.transitions]})
+    return out
+
+
+@router.get("/", response=list[CaseOut])
+@paginate(Pagination)
+def list_cases(request, case_type: str | None = None, state: str | None = None, category: str | None = None,
+               grid_code: str | None = None, town_code: str | None = None, organisation_id: int | None = None,
+               closed: bool | None = None):
+    user = _user(request)
+    if user.organisation_id is not None or user.role == "platform_admin":
+        authz.require(request, "cases.view", user.organisation_id)
+    return services.visible_cases(user, case_type=case_type, state=state, category=category, grid_code=grid_code,
+                                  town_code=town_code, organisation_id=organisation_id, closed=closed)
+
+
+@router.get("/queue", response=list[CaseOut])
+@paginate(Pagination)
+def my_queue(request, state: str | None = None, case_type: str | None = None):
+    """Open cases waiting on the caller's organisation, least time left first."""
+    user = _user(request)
+    authz.require(request, "cases.act", user.organisation_id)
+    if user.organisation_id is None:
+        raise ApiError(403, "forbidden")
+    return services.queue(user.organisation_id, state=state, case_type=case_type)
+
+
+@router.post("/", response={201: CaseDetailOut})
+def create(request, payload: CaseIn):
+    user = _user(request)
+    authz.require(request, "cases.create")
+    case = services.create_case(payload.case_type, title=payload.title, category=payload.category,
+                                description=payload.description, lon=payload.lon, lat=payload.lat,
+                                grid_code=payload.grid_code, address=payload.address, data=payload.data,
+                                reporter=user, source="api", actor=user)
+    return Status(201, detail(case, user))
+
+
+@router.get("/{int:case_id}", response=CaseDetailOut)
+def get(request, case_id: int):
+    user, case = viewable_case(request, case_id)
+    return detail(case, user)
+
+
+@router.post("/{int:case_id}/steps/{key}", response=CaseDetailOut)
+def step(request, case_id: int, key: str, payload: TransitionIn):
+    user, case = viewable_case(request, case_id)
+    case = services.transition(case.pk, key, actor=user, note=payload.note, data=payload.data)
+    return detail(case, user)
+
+
+@router.post("/{int:case_id}/comments", response={201: dict})
+def add_comment(request, case_id: int, payload: CommentIn):
+    user, case = viewable_case(request, case_id)
+    ev = services.comment(case.pk, actor=user, note=payload.note, public=payload.public)
+    return Status(201, {"id": ev.pk, "at": ev.at})
+
+
+@router.post("/{int:case_id}/attachments", response={201: dict})
+def upload(request, case_id: int, file: UploadedFile = File(...)):  # noqa: B008 (Ninja parameter)
+    user, case = viewable_case(request, case_id)
+    att = services.add_attachment(case.pk, file, actor=user)
+    return Status(201, {"id": att.pk, "name": att.name, "content_type": att.content_type, "size": att.size})
+
+
+@router.get("/{int:case_id}/attachments/{int:attachment_id}")
+def download(request, case_id: int, attachment_id: int):
+    user, case = viewable_case(request, case_id)
+    att = services.get_attachment(case, attachment_id)
+    if att is None:
+        raise ApiError(404, "not-found")
+    return FileResponse(att.file.open("rb"), content_type=att.content_type, filename=att.name)
+
+
+def _period(since: date | None, until: date | None):
+    lo = datetime.combine(since, time.min, BEIJING) if since else None
+    hi = datetime.combine(until, time.min, BEIJING) if until else None
+    if lo and hi and hi <= lo:
+        raise ApiError(422, "invalid", "until must be after since", field="until")
+    return lo, hi
+
+
+@router.get("/statistics", response=list[StatRow])
+def stats(request, by: str = "organisation", since: date | None = None, until: date | None = None,
+          case_type: str | None = None, organisation_id: int | None = None, town_code: str | None = None,
+          grid_code: str | None = None):
+    """On-time, closure and rework rates and average handling time, for cases created in [since, until)."""
+    user = _user(request)
+    if by not in services.GROUPS:
+        raise ApiError(422, "invalid", f"by must be one of {sorted(services.GROUPS)}", field="by")
+    # Staff see their own organisation's figures; platform admins (and county-wide views) everything.
+    authz.require(request, "cases.view_stats", organisation_id if organisation_id is not None else None)
+    if organisation_id is None and user.role != "platform_admin" and not user.is_superuser:
+        organisation_id = user.organisation_id
+        if organisation_id is None:
+            raise ApiError(403, "forbidden")
+    lo, hi = _period(since, until)
+    return services.statistics(by, since=lo, until=hi, case_type=case_type, organisation_id=organisation_id,
+                               town_code=town_code, grid_code=grid_code)

@@ -1,0 +1,30 @@
+from django.utils.translation import gettext_lazy as _
+
+from smartcounty.kernel.module import ModuleConfig
+
+
+class CasesConfig(ModuleConfig):
+    name = "smartcounty.foundation.cases"
+    label = "cases"
+    verbose_name = _("Cases and workflows")
+    name_zh = "事件与流程"
+    name_en = "Cases and workflows"
+    plan_actions = (5, 7, 13, 14, 15, 21, 23)
+    depends_on = ("accounts", "places")
+
+    def register(self, reg):
+        staff = ("org_admin", "staff", "grid_worker")
+        for code, title, roles in (
+            ("cases.view", _("View the cases of one's organisation"), staff),
+            ("cases.create", _("Report or register a case"), (*staff, "resident")),
+            ("cases.act", _("Take steps on cases"), staff),
+            ("cases.view_stats", _("View case statistics"), ("org_admin", "staff")),
+            ("cases.configure", _("Configure case types, assignment rules and the calendar"), ()),
+        ):
+            reg.permissions.register(code, reg.Permission(code, title, roles), module=self.label)
+        reg.menu.register("cases.workbench", reg.MenuEntry("cases.workbench", _("Workbench"), "cases:workbench",
+                                                           order=50, permission="cases.act"), module=self.label)
+        from smartcounty.foundation.cases.engine import sweeper
+
+        reg.background.register("cases.sweeper", reg.BackgroundService(
+            "cases.sweeper", sweeper, title=_("Case reminders and overdue escalation")), module=self.label)

@@ -1,0 +1,221 @@
+"""What other modules use from cases: the case-type spec they register, the API shapes, event payloads.
+
+A module declares a case type in ``register()``::
+
+    reg.case_types.register("citymgmt.case", CaseType(...), module="citymgmt")
+
+States carry time limits (working hours or days, see ``workcalendar``) and say whose queue the
+case sits in (``lane``); transitions say who may take them (``Who``: roles and the relation of the
+user's organisation to the case) and which fields they need.
+
+Events published by the cases module (payload: ``CaseFact`` as a dict):
+``cases.created``, ``cases.transitioned``, ``cases.due_soon``, ``cases.overdue``, ``cases.closed``.
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from ninja import Schema
+
+from smartcounty.kernel.api import InputSchema
+
+# Relations of a user's organisation to a case:
+#   queue       the organisation the case waits on now (the state's lane)
+#   responsible the department the case is assigned to
+#   owner       the case type's owning organisation (e.g. the command centre)
+#   supervisor  the supervising organisation (escalations go there)
+#   reporter    the user who reported the case (any organisation)
+#   any         any organisation
+RELATIONS = ("queue", "responsible", "owner", "supervisor", "reporter", "any")
+LANES = ("owner", "responsible", "reporter", "supervisor", "none")
+
+
+@dataclass(frozen=True)
+class Limit:
+    amount: float
+    unit: str = "hours"  # "hours" or "days" (working)
+
+
+@dataclass(frozen=True)
+class State:
+    key: str
+    title: Any
+    lane: str = "owner"
+    limit: Limit | None = None
+    #: The clock stops here (e.g. waiting for the reporter); leaving back to the previous state resumes it.
+    pauses_clock: bool = False
+    final: bool = False
+
+
+@dataclass(frozen=True)
+class Who:
+    roles: tuple[str, ...]
+    relation: str = "queue"
+
+
+@dataclass(frozen=True)
+class Transition:
+    key: str
+    title: Any
+    source: tuple[str, ...]
+    target: str
+    who: tuple[Who, ...]
+    #: Keys of ``data`` that must be present and non-empty.
+    required: tuple[str, ...] = ()
+    #: Sends the case back for rework (counted in the rework rate).
+    rework: bool = False
+    #: Reopens a closed case (only within the case type's reopen period; counted as rework).
+    reopen: bool = False
+    #: Assigns the responsible department: ``data["organisation_id"]`` or the assignment rules.
+    assign: bool = False
+    #: Records the reporter's evaluation ``data["rating"]`` (1-5).
+    rate: bool = False
+    #: The case is closed on reaching the target (closure time, on-time flag, handling time).
+    closes: bool = False
+    #: Shown to residents as a public update of their report.
+    public: bool = True
+
+
+@dataclass(frozen=True)
+class CaseType:
+    key: str
+    title: Any
+    states: tuple[State, ...]
+    transitions: tuple[Transition, ...]
+    initial: str
+    #: category code -> title; a case's category must be one of these (empty: free).
+    categories: dict[str, Any] = field(default_factory=dict)
+    #: category code -> {state key -> Limit}: limits that override the state's own for that category.
+    category_limits: dict[str, dict[str, Limit]] = field(default_factory=dict)
+    #: Days after closing during which the reporter may reopen.
+    reopen_days: int = 7
+    #: Fraction of a state's limit after which a reminder is sent.
+    remind_at: float = 0.8
+    #: Prefix of case numbers.
+    prefix: str = "AJ"
+
+    def state(self, key: str) -> State:
+        for s in self.states:
+            if s.key == key:
+                return s
+        raise KeyError(key)
+
+    def transition(self, key: str) -> Transition:
+        for t in self.transitions:
+            if t.key == key:
+                return t
+        raise KeyError(key)
+
+    def limit_for(self, state: str, category: str = "") -> Limit | None:
+        override = self.category_limits.get(category, {}).get(state)
+        return override or self.state(state).limit
+
+    def validate(self) -> None:
+        keys = {s.key for s in self.states}
+        if self.initial not in keys:
+            raise ValueError(f"{self.key}: initial state {self.initial!r} is not a state")
+        for s in self.states:
+            if s.lane not in LANES:
+                raise ValueError(f"{self.key}: state {s.key} has unknown lane {s.lane!r}")
+        for t in self.transitions:
+            if t.target not in keys or any(s not in keys for s in t.source):
+                raise ValueError(f"{self.key}: transition {t.key} names an unknown state")
+            if any(w.relation not in RELATIONS for w in t.who):
+                raise ValueError(f"{self.key}: transition {t.key} names an unknown relation")
+
+
+# ----- API shapes -----
+
+class CaseEventOut(Schema):
+    id: int
+    at: datetime
+    action: str
+    from_state: str
+    to_state: str
+    actor: str
+    organisation_id: int | None
+    note: str
+    public: bool
+
+
+class CaseOut(Schema):
+    id: int
+    number: str
+    case_type: str
+    category: str
+    title: str
+    description: str
+    state: str
+    source: str
+    organisation_id: int | None
+    queue_organisation_id: int | None
+    supervisor_organisation_id: int | None
+    town_code: str
+    grid_code: str
+    lon: float | None
+    lat: float | None
+    address: str
+    created_at: datetime
+    due_at: datetime | None
+    paused: bool
+    overdue: bool
+    closed_at: datetime | None
+    reopen_count: int
+    rework_count: int
+    rating: int | None
+    duplicate_of_id: int | None
+
+
+class CaseDetailOut(CaseOut):
+    data: dict
+    events: list[CaseEventOut]
+    transitions: list[str]
+
+
+class CaseIn(InputSchema):
+    case_type: str
+    category: str = ""
+    title: str
+    description: str = ""
+    lon: float | None = None
+    lat: float | None = None
+    grid_code: str = ""
+    address: str = ""
+    data: dict = {}
+
+
+class TransitionIn(InputSchema):
+    note: str = ""
+    data: dict = {}
+
+
+class CommentIn(InputSchema):
+    note: str
+    public: bool = False
+
+
+class StatRow(Schema):
+    key: str
+    total: int
+    closed: int
+    on_time: int
+    reworked: int
+    closure_rate: float | None
+    on_time_rate: float | None
+    rework_rate: float | None
+    avg_handling_hours: float | None
+
+
+class CaseFact(Schema):
+    """Payload of the cases.* events."""
+
+    id: int
+    number: str
+    case_type: str
+    category: str
+    state: str
+    organisation_id: int | None
+    queue_organisation_id: int | None
+    grid_code: str
+    due_at: datetime | None

@@ -1,0 +1,125 @@
+"""Cases services: the only cases code other modules import (with ``schemas``).
+
+Declare case types with ``schemas.CaseType`` in ``reg.case_types``; then create cases, move them
+through their workflow, comment, attach files, and read queues and statistics here.
+"""
+
+import math
+
+from django.db.models import F, Q
+
+from smartcounty.foundation.cases.engine import (  # noqa: F401  (public API)
+    allowed_transitions,
+    calendar,
+    comment,
+    configure_case_type,
+    create_case,
+    fact,
+    locate,
+    may_take,
+    may_view,
+    resolve_organisation,
+    set_assignment_rule,
+    set_calendar_day,
+    sweep,
+    sweeper,
+    transition,
+)
+from smartcounty.foundation.cases.files import MAX_BYTES, add_attachment  # noqa: F401
+from smartcounty.foundation.cases.models import Attachment, Case, CaseEvent
+from smartcounty.foundation.cases.stats import GROUPS, statistics  # noqa: F401
+from smartcounty.foundation.cases.workcalendar import limit_seconds  # noqa: F401
+
+EARTH_RADIUS_M = 6371008.8
+
+
+def get_case(case_id: int) -> Case | None:
+    return Case.objects.filter(pk=case_id).first()
+
+
+def get_case_by_number(number: str) -> Case | None:
+    return Case.objects.filter(number=number).first()
+
+
+def history(case: Case, *, public_only: bool = False):
+    qs = CaseEvent.objects.filter(case=case).order_by("id")
+    return qs.filter(public=True) if public_only else qs
+
+
+def attachments(case: Case):
+    return Attachment.objects.filter(case=case).order_by("id")
+
+
+def get_attachment(case: Case, attachment_id: int) -> Attachment | None:
+    return Attachment.objects.filter(case=case, pk=attachment_id).first()
+
+
+def queue(organisation_id: int, *, state: str | None = None, case_type: str | None = None):
+    """Open cases waiting on an organisation (or escalated to it), least time left first."""
+    qs = Case.objects.filter(Q(queue_organisation_id=organisation_id)
+                             | Q(supervisor_organisation_id=organisation_id, overdue=True), is_closed=False)
+    if state:
+        qs = qs.filter(state=state)
+    if case_type:
+        qs = qs.filter(case_type=case_type)
+    return qs.order_by(F("due_at").asc(nulls_last=True), "id")
+
+
+def visible_cases(user, *, case_type=None, state=None, category=None, grid_code=None, town_code=None,
+                  organisation_id=None, closed=None):
+    """Cases a user may see: platform admins all, staff their organisation's, residents their own reports."""
+    qs = Case.objects.all()
+    if not (user.is_superuser or getattr(user, "role", "") == "platform_admin"):
+        org = getattr(user, "organisation_id", None)
+        cond = Q(reporter_id=user.pk)
+        if org is not None:
+            cond |= (Q(organisation_id=org) | Q(queue_organisation_id=org) | Q(owner_organisation_id=org)
+                     | Q(supervisor_organisation_id=org))
+        qs = qs.filter(cond)
+    for field, value in (("case_type", case_type), ("state", state), ("category", category),
+                         ("grid_code", grid_code), ("town_code", town_code), ("organisation_id", organisation_id),
+                         ("is_closed", closed)):
+        if value is not None and value != "":
+            qs = qs.filter(**{field: value})
+    return qs.order_by("-id")
+
+
+def reports_of(user):
+    return Case.objects.filter(reporter=user).order_by("-id")
+
+
+def distance_m(lon1, lat1, lon2, lat2) -> float:
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(a)))
+
+
+def nearby_open_case(case_type_key: str, category: str, lon: float, lat: float, *, radius_m: float = 50,
+                     exclude_id: int | None = None) -> Case | None:
+    """The nearest open case of the same type and category within ``radius_m`` (bounding box, then distance)."""
+    dlat = radius_m / 111_320
+    dlon = radius_m / (111_320 * max(0.01, math.cos(math.radians(lat))))
+    qs = Case.objects.filter(case_type=case_type_key, category=category, is_closed=False,
+                             lat__gte=lat - dlat, lat__lte=lat + dlat, lon__gte=lon - dlon, lon__lte=lon + dlon)
+    if exclude_id:
+        qs = qs.exclude(pk=exclude_id)
+    best = None
+    for c in qs.only("id", "lon", "lat")[:200]:
+        d = distance_m(lon, lat, c.lon, c.lat)
+        if d <= radius_m and (best is None or d < best[0]):
+            best = (d, c.pk)
+    return Case.objects.get(pk=best[1]) if best else None
+
+
+def mark_duplicate(case: Case, of: Case) -> None:
+    Case.objects.filter(pk=case.pk).update(duplicate_of=of)
+    case.duplicate_of = of
+
+
+def time_left_seconds(case: Case, now=None) -> float | None:
+    from django.utils import timezone
+
+    if case.due_at is None:
+        return None
+    return calendar().between(now or timezone.now(), case.due_at)
