@@ -5,6 +5,7 @@
   "use strict";
   var cfg = JSON.parse(document.getElementById("cockpit-config").textContent);
   var T = cfg.text;
+  var TZ = "Asia/Shanghai";  // the county's time, whatever the display's clock says
   var charts = {};
   var seen = {};
 
@@ -23,7 +24,7 @@
     if (!iso) return "";
     var d = new Date(iso);
     if (isNaN(d)) return iso;
-    return d.toLocaleString(document.documentElement.lang || undefined, {month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit"});
+    return d.toLocaleString(document.documentElement.lang || undefined, {timeZone: TZ, month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit"});
   }
 
   function renderFigure(node, res) {
@@ -115,7 +116,7 @@
 
   function clock() {
     document.getElementById("ck-clock").textContent = new Date().toLocaleString(document.documentElement.lang || undefined,
-      {year: "numeric", month: "2-digit", day: "2-digit", weekday: "short", hour: "2-digit", minute: "2-digit", second: "2-digit"});
+      {timeZone: TZ, year: "numeric", month: "2-digit", day: "2-digit", weekday: "short", hour: "2-digit", minute: "2-digit", second: "2-digit"});
   }
 
   // ---- map ----
@@ -141,7 +142,7 @@
     if (!map.hasLayer(group)) return;
     var b = map.getBounds();
     var bbox = [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()].map(function (x) { return x.toFixed(5); }).join(",");
-    var url = cfg.layer_url.replace("__KEY__", encodeURIComponent(key)) + "?bbox=" + bbox + "&zoom=" + map.getZoom();
+    var url = cfg.layer_url.replace("__KEY__", encodeURIComponent(key)) + "?bbox=" + bbox + "&zoom=" + Math.round(map.getZoom());
     fetch(url, {credentials: "same-origin"}).then(function (r) { if (!r.ok) throw new Error(r.status); return r.json(); }).then(function (res) {
       group.clearLayers();
       noteParts[key] = "";
@@ -152,7 +153,7 @@
           style: function (f) { return {color: (f.properties && f.properties.colour) || spec.colour, weight: spec.cluster ? 1 : 2, fillOpacity: 0.08}; },
           onEachFeature: function (f, layer) {
             var name = f.properties && (f.properties.label || f.properties.name);
-            if (name && d.labels) layer.bindTooltip(name, {permanent: true, direction: "center", className: "ck-town-label"});
+            if (name && d.labels && map.getSize().x > 700) layer.bindTooltip(name, {permanent: true, direction: "center", className: "ck-town-label"});
             else if (name) layer.bindTooltip(name);
           }
         }).addTo(group);
@@ -181,7 +182,7 @@
 
   function initMap() {
     var bb = cfg.county_bbox;
-    map = L.map("ck-map", {zoomSnap: 0.25, preferCanvas: true, attributionControl: !!cfg.tile_url});
+    map = L.map("ck-map", {zoomSnap: 0.25, minZoom: 7, maxZoom: 18, preferCanvas: true, attributionControl: !!cfg.tile_url});
     if (cfg.tile_url) L.tileLayer(cfg.tile_url, {maxZoom: 18}).addTo(map);
     map.fitBounds([[bb[1], bb[0]], [bb[3], bb[2]]]);
     cfg.panels.filter(function (p) { return p.kind === "map-layer"; }).forEach(function (p) {
