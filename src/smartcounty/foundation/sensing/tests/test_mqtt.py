@@ -87,8 +87,8 @@ class Publisher:
         self.c.loop_stop()
 
 
-def _stored_keys():
-    return set(Observation.objects.values_list("datastream_id", "phenomenon_ms"))
+def _stored_keys(ids):
+    return set(Observation.objects.filter(datastream_id__in=ids).values_list("datastream_id", "phenomenon_ms"))
 
 
 def _wait(cond, timeout=60.0):
@@ -122,17 +122,19 @@ def test_sigkill_mid_stream_loses_no_acknowledged_observation(mqtt_broker, netwo
 
     threading.Thread(target=stream, daemon=True).start()
     try:
-        assert _wait(lambda: Observation.objects.count() >= 150, 30), "nothing stored before the kill"
+        stored = Observation.objects.filter(datastream_id__in=ids)
+        assert _wait(lambda: stored.count() >= 150, 30), "nothing stored before the kill"
         ing.stop("kill")  # SIGKILL mid-stream: whatever was in flight is neither committed nor acknowledged
-        killed_at = Observation.objects.count()
+        killed_at = stored.count()
         assert killed_at < n, "the stream ended before the kill; the test proves nothing"
         ing = IngesterProcess(mqtt_broker, client_id, prefix)  # same client id: the session resumes
         assert done.wait(60)
         assert _wait(lambda: len(pub.acked_keys()) == n, 30), "the broker did not acknowledge every publish"
         acked = pub.acked_keys()
-        assert _wait(lambda: acked <= _stored_keys(), 60), f"missing {len(acked - _stored_keys())} acknowledged"
+        assert _wait(lambda: acked <= _stored_keys(ids), 60), f"missing {len(acked - _stored_keys(ids))} acknowledged"
         time.sleep(0.5)
-        assert Observation.objects.count() == n == len(acked)  # each stored exactly once, nothing else
+        # each stored exactly once, nothing else (other modules may derive rows of other datastreams, e.g. AQI)
+        assert Observation.objects.filter(datastream_id__in=ids).count() == n == len(acked)
         assert not DeadLetter.objects.exists()
     finally:
         ing.stop()
@@ -153,11 +155,12 @@ def test_mqtt_bad_payloads_go_to_dead_letters(mqtt_broker, network):
         pub.c.publish(topic, json.dumps({"phenomenonTime": "2026-11-27T10:00:00Z", "result": 7}), qos=1)
         pub.c.publish(topic, json.dumps({"phenomenonTime": "2026-11-27T10:00:00Z", "result": 8}), qos=1)  # repeat
         pub.c.publish(topic, json.dumps({"phenomenonTime": "soon", "result": 9}), qos=1)
-        assert _wait(lambda: DeadLetter.objects.count() == 3 and Observation.objects.count() == 1, 30)
+        mine = Observation.objects.filter(datastream_id=ds)
+        assert _wait(lambda: DeadLetter.objects.count() == 3 and mine.count() == 1, 30)
         reasons = sorted(DeadLetter.objects.values_list("reason", flat=True))
         assert any("not JSON" in r for r in reasons) and any("topic" in r for r in reasons)
         assert any("ISO 8601" in r for r in reasons)
-        assert list(Observation.objects.values_list("result", flat=True)) == [7.0]
+        assert list(mine.values_list("result", flat=True)) == [7.0]
         assert all(t.startswith(prefix) for t in DeadLetter.objects.values_list("topic", flat=True))
     finally:
         ing.stop()

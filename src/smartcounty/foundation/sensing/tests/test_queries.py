@@ -140,3 +140,13 @@ def test_silent_datastream_goes_offline_and_comes_back(network, health_seen, dja
         True, False, True]
     # datastreams that never reported stay as they are (offline since creation, no event)
     assert not any(p.datastream_id == network["level"].id for _, p in health_seen)
+
+
+@pytest.mark.django_db
+def test_datastream_info_for_other_modules(network):
+    ds = network["level"]
+    one = services.datastream_info(ds.id)
+    assert one["thing_name"] == "卫运河水位站" and one["property_code"] == "water_level" and one["last_time"] is None
+    many = services.datastreams_info([ds.id, network["pm25_1"].id, 999999])
+    assert sorted(r["id"] for r in many) == sorted([ds.id, network["pm25_1"].id])
+    assert services.datastream_info(999999) is None
