@@ -51,7 +51,7 @@ class UserAdmin(AuditedModelAdmin, DjangoUserAdmin):
         (None, {"classes": ("wide",), "fields": ("username", "password1", "password2")}),
         (_("Role"), {"fields": ("display_name", "role", "organisation")}),
     )
-    readonly_fields = ("last_login", "date_joined")
+    readonly_fields = ("kind", "last_login", "date_joined")
 
     def save_model(self, request, obj, form, change):
         watched = {"role", "organisation", "is_superuser", "is_staff", "is_active"}
@@ -60,6 +60,7 @@ class UserAdmin(AuditedModelAdmin, DjangoUserAdmin):
         if changed:
             old = User.objects.get(pk=obj.pk)
             before = {f: getattr(old, f + "_id" if f == "organisation" else f) for f in sorted(changed)}
+        obj.kind = User.Kind.RESIDENT if obj.role == "resident" else User.Kind.STAFF
         super().save_model(request, obj, form, change)
         if changed:
             audit.record("accounts.role_change", actor=request.user, obj=obj,

@@ -45,8 +45,10 @@ def _signed_in(request):
 def me(request):
     user = _signed_in(request)
     org = services.organisation_by_id(user.organisation_id) if user.organisation_id else None
+    token = getattr(request, "api_token", None)
     return MeOut(id=user.pk, username=user.username, display_name=str(user), kind=user.kind, role=user.role,
-                 organisation=org, permissions=services.permissions_of(user))
+                 organisation=org, permissions=services.permissions_of(user),
+                 token_scopes=list(token.scopes) if token is not None else None)
 
 
 @router.get("/organisations", response=list[OrganisationOut], summary="Organisations (filter by kind, q)")

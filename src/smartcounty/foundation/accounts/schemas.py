@@ -41,6 +41,8 @@ class MeOut(Schema):
     role: str
     organisation: OrganisationOut | None = None
     permissions: list[str]
+    #: When the request came with an API token: its scopes, which narrow ``permissions``.
+    token_scopes: list[str] | None = None
 
 
 def mask_phone(phone: str) -> str:
@@ -106,3 +108,22 @@ class DemoUser(Schema):
     organisation: str
     password: str
     created: bool
+
+
+# -- events this module publishes (kernel.events; delivered after commit) --------------------
+
+class RoleChanged(Schema):
+    """``accounts.role_changed``: a user's role or organisation changed (API, page or service)."""
+
+    user_id: int
+    role: str
+    organisation_id: int | None = None
+    previous_role: str
+    previous_organisation_id: int | None = None
+
+
+class ResidentRegistered(Schema):
+    """``accounts.resident_registered``: a resident created an account (sign-up or a service desk)."""
+
+    user_id: int
+    username: str

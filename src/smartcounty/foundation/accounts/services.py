@@ -26,7 +26,13 @@ from smartcounty.foundation.accounts.lockout import (  # noqa: F401 - re-exporte
 )
 from smartcounty.foundation.accounts.models import ApiToken, Organisation, User
 from smartcounty.foundation.accounts.roles import Role
-from smartcounty.foundation.accounts.schemas import OrganisationOut, UserBrief, mask_phone  # noqa: F401
+from smartcounty.foundation.accounts.schemas import (  # noqa: F401 - mask_phone is re-exported
+    OrganisationOut,
+    ResidentRegistered,
+    RoleChanged,
+    UserBrief,
+    mask_phone,
+)
 from smartcounty.kernel import audit, events, registry
 from smartcounty.kernel.problems import ApiError
 
@@ -80,8 +86,9 @@ def set_role(user: User, role: str, organisation: Organisation | None, *, actor)
                      organisation_id=user.organisation_id or before["organisation"],
                      detail={"user": user.username, "before": before,
                              "after": {"role": role, "organisation": user.organisation_id}})
-        events.publish("accounts.role_changed", {"user_id": user.pk, "role": role,
-                                                 "organisation_id": user.organisation_id})
+        events.publish("accounts.role_changed", RoleChanged(
+            user_id=user.pk, role=role, organisation_id=user.organisation_id, previous_role=before["role"],
+            previous_organisation_id=before["organisation"]).model_dump())
     return user
 
 
@@ -183,7 +190,8 @@ def create_resident(username: str, password: str, *, phone: str, display_name: s
     with transaction.atomic():
         user.save()
         audit.record("accounts.signup", actor=actor or user, obj=user, detail={"user": username})
-        events.publish("accounts.resident_registered", {"user_id": user.pk})
+        events.publish("accounts.resident_registered",
+                       ResidentRegistered(user_id=user.pk, username=user.username).model_dump())
     return user
 
 

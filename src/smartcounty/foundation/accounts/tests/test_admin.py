@@ -55,3 +55,16 @@ def test_organisations_list_in_the_admin(client, boss, orgs):
     client.force_login(boss)
     page = client.get(reverse("admin:accounts_organisation_changelist") + "?kind=enterprise").content.decode()
     assert "中国移动冠县分公司" in page and "县公安局" not in page
+
+
+def test_adding_a_staff_member_in_the_admin(client, boss, orgs):
+    client.force_login(boss)
+    response = client.post(reverse("admin:accounts_user_add"), {
+        "username": "newbie", "password1": "Long-Enough-Pass-1", "password2": "Long-Enough-Pass-1",
+        "usable_password": "true", "display_name": "新人", "role": "staff", "organisation": orgs["water"].pk,
+    })
+    assert response.status_code == 302, response.content.decode()[:2000]
+    user = User.objects.get(username="newbie")
+    assert (user.kind, user.role, user.organisation_id) == ("staff", "staff", orgs["water"].pk)
+    assert user.password.startswith("argon2")
+    assert AuditEntry.objects.filter(action="admin.add", object_id=str(user.pk)).exists()

@@ -178,8 +178,10 @@ def test_token_lifecycle(client, people):
     listed = client.get(f"{API}/tokens").json()
     assert listed["count"] == 1 and "secret" not in listed["items"][0]
 
+    assert client.get(f"{API}/me").json()["token_scopes"] is None
     client.logout()
-    assert client.get(f"{API}/me", **bearer(secret)).json()["username"] == "staff-a"
+    me = client.get(f"{API}/me", **bearer(secret)).json()
+    assert me["username"] == "staff-a" and me["token_scopes"] == ["accounts"]
     body = client.get(f"{API}/organisations/gov-office/members", **bearer(secret)).json()
     assert body["count"] == 3
 
@@ -256,3 +258,10 @@ def test_never_expiring_token(client, people):
     as_user(client, people["staff_a"])
     response = create_token(client, name="forever", scopes=["accounts"], days=None)
     assert response.status_code == 201 and response.json()["expires_at"] is None
+
+
+def test_the_openapi_document_describes_the_accounts_api(client, db):
+    paths = client.get("/api/v1/openapi.json").json()["paths"]
+    for path in ("/me", "/organisations", "/organisations/{code}", "/organisations/{code}/members",
+                 "/users/{user_id}/role", "/tokens", "/tokens/{token_id}"):
+        assert f"/api/v1/accounts{path}" in paths

@@ -90,3 +90,22 @@ def test_masked_phone_keeps_only_the_ends(phone):
 def test_mask_phone_edge_cases():
     assert mask_phone("") == ""
     assert mask_phone("12345") == "*****"
+
+
+def test_a_role_change_is_published_after_commit(people, orgs, django_capture_on_commit_callbacks):
+    from smartcounty.kernel import events
+
+    seen = []
+    handler = lambda name, payload: seen.append((name, payload))  # noqa: E731
+    events.subscribe("accounts.role_changed", handler, module="accounts-test")
+    try:
+        with django_capture_on_commit_callbacks(execute=False) as callbacks:
+            services.set_role(people["grid_a"], Role.STAFF, orgs["gov-office"], actor=people["admin_a"])
+        assert seen == []
+        for callback in callbacks:
+            callback()
+    finally:
+        events.unsubscribe("accounts.role_changed", handler)
+    assert seen == [("accounts.role_changed", {
+        "user_id": people["grid_a"].pk, "role": "staff", "organisation_id": orgs["gov-office"].pk,
+        "previous_role": "grid_worker", "previous_organisation_id": orgs["gov-office"].pk})]
