@@ -10,5 +10,12 @@ class EnvironmentConfig(ModuleConfig):
     name_zh = "智慧生态环境"
     name_en = "Smart ecological environment"
     plan_actions = (10,)
-    # Phase 1 is pure domain maths; sensing/alerts/places are added when the module calls them.
-    depends_on = ()
+    depends_on = ("sensing", "alerts")
+
+    def register(self, reg):
+        from smartcounty.domains.environment import live
+        from smartcounty.kernel import events
+
+        events.subscribe("sensing.observations", live.on_observations, module=self.label)
+        reg.menu.register("environment", reg.MenuEntry("environment", _("Air quality"), "environment:index",
+                                                       order=60, public=True), module=self.label)

@@ -44,7 +44,9 @@ class Sustained:
     hours: int
     reaches: bool = False
 
-    def met_by(self, aqi: float) -> bool:
+    def met_by(self, aqi: float | None) -> bool:
+        if aqi is None:  # no valid daily AQI: the period breaks a run
+            return False
         return aqi >= self.above if self.reaches else aqi > self.above
 
 
@@ -118,9 +120,9 @@ DEFAULT_SCHEME = SHANDONG_2022_DRAFT
 
 @dataclass(frozen=True)
 class DailyAqi:
-    """One 24-hour period of the series."""
+    """One 24-hour period of the series (``aqi`` None: no valid daily AQI for it)."""
 
-    aqi: float
+    aqi: float | None
     primary: tuple[str, ...] = ()
     max_hourly_aqi: float | None = None
     start: date | datetime | None = None

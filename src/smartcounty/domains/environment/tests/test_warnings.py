@@ -107,3 +107,25 @@ def test_raising_a_day_never_lowers_the_level(aqis, i, bump):
         i %= len(aqis)
         series[i] = DailyAqi(min(500, aqis[i] + bump), ("PM2_5",), 250)
     assert rank[assess(series).level] >= rank[before]
+
+
+def test_series_from_hourly_values_to_an_assessment():
+    from datetime import UTC, datetime
+
+    from smartcounty.domains.environment.series import daily_series, hourly_aqi
+
+    start = datetime(2026, 11, 1, 16, tzinfo=UTC)  # 2026-11-02 00:00 Shanghai
+    pm25 = [130.0] * 24 + [200.0] * 24 + [130.0] * 24  # 2026 IAQI 172, 250, 172
+    pm25[30] = None  # one missing hour does not break a day (23 ≥ 20 valid)
+    pm25[10] = 300.0  # one hourly peak
+    hours = hourly_aqi({"PM2_5": pm25}, start)
+    assert hours[10].aqi == 350 and hours[30].aqi is None
+    series = daily_series({"PM2_5": pm25}, start)
+    # day 1: mean (23*130 + 300)/24 = 137.1 → 137 → 150 + 22/35*50 = 181.4 → 182
+    assert [p.aqi for p in series] == [182, 250, 172]
+    assert series[0].max_hourly_aqi == 350 and series[0].primary == ("PM2_5",)
+    assert series[1].start == datetime(2026, 11, 2, 16, tzinfo=UTC)
+    assert assess(series).level == ORANGE
+    broken = pm25[:24] + [None] * 5 + pm25[29:]  # 5 missing hours: day 2 has no daily AQI
+    assert daily_series({"PM2_5": broken}, start)[1].aqi is None
+    assert assess(daily_series({"PM2_5": broken}, start)).level is None
