@@ -98,7 +98,7 @@ class Stream:
         self.heartbeat = heartbeat
         self.poll = poll
         self.max_seconds = max_seconds
-        self.queue = broadcaster.subscribe()  # before the catch-up query: nothing falls in between
+        self.queue = None
         self.cursor = last_id
         self.sent_ids: deque[int] = deque(maxlen=2048)
         self.sent: set[int] = set()
@@ -127,6 +127,7 @@ class Stream:
                 yield chunk
 
     def __iter__(self):
+        self.queue = broadcaster.subscribe()  # before the catch-up query: nothing falls in between
         try:
             yield b"retry: 3000\n\n"
             yield from self._catch_up()

@@ -7,6 +7,7 @@ mail (Django's e-mail backend), and on failure retries with exponential back-off
 A slow or dead endpoint only ever holds up its own queue. Pending deliveries are resumed when the
 ``alerts_webhooks`` background service starts.
 
+The JSON body is ``{"type": "alerts.raised" | "alerts.changed" | "alerts.resolved", **AlertFact}``.
 Webhook requests carry ``X-Smartcounty-Event``, ``X-Smartcounty-Delivery``, ``X-Smartcounty-Timestamp`` and
 ``X-Smartcounty-Signature: sha256=<hex HMAC-SHA256(secret, timestamp + "." + body)>``.
 """
@@ -73,7 +74,7 @@ def on_alert_event(event: str, f) -> None:
             and (not s.events or event in s.events)]
     if not subs:
         return
-    payload = {"event": event, **f.as_json()}
+    payload = {"type": event, **f.as_json()}
     rows = Delivery.objects.bulk_create([Delivery(subscription=s, event=event, alert_event_id=f.event_id,
                                                   payload=payload) for s in subs])
     if connection.in_atomic_block:
