@@ -86,10 +86,11 @@ def ensure_registered_resources(*, actor=None) -> list[str]:
 
 
 def run_scheduler(stop, *, interval: float = 60.0) -> None:
-    """Background service: pull URL-fed datasets when their cycle is due; escalate late requests."""
+    """Background service: pull URL-fed datasets when their cycle is due; escalate late requests.
+    Runs a round at once, then one every ``interval`` seconds until ``stop`` is set."""
     from django.db import close_old_connections
 
-    while not stop.is_set():
+    while True:
         try:
             for resource in pull_due():
                 pull(resource)
@@ -98,4 +99,5 @@ def run_scheduler(stop, *, interval: float = 60.0) -> None:
             log.exception("catalog scheduler round failed")
         finally:
             close_old_connections()
-        stop.wait(interval)
+        if stop.wait(interval):
+            return

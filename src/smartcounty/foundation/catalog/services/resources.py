@@ -78,8 +78,9 @@ def _clean_items(items) -> list[dict]:
     for n, item in enumerate(items):
         item = dict(item)
         name = str(item.get("name", "")).strip()
-        if not _FIELD_RE.match(name):
-            raise _invalid(f"items.{n}.name", "a field name is 1-64 characters without quotes or control characters")
+        if not _FIELD_RE.match(name) or "__" in name or name.startswith("_"):
+            raise _invalid(f"items.{n}.name", "a field name is 1-64 characters without quotes, control characters, "
+                                              "a leading '_' or '__'")
         if name in seen:
             raise _invalid(f"items.{n}.name", f"field {name!r} appears twice")
         seen.add(name)
