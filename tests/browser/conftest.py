@@ -75,13 +75,32 @@ for name, role, o, superuser in (("{STAFF}", "staff", org, False), ("{DISPATCHER
 
 
 @pytest.fixture(scope="session")
-def server():
-    """Base URL of a running server with the demo loaded; stopped after the session."""
+def server_env():
+    """Environment of the test server: its own data directory and SQLite database."""
     _need_chromium()
     data_dir = Path(tempfile.mkdtemp(prefix="sc-browser-"))
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE")}
     env.update(SMARTCOUNTY_DATA_DIR=str(data_dir), SMARTCOUNTY_SIMULATE="0", PYTHONUNBUFFERED="1")
-    for step in (["migrate", "--noinput"], ["demo"], ["shell", "-c", SETUP_USERS]):
+    yield env
+    shutil.rmtree(data_dir, ignore_errors=True)
+
+
+def run_shell(env, code: str) -> str:
+    """Run Python code in the server's environment (``smartcounty shell -c``); its stdout."""
+    done = _sc(["shell", "-c", code], env, timeout=300)
+    if done.returncode != 0:
+        pytest.fail(f"smartcounty shell failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
+    return done.stdout
+
+
+@pytest.fixture(scope="session")
+def server(server_env):
+    """Base URL of a running server with the demo loaded; stopped after the session."""
+    env = server_env
+    data_dir = Path(env["SMARTCOUNTY_DATA_DIR"])
+    # Live demo data: the demo, then three hours of simulated sensor history and one live step.
+    for step in (["migrate", "--noinput"], ["demo"], ["simulate", "--once", "--backfill-hours", "3"],
+                 ["shell", "-c", SETUP_USERS]):
         done = _sc(step, env, timeout=600)
         if done.returncode != 0:
             pytest.fail(f"smartcounty {' '.join(step[:1])} failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
@@ -110,7 +129,6 @@ def server():
     except subprocess.TimeoutExpired:
         proc.kill()
     log.close()
-    shutil.rmtree(data_dir, ignore_errors=True)
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,7 @@ class CockpitConfig(ModuleConfig):
     name_en = "Operations cockpit"
     # F8 serves every action: it shows what the other modules publish. Listed: those it shows by itself.
     plan_actions = (5, 7, 9, 10, 14, 17)
-    depends_on = ("sensing", "places", "alerts")
+    depends_on = ("sensing", "places", "alerts", "cases", "catalog")
 
     def register(self, reg):
         from smartcounty.foundation.cockpit import feed, panels

@@ -7,7 +7,7 @@ category from HJ 633) takes the place of the raw fallback here when its ``order`
 """
 
 from django.apps import apps
-from django.db.models import Count, F, Max, Min, Q
+from django.db.models import Avg, Count, F, Min, Q
 from django.db.models.functions import Floor
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -59,6 +59,28 @@ def builtin_panels() -> list[CockpitPanel]:
                          refresh=5, data=active_alerts),
             CockpitPanel(key="cockpit.alerts_by_level", title=gettext_lazy("Active alerts by level"), kind="chart",
                          order=10, refresh=15, data=alerts_by_level),
+        ]
+    if installed("cases"):
+        found += [
+            CockpitPanel(key="cockpit.open_cases", title=gettext_lazy("Open cases"), kind="figure", order=40,
+                         refresh=30, data=open_cases, permission="cockpit.view"),
+            CockpitPanel(key="cockpit.reports_today", title=gettext_lazy("Reports today"), kind="figure", order=45,
+                         refresh=30, data=reports_today),
+            CockpitPanel(key="cockpit.cases_by_category", title=gettext_lazy("Open cases by category"), kind="chart",
+                         order=20, refresh=60, data=cases_by_category),
+            CockpitPanel(key="cockpit.cases", title=gettext_lazy("Open cases"), kind="map-layer", order=25, refresh=60,
+                         data=case_points, colour="#ff8c42"),
+            CockpitPanel(key="cockpit.case_queue", title=gettext_lazy("Cases waiting on my organisation"),
+                         kind="worklist", order=20, refresh=60, data=case_queue),
+        ]
+    if installed("catalog"):
+        found += [
+            CockpitPanel(key="cockpit.sharing_pending", title=gettext_lazy("Sharing requests pending"), kind="figure",
+                         order=60, refresh=120, data=sharing_pending),
+            CockpitPanel(key="cockpit.open_datasets", title=gettext_lazy("Open datasets"), kind="figure", order=70,
+                         refresh=300, audience="public", data=open_datasets),
+            CockpitPanel(key="cockpit.sharing_requests", title=gettext_lazy("Sharing requests to decide"),
+                         kind="worklist", order=30, refresh=120, data=sharing_to_decide),
         ]
     if installed("places"):
         found += [
@@ -151,24 +173,34 @@ def sensors_online(ctx) -> dict:
 
 
 def air_quality(ctx) -> dict:
-    """The latest AQI: at the viewer's town when given, else the county's mean over stations online."""
+    """The latest AQI at the viewer's town when given, else the county's mean over stations online.
+
+    Without AQI streams (the environment module computes AQI from the pollutants), the fallback is the
+    raw PM2.5 concentration, labelled as such: the cockpit does no standard's maths itself.
+    """
     from smartcounty.foundation.sensing import services as sensing
 
-    qs = sensing.latest(property_code="aqi", online=True).exclude(last_value=None)
-    note = _("county mean")
-    if ctx.town_code:
-        town_qs = qs.filter(town_code=ctx.town_code)
-        if town_qs.exists():
-            qs, note = town_qs, ""
-        else:
-            note = _("no station in this town: county mean")
-    c = qs.aggregate(n=Count("id"), hi=Max("last_value"), lo=Min("last_value"))
-    if not c["n"]:
-        return {"value": None, "unit": "", "note": "", "level": ""}
-    values = list(qs.values_list("last_value", flat=True)[:500])
-    value = round(sum(values) / len(values))
-    return {"value": value, "unit": "AQI", "note": note,
-            "level": "ok" if value <= 100 else ("warn" if value <= 200 else "bad")}
+    for code, unit in (("aqi", "AQI"), ("pm25", "μg/m³ PM2.5")):
+        qs = sensing.latest(property_code=code, online=True).exclude(last_value=None)
+        note = _("county mean")
+        if ctx.town_code:
+            town_qs = qs.filter(town_code=ctx.town_code)
+            if town_qs.exists():
+                qs, note = town_qs, _("in this town")
+            else:
+                note = _("no station in this town: county mean")
+        c = qs.aggregate(n=Count("id"), mean=Avg("last_value"))
+        if not c["n"]:
+            continue
+        value = round(c["mean"])
+        if code == "aqi":
+            level = "ok" if value <= 100 else ("warn" if value <= 200 else "bad")
+        else:  # HJ 633 table 1: 24-h PM2.5 of 75 µg/m³ is IAQI 100, 150 is IAQI 200
+            level = "ok" if value <= 75 else ("warn" if value <= 150 else "bad")
+            raw = _("AQI not computed yet")
+            note = f"{note} · {raw}"
+        return {"value": value, "unit": unit, "note": note, "level": level}
+    return {"value": None, "unit": "", "note": "", "level": ""}
 
 
 def sensors_by_property(ctx) -> dict:
@@ -179,7 +211,8 @@ def sensors_by_property(ctx) -> dict:
     if not rows:
         return {"type": "bar", "categories": [], "series": []}
     names = property_names()
-    return {"type": "bar", "categories": [names.get(r["property_code"], r["property_code"]) for r in rows],
+    return {"type": "bar", "horizontal": True,
+            "categories": [names.get(r["property_code"], r["property_code"]) for r in rows],
             "series": [{"name": _("online"), "data": [r["on"] for r in rows]},
                        {"name": _("offline"), "data": [r["n"] - r["on"] for r in rows]}],
             "colours": ["#2ecc71", "#95a5a6"]}
@@ -252,3 +285,119 @@ def grid_layer(ctx) -> dict:
     for code in towns:
         features += places.grid_geojson(code)["features"]
     return {"geojson": {"type": "FeatureCollection", "features": features}}
+
+
+# ---- cases (what the viewer may see: the command centre sees the county, a department its own) ---
+
+def _visible_cases(ctx):
+    from smartcounty.foundation.cases import services as cases
+
+    if ctx.user is None:
+        return None
+    return cases.visible_cases(ctx.user, closed=False).order_by()
+
+
+def open_cases(ctx) -> dict:
+    qs = _visible_cases(ctx)
+    if qs is None:
+        return {"value": None, "unit": "", "note": "", "level": ""}
+    c = qs.aggregate(n=Count("id"), late=Count("id", filter=Q(overdue=True)))
+    return {"value": c["n"], "unit": _("cases"), "note": _("%(n)s overdue") % {"n": c["late"]} if c["late"] else "",
+            "level": "bad" if c["late"] else "ok"}
+
+
+def _today_start():
+    from django.utils import timezone
+
+    return timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def reports_today(ctx) -> dict:
+    from smartcounty.foundation.cases import services as cases
+
+    rows = cases.statistics("category", since=_today_start())
+    total = sum(r["total"] for r in rows)
+    return {"value": total, "unit": _("reports"), "note": _("county, since midnight"), "level": ""}
+
+
+def cases_by_category(ctx) -> dict:
+    qs = _visible_cases(ctx)
+    if qs is None:
+        return {"type": "bar", "categories": [], "series": []}
+    rows = list(qs.values("category").annotate(n=Count("id"), late=Count("id", filter=Q(overdue=True)))
+                .order_by("-n")[:8])
+    if not rows:
+        return {"type": "bar", "categories": [], "series": []}
+    return {"type": "bar", "categories": [r["category"] or _("other") for r in rows],
+            "series": [{"name": _("on time"), "data": [r["n"] - r["late"] for r in rows]},
+                       {"name": _("overdue"), "data": [r["late"] for r in rows]}],
+            "colours": ["#4fc3f7", "#ff6b6b"]}
+
+
+def case_points(ctx) -> dict:
+    qs = _visible_cases(ctx)
+    if qs is None:
+        return {"total": 0, "points": []}
+    w, s, e, n = ctx.bbox
+    qs = qs.filter(lon__gte=w, lon__lte=e, lat__gte=s, lat__lte=n)
+    total = qs.count()
+    rows = qs.order_by("-overdue", "due_at").values("id", "number", "title", "lon", "lat", "overdue")[: ctx.limit]
+    return {"total": total, "points": [
+        {"id": str(r["id"]), "lon": r["lon"], "lat": r["lat"], "label": f"{r['number']} {r['title']}",
+         "state": "bad" if r["overdue"] else "open"} for r in rows]}
+
+
+def case_queue(ctx) -> dict:
+    from django.urls import reverse
+
+    from smartcounty.foundation.cases import services as cases
+
+    if ctx.organisation_id is None:
+        return {"items": []}
+    items = []
+    for r in cases.queue(ctx.organisation_id).values("id", "number", "title", "state", "due_at", "overdue",
+                                                      "created_at")[:50]:
+        items.append({"title": f"{r['number']} {r['title']}", "url": reverse("cases:case", args=[r["id"]]),
+                      "kind": "case", "due": r["due_at"].isoformat() if r["due_at"] else None,
+                      "level": 3 if r["overdue"] else 2, "created": r["created_at"].isoformat(), "meta": r["state"]})
+    return {"items": items}
+
+
+# ---- catalog -------------------------------------------------------------------------------
+
+def sharing_pending(ctx) -> dict:
+    from smartcounty.foundation.catalog import services as catalog
+
+    r = catalog.requests_on_time()
+    return {"value": r["pending"], "unit": _("requests"),
+            "note": _("%(n)s past their due date") % {"n": r["late_pending"]} if r["late_pending"] else "",
+            "level": "bad" if r["late_pending"] else ("warn" if r["pending"] else "ok")}
+
+
+def open_datasets(ctx) -> dict:
+    from smartcounty.foundation.catalog import services as catalog
+
+    rows = catalog.per_domain()
+    n = sum(r["open_datasets"] for r in rows)
+    downloads = sum(r["downloads"] for r in rows)
+    return {"value": n, "unit": _("datasets"), "note": _("%(n)s downloads") % {"n": downloads}, "level": ""}
+
+
+def sharing_to_decide(ctx) -> dict:
+    from datetime import datetime, time
+
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from smartcounty.foundation.catalog import services as catalog
+
+    if ctx.organisation_id is None:
+        return {"items": []}
+    pending = catalog.requests_for(ctx.organisation_id, role="provider").filter(status="pending").order_by("due_on")
+    items = []
+    for r in pending.values("id", "resource__name", "requester_org_code", "due_on", "submitted_at")[:50]:
+        due = timezone.make_aware(datetime.combine(r["due_on"], time(23, 59, 59)))
+        items.append({"title": _("Sharing request for %(name)s") % {"name": r["resource__name"]},
+                      "url": reverse("catalog:internal"), "kind": "sharing_request", "due": due.isoformat(),
+                      "level": 2, "created": r["submitted_at"].isoformat(), "meta": r["requester_org_code"]})
+    return {"items": items}

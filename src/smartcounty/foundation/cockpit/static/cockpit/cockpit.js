@@ -60,10 +60,13 @@
       option.series = [{type: "pie", radius: ["35%", "65%"], top: 20, label: {color: "#dbe7f5"},
         data: (d.categories || []).map(function (c, i) { return {name: c, value: d.series[0].data[i]}; })}];
     } else {
-      option.grid = {left: 40, right: 12, top: d.series.length > 1 ? 28 : 12, bottom: 28};
-      option.xAxis = Object.assign({type: "category", data: d.categories || []}, axisStyle);
-      option.yAxis = Object.assign({type: "value", minInterval: 1}, axisStyle);
-      option.series = d.series.map(function (s) { return {name: s.name, type: type, data: s.data, smooth: type === "line", showSymbol: false}; });
+      var cat = Object.assign({type: "category", data: d.categories || []}, axisStyle);
+      var val = Object.assign({type: "value", minInterval: 1}, axisStyle);
+      option.grid = {left: d.horizontal ? 8 : 40, right: 16, top: d.series.length > 1 ? 28 : 12, bottom: 8, containLabel: true};
+      option.xAxis = d.horizontal ? val : cat;
+      option.yAxis = d.horizontal ? Object.assign(cat, {inverse: true}) : val;
+      option.series = d.series.map(function (s) { return {name: s.name, type: type, data: s.data, smooth: type === "line",
+        showSymbol: false, stack: d.horizontal ? "total" : undefined}; });
     }
     charts[key].setOption(option, true);
   }
