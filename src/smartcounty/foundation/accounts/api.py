@@ -9,6 +9,7 @@ from pydantic import Field
 
 from smartcounty.foundation.accounts import services
 from smartcounty.foundation.accounts.models import ApiToken, Organisation, User
+from smartcounty.foundation.accounts.roles import Role
 from smartcounty.foundation.accounts.schemas import (
     MemberOut,
     MeOut,
@@ -31,7 +32,7 @@ class OrganisationFilter(Schema):
 
 
 class MemberFilter(Schema):
-    role: str | None = Field(default=None, max_length=20)
+    role: Role | None = None
 
 
 def _signed_in(request):
@@ -73,6 +74,7 @@ def get_organisation(request, code: str):
             summary="Members of an organisation (its own staff and platform administrators only)")
 @paginate(Pagination)
 def list_members(request, code: str, filters: Query[MemberFilter]):
+    _signed_in(request)
     org = get_object_or_404(Organisation, code=code)
     user = authz.require(request, "accounts.view_member", org.pk)
     qs = User.objects.filter(organisation=org).order_by("username")

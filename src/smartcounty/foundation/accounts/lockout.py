@@ -69,7 +69,9 @@ def record_failure(username: str, ip: str | None, *, user_id: int | None = None,
     since = now - timedelta(minutes=lim.window_minutes)
     created = None
     with transaction.atomic():
-        FailedSignIn.objects.create(username=key, ip=ip, at=now)
+        failure = FailedSignIn.objects.create(username=key, ip=ip, at=now)
+        if failure.pk % PRUNE_EVERY == 0:
+            prune(now=now)
         audit.record("accounts.signin_failed", actor=None, object_type="accounts.user" if user_id else "",
                      object_id=user_id or "", ip=ip, detail={"username": username[:150]})
         checks = [(SignInLock.Scope.USERNAME, key, FailedSignIn.objects.filter(username=key), lim.username_failures)]
@@ -92,6 +94,18 @@ def record_refused(username: str, ip: str | None, lock: SignInLock) -> None:
     """A sign-in refused because of ``lock``: audited, not counted as a failure."""
     audit.record("accounts.signin_refused", actor=None, obj=lock, ip=ip,
                  detail={"username": username[:150], "scope": lock.scope, "until": lock.until.isoformat()})
+
+
+#: Every this many failures, rows no longer needed for any decision are removed (the audit log keeps them).
+PRUNE_EVERY = 200
+
+
+def prune(*, now: datetime | None = None) -> int:
+    """Delete failures older than a day and locks that ended more than a day ago; return how many."""
+    cutoff = (now or timezone.now()) - timedelta(days=1)
+    failures, _ = FailedSignIn.objects.filter(at__lt=cutoff).delete()
+    locks, _ = SignInLock.objects.filter(until__lt=cutoff).delete()
+    return failures + locks
 
 
 def clear_failures(username: str) -> None:

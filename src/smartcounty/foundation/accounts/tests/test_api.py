@@ -84,6 +84,10 @@ def test_members_of_ones_own_organisation(client, people, django_assert_max_num_
     assert AuditEntry.objects.filter(action="accounts.members_read").count() == audits + 1
     body = client.get(f"{API}/organisations/gov-office/members?role=org_admin").json()
     assert [m["username"] for m in body["items"]] == ["admin-a"]
+    problem(client.get(f"{API}/organisations/gov-office/members?role=emperor"), 422, "invalid")
+    problem(client.get(f"{API}/organisations/nowhere/members"), 404, "not-found")
+    client.logout()
+    problem(client.get(f"{API}/organisations/nowhere/members"), 401, "not-authenticated")
 
 
 def test_members_query_count_does_not_grow_with_members(client, people, orgs, make_user,

@@ -210,3 +210,16 @@ def test_create_resident_service_validates(db):
     assert err.value.field == "phone"
     user = services.create_resident("li", "Guanxian-Resident-9", phone="13500000000", display_name="李")
     assert user.role == "resident" and user.has_usable_password()
+
+
+def test_old_failures_and_locks_are_pruned(db, monkeypatch):
+    from smartcounty.foundation.accounts import lockout
+
+    long_ago = timezone.now() - timedelta(days=3)
+    for n in range(5):
+        lockout.record_failure("mallory", "10.9.9.9", now=long_ago + timedelta(seconds=n))
+    assert FailedSignIn.objects.count() == 5 and SignInLock.objects.count() == 1
+    monkeypatch.setattr(lockout, "PRUNE_EVERY", 1)
+    lockout.record_failure("mallory", "10.9.9.9")
+    assert FailedSignIn.objects.count() == 1 and not SignInLock.objects.exists()
+    assert AuditEntry.objects.filter(action="accounts.signin_failed").count() == 6
