@@ -37,9 +37,13 @@ HOUR_MS = 3_600_000
 AIR = {"so2": t.SO2, "no2": t.NO2, "pm10": t.PM10, "pm25": t.PM2_5, "co": t.CO, "o3": t.O3}
 AQI_PROPERTY = "aqi"
 MIN_MINUTES_PER_HOUR = 45
+SLOT_MS = 300_000
 ASSESS_DAYS = 4
 
+CATCH_UP_HOURS = 24
+
 _last_assessed_hour: dict[str, int] = {}
+_caught_up: set[int] = set()
 
 
 def _hour_start(ms: int) -> int:
@@ -50,49 +54,76 @@ def _iso(ms: int) -> str:
     return datetime.fromtimestamp(ms / 1000, UTC).isoformat()
 
 
-def _min_count(ds) -> int:
-    return max(1, math.ceil(MIN_MINUTES_PER_HOUR * 60 / max(ds.expected_interval_s, 1)))
-
-
 def hourly_means(ds, start_ms: int, end_ms: int) -> dict[int, float]:
-    """Valid hourly means of one datastream in [start, end): {hour start ms: mean}."""
-    need = _min_count(ds)
+    """Valid hourly means of one datastream in [start, end): {hour start ms: mean}.
+
+    Valid = at least 45 minutes of the hour covered. A datastream reporting every 5 minutes or more
+    often covers the 5-minute slots that hold a value (so a sender whose real spacing differs from its
+    declared interval is judged by its data); a slower one covers its expected interval per value.
+    """
+    hourly = sensing.aggregate(ds.id, start_ms, end_ms, "1h")
+    covered: dict[int, float] = defaultdict(float)
+    if ds.expected_interval_s <= SLOT_MS // 1000:
+        for row in sensing.aggregate(ds.id, start_ms, end_ms, "5min"):
+            if row["count"]:
+                covered[_hour_start(sensing.to_ms(row["start"]))] += SLOT_MS / 60_000
+    else:
+        for row in hourly:
+            covered[sensing.to_ms(row["start"])] = min(60.0, row["count"] * ds.expected_interval_s / 60)
     out = {}
-    for row in sensing.aggregate(ds.id, start_ms, end_ms, "1h"):
-        if row["mean"] is not None and row["count"] >= need:
-            out[sensing.to_ms(row["start"])] = row["mean"]
+    for row in hourly:
+        hour = sensing.to_ms(row["start"])
+        if row["mean"] is not None and covered.get(hour, 0) >= MIN_MINUTES_PER_HOUR:
+            out[hour] = row["mean"]
     return out
 
 
-def station_hour_aqi(thing_id: int, hour_ms: int) -> int | None:
-    """Compute and store one station's AQI for the hour starting at ``hour_ms``; returns it (or None)."""
+def station_aqi(thing_id: int, start_ms: int, end_ms: int) -> dict[int, int]:
+    """Compute and store one station's hourly AQI for the hours in [start, end) that have none yet.
+
+    Returns {hour start ms: AQI} of the hours stored now (empty when every hour was already there or
+    had no valid data).
+    """
     streams = {ds.property_code: ds for ds in sensing.latest(thing_id=thing_id).select_related("thing")
                if ds.property_code in AIR or ds.property_code == AQI_PROPERTY}
+    if not any(code in AIR for code in streams):
+        return {}
     target = streams.get(AQI_PROPERTY)
-    if target is not None and sensing.count_observations(target.id, hour_ms, hour_ms + HOUR_MS):
-        return None  # already stored
-    conc = {}
+    done = set()
+    if target is not None:
+        done = {row[0] for row in sensing.observations(target.id, start_ms, end_ms, limit=10_000)}
+    conc: dict[int, dict[str, float]] = defaultdict(dict)
     for code, ds in streams.items():
         if code in AIR:
-            mean = hourly_means(ds, hour_ms, hour_ms + HOUR_MS).get(hour_ms)
-            if mean is not None:
-                conc[series_mod.HOURLY_MEASURE[AIR[code]]] = mean
-    if not conc:
-        return None
-    result = compute_aqi(conc, report=HOURLY, when=datetime.fromtimestamp(hour_ms / 1000, UTC))
-    if result.aqi is None:
-        return None
+            for hour, mean in hourly_means(ds, start_ms, end_ms).items():
+                if hour not in done:
+                    conc[hour][series_mod.HOURLY_MEASURE[AIR[code]]] = mean
+    stored = {}
+    for hour in sorted(conc):
+        result = compute_aqi(conc[hour], report=HOURLY, when=datetime.fromtimestamp(hour / 1000, UTC))
+        if result.aqi is not None:
+            stored[hour] = int(math.ceil(result.aqi))
+    if not stored:
+        return {}
     if target is None:
         thing = next(ds.thing for code, ds in streams.items() if code in AIR)
         target = sensing.create_datastream(thing, AQI_PROPERTY, expected_interval_s=3600,
                                            sensor_name="HJ 633 AQI (computed)")
-    aqi = int(math.ceil(result.aqi))
-    sensing.ingest([{"datastream": target.id, "phenomenonTime": _iso(hour_ms), "result": aqi}], source=SOURCE)
-    return aqi
+    sensing.ingest([{"datastream": target.id, "phenomenonTime": _iso(h), "result": v} for h, v in stored.items()],
+                   source=SOURCE)
+    return stored
+
+
+def station_hour_aqi(thing_id: int, hour_ms: int) -> int | None:
+    """One station's AQI for the hour starting at ``hour_ms``, stored if new (None: nothing stored)."""
+    return station_aqi(thing_id, hour_ms, hour_ms + HOUR_MS).get(hour_ms)
 
 
 def on_observations(event: str, facts) -> None:
-    """``sensing.observations`` handler: AQI of each completed hour; then the county warning, hourly."""
+    """``sensing.observations`` handler: AQI of each completed hour; then the county warning, hourly.
+
+    The first time this process sees a station, it also catches up on the last ``CATCH_UP_HOURS``.
+    """
     todo: dict[int, set[int]] = defaultdict(set)
     newest = None
     for f in facts:
@@ -102,8 +133,12 @@ def on_observations(event: str, facts) -> None:
         todo[f.thing_id].add(_hour_start(ms) - HOUR_MS)
         newest = ms if newest is None else max(newest, ms)
     for thing_id, hours in todo.items():
-        for hour in sorted(hours):
-            station_hour_aqi(thing_id, hour)
+        last = max(hours)
+        first = min(hours)
+        if thing_id not in _caught_up:
+            first = min(first, last - (CATCH_UP_HOURS - 1) * HOUR_MS)
+            _caught_up.add(thing_id)
+        station_aqi(thing_id, first, last + HOUR_MS)
     if newest is not None:
         last_complete = _hour_start(newest)
         if _last_assessed_hour.get(COUNTY) != last_complete:

@@ -126,3 +126,18 @@ def test_page_shows_the_warning(client, hourly_station):
 
 def test_assessment_stays_quiet_without_data():
     assert live.assess_county(_hour(sensing.to_ms(datetime.now(UTC) - timedelta(days=30))), days=2) is None
+
+
+def test_hourly_validity_counts_covered_minutes():
+    sensing.sync_observed_properties()
+    thing = sensing.create_thing("air-fast", "快报空气站", lon=115.45, lat=36.49, kind="air", town_code="371525001")
+    ds = sensing.create_datastream(thing, "pm25", expected_interval_s=60)  # declared 1 min, sends every 5 min
+    h0 = _hour(sensing.to_ms(datetime.now(UTC))) - 6 * HOUR
+    full = [{"datastream": ds.id, "phenomenonTime": live._iso(h0 + m * 60_000), "result": 40} for m in range(0, 60, 5)]
+    part = [{"datastream": ds.id, "phenomenonTime": live._iso(h0 + HOUR + m * 60_000), "result": 40}
+            for m in range(0, 40, 5)]  # 8 slots = 40 minutes
+    edge = [{"datastream": ds.id, "phenomenonTime": live._iso(h0 + 2 * HOUR + m * 60_000), "result": 40}
+            for m in range(0, 45, 5)]  # 9 slots = 45 minutes
+    sensing.ingest(full + part + edge, source="test", publish=False)
+    means = live.hourly_means(ds, h0, h0 + 3 * HOUR)
+    assert means == {h0: 40, h0 + 2 * HOUR: 40}
