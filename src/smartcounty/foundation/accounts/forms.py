@@ -99,3 +99,17 @@ class RoleForm(forms.Form):
 
         super().__init__(*args, **kwargs)
         self.fields["role"].choices = [(r.value, r.label) for r in Role if platform or r != Role.PLATFORM_ADMIN]
+
+
+class PasswordForm(forms.Form):
+    old_password = forms.CharField(label=_("Current password"), strip=False, widget=forms.PasswordInput)
+    new_password = forms.CharField(label=_("New password"), strip=False, widget=forms.PasswordInput,
+                                   help_text=_("At least 10 characters, not only digits, not a common password."))
+    new_password2 = forms.CharField(label=_("New password again"), strip=False, widget=forms.PasswordInput)
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("new_password") and cleaned.get("new_password2") and \
+                cleaned["new_password"] != cleaned["new_password2"]:
+            self.add_error("new_password2", _("The two passwords differ."))
+        return cleaned

@@ -154,6 +154,30 @@ def users_brief(ids) -> dict[int, UserBrief]:
                             organisation_id=u.organisation_id) for u in rows}
 
 
+def members_of(organisation_id: int, role: str | None = None, *, limit: int = 500) -> list[UserBrief]:
+    """Active members of an organisation (optionally of one role), e.g. to dispatch a task to them."""
+    qs = User.objects.filter(organisation_id=organisation_id, is_active=True).order_by("username")
+    if role:
+        qs = qs.filter(role=role)
+    return [UserBrief(id=u.pk, username=u.username, display_name=str(u), role=u.role,
+                      organisation_id=u.organisation_id)
+            for u in qs.only("id", "username", "display_name", "role", "organisation_id")[:limit]]
+
+
+def change_password(user: User, old_password: str, new_password: str) -> None:
+    """Change one's own password (validated, audited). Raise ApiError on a wrong old or weak new one."""
+    if not user.check_password(old_password):
+        raise ApiError(422, "invalid", _("The current password is wrong."), field="old_password")
+    try:
+        validate_password(new_password, user)
+    except ValidationError as exc:
+        raise ApiError(422, "invalid", " ".join(exc.messages), field="new_password") from None
+    with transaction.atomic():
+        user.set_password(new_password)
+        user.save(update_fields=["password"])
+        audit.record("accounts.password_change", actor=user, obj=user, detail={"user": user.username})
+
+
 def validate_resident(username: str, phone: str, display_name: str) -> None:
     """Raise ApiError (422, with the field) when a new resident's details cannot be used."""
     username = (username or "").strip()

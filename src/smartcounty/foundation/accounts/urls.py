@@ -7,6 +7,7 @@ urlpatterns = [
     path("logout/", views.SignOutView.as_view(), name="logout"),
     path("signup/", views.sign_up, name="signup"),
     path("me/", views.profile, name="profile"),
+    path("me/password/", views.password_change, name="password"),
     path("organisations/", views.organisation_list, name="organisations"),
     path("organisations/<slug:code>/", views.organisation_detail, name="organisation"),
 ]

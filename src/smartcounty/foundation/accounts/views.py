@@ -1,7 +1,7 @@
 """Pages: sign-in, sign-out, sign-up for residents, my account, the organisations of the plan."""
 
 from django.contrib import messages
-from django.contrib.auth import login
+from django.contrib.auth import login, update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -13,7 +13,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from smartcounty.foundation.accounts import services
-from smartcounty.foundation.accounts.forms import RoleForm, SignInForm, SignUpForm, TokenForm, client_ip
+from smartcounty.foundation.accounts.forms import (
+    PasswordForm,
+    RoleForm,
+    SignInForm,
+    SignUpForm,
+    TokenForm,
+    client_ip,
+)
 from smartcounty.foundation.accounts.models import Organisation, User
 from smartcounty.foundation.accounts.roles import Role
 from smartcounty.kernel import audit, registry
@@ -86,6 +93,22 @@ def profile(request):
         "profile_user": user, "permissions": sorted(titles.items()), "tokens": user.api_tokens.all()[:50],
         "form": form, "new_secret": new_secret,
     })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def password_change(request):
+    form = PasswordForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.change_password(request.user, form.cleaned_data["old_password"], form.cleaned_data["new_password"])
+        except ApiError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.detail)
+        else:
+            update_session_auth_hash(request, request.user)
+            messages.success(request, _("Your password has been changed."))
+            return redirect("accounts:profile")
+    return render(request, "accounts/password.html", {"form": form})
 
 
 def _int(value) -> int | None:

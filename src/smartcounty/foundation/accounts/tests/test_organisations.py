@@ -110,3 +110,12 @@ def test_users_brief_has_no_contact_details(people):
     assert set(brief) == {people["staff_a"].pk, people["resident"].pk}
     assert brief[people["staff_a"].pk].organisation_id == people["staff_a"].organisation_id
     assert "phone" not in brief[people["resident"].pk].model_dump()
+
+
+def test_members_of_an_organisation_for_other_modules(people, orgs):
+    gov = orgs["gov-office"].pk
+    assert [m.username for m in services.members_of(gov)] == ["admin-a", "grid-a", "staff-a"]
+    assert [m.username for m in services.members_of(gov, role="grid_worker")] == ["grid-a"]
+    people["grid_a"].is_active = False
+    people["grid_a"].save()
+    assert [m.username for m in services.members_of(gov)] == ["admin-a", "staff-a"]

@@ -223,3 +223,24 @@ def test_old_failures_and_locks_are_pruned(db, monkeypatch):
     lockout.record_failure("mallory", "10.9.9.9")
     assert FailedSignIn.objects.count() == 1 and not SignInLock.objects.exists()
     assert AuditEntry.objects.filter(action="accounts.signin_failed").count() == 6
+
+
+def test_changing_ones_password(client, alice):
+    url = reverse("accounts:password")
+    assert client.get(url).status_code == 302  # sign-in first
+    sign_in(client, "alice", PASSWORD)
+    response = client.post(url, {"old_password": "wrong", "new_password": "Brand-New-Pass-77",
+                                 "new_password2": "Brand-New-Pass-77"})
+    assert response.context["form"].errors.get("old_password")
+    response = client.post(url, {"old_password": PASSWORD, "new_password": "1234567890",
+                                 "new_password2": "1234567890"})
+    assert response.context["form"].errors.get("new_password")
+    alice.refresh_from_db()
+    assert alice.check_password(PASSWORD) and not AuditEntry.objects.filter(action="accounts.password_change").exists()
+    response = client.post(url, {"old_password": PASSWORD, "new_password": "Brand-New-Pass-77",
+                                 "new_password2": "Brand-New-Pass-77"})
+    assert response.status_code == 302
+    alice.refresh_from_db()
+    assert alice.check_password("Brand-New-Pass-77") and alice.password.startswith("argon2")
+    assert client.get(reverse("accounts:profile")).status_code == 200  # still signed in
+    assert AuditEntry.objects.filter(action="accounts.password_change", actor_id=alice.pk).count() == 1
