@@ -2,9 +2,9 @@
 
 Each evaluator is a pure function of (parameters, its own memo, the level in force, the value) that
 returns the level the condition asks for; the engine adds ``duration`` (sustain before raising) and
-stores the memo. Hysteresis lives here because only the kind knows its thresholds: a condition that
-holds stays in force until the value leaves the threshold by more than ``hysteresis``, so a value
-hovering at a threshold does not flap.
+stores the memo. Hysteresis lives here because only the kind knows its thresholds: "above 100" is raised by a
+value above 100 and, with a hysteresis of 5, cleared only by a value at or below 95 (at or below 100
+without hysteresis), so a value hovering at a threshold does not flap.
 
 Levels are 1 blue, 2 yellow, 3 orange, 4 red (the four colours of the CMA warning signals and of the
 heavy-pollution warning scheme).
@@ -40,9 +40,9 @@ def threshold_holds(p: ThresholdParams, active: bool, v: float) -> bool:
     """Does the condition hold for ``v``? While ``active`` the band is widened by the hysteresis."""
     h = p.hysteresis if active else 0.0
     if p.op == "above":
-        return v >= p.value - h if active else v > p.value
+        return v > p.value - h
     if p.op == "below":
-        return v <= p.value + h if active else v < p.value
+        return v < p.value + h
     if p.op == "between":
         return p.low - h <= v <= p.high + h
     return v < p.low + h or v > p.high - h  # outside
@@ -80,8 +80,7 @@ def multi_level_of(p: MultiLevelParams, v: float, slack: float = 0.0) -> int:
     for code, t in enumerate(p.levels, 1):
         if t is None:
             continue
-        if (p.direction == "above" and (v >= t - slack if slack else v > t)) or \
-           (p.direction == "below" and (v <= t + slack if slack else v < t)):
+        if (p.direction == "above" and v > t - slack) or (p.direction == "below" and v < t + slack):
             found = code
     return found
 
@@ -134,7 +133,7 @@ def evaluate_rate(p: RateParams, memo: dict, level: int, rule_level: int, t: flo
         return None
     signed = rate if p.direction == "rise" else -rate if p.direction == "fall" else abs(rate)
     memo["rate"] = rate
-    holds = signed >= p.limit - p.hysteresis if level > 0 else signed > p.limit
+    holds = signed > (p.limit - p.hysteresis if level > 0 else p.limit)
     return rule_level if holds else 0
 
 

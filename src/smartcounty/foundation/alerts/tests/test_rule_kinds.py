@@ -31,8 +31,8 @@ def run(evaluate, params, values, rule_level=2):
 
 
 @pytest.mark.parametrize("op,kw,values,expected", [
-    ("above", {"value": 50}, [49, 50, 50.1, 80, 50, 49.9], [0, 0, 2, 2, 2, 0]),
-    ("below", {"value": 5}, [6, 5, 4.9, 5, 5.1], [0, 0, 2, 2, 0]),
+    ("above", {"value": 50}, [49, 50, 50.1, 80, 50, 49.9], [0, 0, 2, 2, 0, 0]),
+    ("below", {"value": 5}, [6, 5, 4.9, 5, 5.1], [0, 0, 2, 0, 0]),
     ("between", {"low": 10, "high": 20}, [9.9, 10, 20, 20.1, 15], [0, 2, 2, 0, 2]),
     ("outside", {"low": 10, "high": 20}, [10, 9.9, 15, 20, 20.1], [0, 2, 0, 0, 2]),
 ])
@@ -42,8 +42,8 @@ def test_threshold_ops(op, kw, values, expected):
 
 def test_threshold_hysteresis_stops_flapping():
     p = ThresholdParams(op="above", value=100, hysteresis=5)
-    # raised above 100; hovering 96..101 keeps it; only below 95 clears; re-raised only above 100 again
-    values = [101, 99, 100.5, 96, 95, 94.9, 99, 100, 100.1]
+    # raised above 100; hovering 96..101 keeps it; only 95 or below clears; re-raised only above 100 again
+    values = [101, 99, 100.5, 96, 95.01, 95, 99, 100, 100.1]
     assert run(evaluate_threshold, p, values) == [2, 2, 2, 2, 2, 0, 0, 0, 2]
     without = run(evaluate_threshold, ThresholdParams(op="above", value=100), values)
     assert without.count(0) > 2  # the same series flaps without hysteresis
@@ -51,7 +51,7 @@ def test_threshold_hysteresis_stops_flapping():
 
 def test_threshold_below_and_band_hysteresis():
     p = ThresholdParams(op="below", value=2.0, hysteresis=0.5)
-    assert run(evaluate_threshold, p, [1.9, 2.4, 2.5, 2.51]) == [2, 2, 2, 0]
+    assert run(evaluate_threshold, p, [1.9, 2.4, 2.49, 2.5]) == [2, 2, 2, 0]
     band = ThresholdParams(op="between", low=10, high=20, hysteresis=1)
     assert run(evaluate_threshold, band, [15, 21, 21.1, 9.5]) == [2, 2, 0, 0]
 
@@ -76,7 +76,7 @@ def test_multi_level_table(value, level):
 
 
 def test_multi_level_upgrades_at_once_and_downgrades_with_hysteresis():
-    values = [80, 160, 148, 146, 144.9, 110, 109.9, 70.1, 69.9, 260]
+    values = [80, 160, 148, 145.1, 145, 110.1, 110, 70.1, 70, 260]
     assert run(evaluate_multi_level, PM25, values) == [1, 3, 3, 3, 2, 2, 1, 1, 0, 4]
 
 
@@ -171,7 +171,7 @@ def test_hysteresis_never_clears_inside_the_band(threshold, h, values):
     for v in values:
         new = evaluate_threshold(p, {}, level, 2, 0.0, v)
         if level and not new:
-            assert v < threshold - h
+            assert v <= threshold - h
         if not level and new:
             assert v > threshold
         level = new
