@@ -7,8 +7,8 @@ category from HJ 633) takes the place of the raw fallback here when its ``order`
 """
 
 from django.apps import apps
-from django.db.models import Avg, Count, F, Min, Q
-from django.db.models.functions import Floor
+from django.core.cache import cache
+from django.db.models import Avg, Count, F, Func, IntegerField, Min, Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -20,6 +20,8 @@ LEVEL_COLOURS = ["#3498db", "#f1c40f", "#ff8c42", "#e74c3c"]
 FEED_LENGTH = 30
 #: Above this many objects in view, a points layer sends counts per cell instead of objects.
 CELLS_PER_SIDE = 16
+#: Seconds a view's cell counts are reused (the map refreshes its layers every 60 s).
+CELLS_TTL = 20
 
 
 def installed(label: str) -> bool:
@@ -33,38 +35,38 @@ def register_builtin(reg, *, module: str) -> None:
 
 def builtin_panels() -> list[CockpitPanel]:
     found = [
-        CockpitPanel(key="cockpit.alert_feed", title=gettext_lazy("Live alert feed"), kind="list", order=10,
+        CockpitPanel(key="cockpit.alert_feed", title=gettext_lazy("Live alert feed"), cache=2, kind="list", order=10,
                      refresh=5, data=alert_feed),
         CockpitPanel(key="cockpit.alerts", title=gettext_lazy("Active alerts"), kind="map-layer", order=30,
                      refresh=15, data=alert_points, cluster=False, colour="#e74c3c"),
-        CockpitPanel(key="cockpit.warnings", title=gettext_lazy("Warnings in force"), kind="list", order=20,
+        CockpitPanel(key="cockpit.warnings", title=gettext_lazy("Warnings in force"), cache=5, kind="list", order=20,
                      refresh=30, audience="public", topic="warnings", data=warnings),
         CockpitPanel(key="cockpit.alerts_to_ack", title=gettext_lazy("Alerts to acknowledge"), kind="worklist",
                      order=10, refresh=30, data=alerts_to_acknowledge),
     ]
     if installed("sensing"):
         found += [
-            CockpitPanel(key="cockpit.sensors_online", title=gettext_lazy("Sensors online"), kind="figure", order=30,
+            CockpitPanel(key="cockpit.sensors_online", title=gettext_lazy("Sensors online"), cache=15, kind="figure", order=30,
                          refresh=30, data=sensors_online),
-            CockpitPanel(key="cockpit.air", title=gettext_lazy("Air quality index (AQI)"), kind="figure", order=5,
+            CockpitPanel(key="cockpit.air", title=gettext_lazy("Air quality index (AQI)"), cache=30, kind="figure", order=5,
                          refresh=60, audience="public", topic="air", data=air_quality),
-            CockpitPanel(key="cockpit.sensors_by_property", title=gettext_lazy("Sensors by measured quantity"),
+            CockpitPanel(key="cockpit.sensors_by_property", title=gettext_lazy("Sensors by measured quantity"), cache=30,
                          kind="chart", order=30, refresh=60, data=sensors_by_property),
             CockpitPanel(key="cockpit.sensors", title=gettext_lazy("Sensors"), kind="map-layer", order=20,
                          refresh=60, data=sensor_points, colour="#2ecc71"),
         ]
     if installed("alerts"):
         found += [
-            CockpitPanel(key="cockpit.active_alerts", title=gettext_lazy("Active alerts"), kind="figure", order=10,
+            CockpitPanel(key="cockpit.active_alerts", title=gettext_lazy("Active alerts"), cache=2, kind="figure", order=10,
                          refresh=5, data=active_alerts),
-            CockpitPanel(key="cockpit.alerts_by_level", title=gettext_lazy("Active alerts by level"), kind="chart",
+            CockpitPanel(key="cockpit.alerts_by_level", title=gettext_lazy("Active alerts by level"), cache=5, kind="chart",
                          order=10, refresh=15, data=alerts_by_level),
         ]
     if installed("cases"):
         found += [
             CockpitPanel(key="cockpit.open_cases", title=gettext_lazy("Open cases"), kind="figure", order=40,
                          refresh=30, data=open_cases, permission="cockpit.view"),
-            CockpitPanel(key="cockpit.reports_today", title=gettext_lazy("Reports today"), kind="figure", order=45,
+            CockpitPanel(key="cockpit.reports_today", title=gettext_lazy("Reports today"), cache=10, kind="figure", order=45,
                          refresh=30, data=reports_today),
             CockpitPanel(key="cockpit.cases_by_category", title=gettext_lazy("Open cases by category"), kind="chart",
                          order=20, refresh=60, data=cases_by_category),
@@ -75,9 +77,9 @@ def builtin_panels() -> list[CockpitPanel]:
         ]
     if installed("catalog"):
         found += [
-            CockpitPanel(key="cockpit.sharing_pending", title=gettext_lazy("Sharing requests pending"), kind="figure",
+            CockpitPanel(key="cockpit.sharing_pending", title=gettext_lazy("Sharing requests pending"), cache=30, kind="figure",
                          order=60, refresh=120, data=sharing_pending),
-            CockpitPanel(key="cockpit.open_datasets", title=gettext_lazy("Open datasets"), kind="figure", order=70,
+            CockpitPanel(key="cockpit.open_datasets", title=gettext_lazy("Open datasets"), cache=60, kind="figure", order=70,
                          refresh=300, audience="public", data=open_datasets),
             CockpitPanel(key="cockpit.sharing_requests", title=gettext_lazy("Sharing requests to decide"),
                          kind="worklist", order=30, refresh=120, data=sharing_to_decide),
@@ -160,10 +162,21 @@ def alerts_by_level(ctx) -> dict:
 
 # ---- sensing ---------------------------------------------------------------------------------
 
-def sensors_online(ctx) -> dict:
+def _by_property() -> list[dict]:
+    """Sensors (datastreams) and those online per observed property: one GROUP BY, shared by two panels."""
     from smartcounty.foundation.sensing import services as sensing
 
-    c = sensing.latest().aggregate(total=Count("id"), online=Count("id", filter=Q(online=True)))
+    found = cache.get("cockpit:by_property")
+    if found is None:
+        found = list(sensing.latest().order_by().values("property_code")
+                     .annotate(n=Count("id"), on=Count("id", filter=Q(online=True))).order_by("-n"))
+        cache.set("cockpit:by_property", found, 10)
+    return found
+
+
+def sensors_online(ctx) -> dict:
+    rows = _by_property()
+    c = {"total": sum(r["n"] for r in rows), "online": sum(r["on"] for r in rows)}
     if not c["total"]:
         return {"value": None, "unit": "", "note": "", "level": ""}
     offline = c["total"] - c["online"]
@@ -204,10 +217,7 @@ def air_quality(ctx) -> dict:
 
 
 def sensors_by_property(ctx) -> dict:
-    from smartcounty.foundation.sensing import services as sensing
-
-    rows = list(sensing.latest().order_by().values("property_code")
-                .annotate(n=Count("id"), on=Count("id", filter=Q(online=True))).order_by("-n")[:8])
+    rows = _by_property()[:8]
     if not rows:
         return {"type": "bar", "categories": [], "series": []}
     names = property_names()
@@ -236,11 +246,19 @@ def sensor_points(ctx) -> dict:
 
     w, s, e, n = ctx.bbox
     qs = sensing.latest(bbox=(w, s, e, n)).order_by()
+    streams = qs.count()
+    if streams > ctx.limit:
+        # Too many to draw: sensors (datastreams) counted per cell, one GROUP BY in the database. The
+        # answer is the same for every viewer of that view, so it is kept for CELLS_TTL seconds.
+        key = "cockpit:cells:" + ",".join(f"{v:.3f}" for v in ctx.bbox)
+        found = cache.get(key)
+        if found is None:
+            found = cells(qs, ctx.bbox)
+            cache.set(key, found, CELLS_TTL)
+        return {"total": streams, "points": [], "cells": found}
     per_thing = qs.values("thing_id").annotate(lon=Min("lon"), lat=Min("lat"), streams=Count("id"),
                                                up=Count("id", filter=Q(online=True)))
-    total = per_thing.count()
-    if total > ctx.limit:
-        return {"total": total, "points": [], "cells": cells(qs, ctx.bbox)}
+    total = len(per_thing)
     names = dict(qs.values_list("thing_id", "thing__name").distinct()[: ctx.limit * 8])
     points = []
     for r in per_thing.order_by("thing_id")[: ctx.limit]:
@@ -250,16 +268,30 @@ def sensor_points(ctx) -> dict:
     return {"total": total, "points": points}
 
 
+class CellIndex(Func):
+    """floor(x) for x >= 0: FLOOR on PostgreSQL; CAST AS INTEGER (truncation, native) on SQLite."""
+
+    function = "FLOOR"
+    output_field = IntegerField()
+
+    def as_sqlite(self, compiler, connection, **extra):
+        return self.as_sql(compiler, connection, template="CAST(%(expressions)s AS INTEGER)", **extra)
+
+
 def cells(qs, bbox) -> list[dict]:
-    """Counts per cell of a CELLS_PER_SIDE² grid over ``bbox`` (SQL GROUP BY; the same on SQLite and PostgreSQL)."""
+    """Sensors per cell of a CELLS_PER_SIDE² grid over ``bbox``: one GROUP BY in the database.
+
+    Cells are numbered ``x * 1000 + y`` with x, y the floor of offset / cell size (offsets are never
+    negative inside the bbox), computed natively by the database (see ``CellIndex``).
+    """
     w, s, e, n = bbox
     cw, ch = (e - w) / CELLS_PER_SIDE, (n - s) / CELLS_PER_SIDE
-    grouped = (qs.annotate(cx=Floor((F("lon") - w) / cw), cy=Floor((F("lat") - s) / ch))
-               .values("cx", "cy").annotate(count=Count("thing_id", distinct=True),
-                                            up=Count("id", filter=Q(online=True)), streams=Count("id")))
+    cell = CellIndex((F("lon") - w) / cw) * 1000 + CellIndex((F("lat") - s) / ch)
+    grouped = qs.annotate(cell=cell).values("cell").annotate(count=Count("id"), up=Count("id", filter=Q(online=True)))
     out = []
     for r in grouped:
-        cx, cy = int(r["cx"]), int(r["cy"])
+        cx, cy = divmod(int(r["cell"]), 1000)
+        r["streams"] = r["count"]
         state = "ok" if r["up"] == r["streams"] else ("offline" if r["up"] == 0 else "warn")
         out.append({"lon": round(w + (cx + 0.5) * cw, 5), "lat": round(s + (cy + 0.5) * ch, 5),
                     "count": r["count"], "state": state})

@@ -82,6 +82,9 @@ class CockpitPanel:
     #: ``ctx.town_code``/``ctx.lon,lat``), "warnings" (public warnings). The lowest ``order`` wins,
     #: so a domain's panel (e.g. AQI with its category) replaces the cockpit's built-in fallback.
     topic: str = ""
+    #: Seconds the data may be reused for every viewer (figure, chart and list panels whose data does not
+    #: depend on the viewer; 0 = computed for each request). Spares the database on busy wall displays.
+    cache: int = 0
 
     def __post_init__(self):
         if self.kind not in KINDS:

@@ -12,6 +12,8 @@ import time
 from datetime import UTC, datetime
 
 from django.conf import settings
+from django.core.cache import cache
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from smartcounty.foundation.cockpit.schemas import CockpitPanel, PanelContext
@@ -122,8 +124,27 @@ def spec(panel: CockpitPanel) -> dict:
             "default_on": panel.default_on, "help": str(panel.help or "")}
 
 
+def _shareable(panel: CockpitPanel, ctx: PanelContext) -> bool:
+    return (panel.cache > 0 and panel.kind in ("figure", "chart", "list") and ctx.bbox is None
+            and ctx.town_code is None and ctx.lon is None)
+
+
 def call(panel: CockpitPanel, ctx: PanelContext) -> dict:
-    """``panel.data(ctx)``, isolated: ``{"ok": True, "data": ...}`` or ``{"ok": False, "error": ...}``."""
+    """``panel.data(ctx)``, isolated: ``{"ok": True, "data": ...}`` or ``{"ok": False, "error": ...}``.
+
+    A panel with ``cache`` seconds is computed once for every viewer in that time (per language)."""
+    if _shareable(panel, ctx):
+        key = f"cockpit:panel:{panel.key}:{get_language()}"
+        found = cache.get(key)
+        if found is None:
+            found = _call(panel, ctx)
+            if found["ok"]:
+                cache.set(key, found, panel.cache)
+        return found
+    return _call(panel, ctx)
+
+
+def _call(panel: CockpitPanel, ctx: PanelContext) -> dict:
     started = time.perf_counter()
     try:
         data = panel.data(ctx)

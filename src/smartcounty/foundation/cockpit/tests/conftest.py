@@ -40,3 +40,13 @@ def staff_b(orgs, make_user):
 @pytest.fixture
 def resident(make_user):
     return make_user("resident1", "resident", None)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Panels share computed data through the cache: every test starts without it."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

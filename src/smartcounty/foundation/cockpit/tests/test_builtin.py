@@ -89,11 +89,20 @@ def test_sensor_points_one_per_thing_coloured_by_state(stations):
 
 
 def test_sensor_points_become_cells_when_too_many(stations):
+    from django.core.cache import cache
+
+    cache.clear()
     data = panels.sensor_points(PanelContext(bbox=services.COUNTY_BBOX, limit=2))
-    assert data["points"] == [] and data["total"] == 3
-    assert sum(c["count"] for c in data["cells"]) == 3
-    # the two western stations share a cell, the third has its own
-    assert sorted(c["count"] for c in data["cells"]) == [1, 2]
+    assert data["points"] == [] and data["total"] == 6  # sensors: two datastreams per station
+    assert sum(c["count"] for c in data["cells"]) == 6
+    # the two western stations share a cell, the third has its own; its PM2.5 never reported
+    by_count = {c["count"]: c for c in data["cells"]}
+    assert sorted(by_count) == [2, 4] and by_count[4]["state"] == "ok" and by_count[2]["state"] == "warn"
+    w, s, e, n = services.COUNTY_BBOX
+    cell = by_count[2]  # its centre is the centre of the cell holding (115.60, 36.60)
+    cw, ch = (e - w) / panels.CELLS_PER_SIDE, (n - s) / panels.CELLS_PER_SIDE
+    assert abs(cell["lon"] - (w + (int((115.60 - w) / cw) + 0.5) * cw)) < 1e-4
+    assert abs(cell["lat"] - (s + (int((36.60 - s) / ch) + 0.5) * ch)) < 1e-4
     for c in data["cells"]:
         assert services.COUNTY_BBOX[0] <= c["lon"] <= services.COUNTY_BBOX[2]
 

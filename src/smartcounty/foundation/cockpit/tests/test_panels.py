@@ -174,3 +174,33 @@ def test_worklist_query_count_does_not_grow_with_items(client, staff_a, orgs, dj
 
 def test_snapshot_json_is_serialisable_with_lazy_titles(staff_a):
     json.dumps(services.snapshot(staff_a))
+
+
+def test_cached_panel_is_computed_once_for_every_viewer_and_never_for_a_place(client, staff_a, staff_b):
+    calls = []
+
+    def data(ctx):
+        calls.append(ctx.town_code)
+        return Figure(value=len(calls)).as_dict()
+
+    shared = CockpitPanel(key="testmod.shared", title="s", kind="figure", data=data, cache=30, audience="public")
+    with registered(shared):
+        client.force_login(staff_a)
+        assert client.get(LIVE).json()["panels"]["testmod.shared"]["data"]["value"] == 1
+        client.force_login(staff_b)
+        assert client.get(LIVE).json()["panels"]["testmod.shared"]["data"]["value"] == 1
+        assert calls == [None]
+        # a viewer's own place is never served from the shared cache
+        assert services.topic("nothing", services.context_for(staff_a, town_code="371525001")) is None
+        services.call(shared, services.context_for(staff_a, town_code="371525001"))
+        assert calls == [None, "371525001"]
+
+
+def test_uncached_panel_is_computed_per_request(client, staff_a):
+    calls = []
+    panel = CockpitPanel(key="testmod.fresh", title="f", kind="figure",
+                         data=lambda ctx: calls.append(1) or Figure(value=len(calls)).as_dict())
+    with registered(panel):
+        client.force_login(staff_a)
+        client.get(LIVE)
+        assert client.get(LIVE).json()["panels"]["testmod.fresh"]["data"]["value"] == 2

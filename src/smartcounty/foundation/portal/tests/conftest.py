@@ -18,3 +18,13 @@ def make_user(db):
                                                     kind=kind, organisation=organisation)
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Panels share computed data through the cache: every test starts without it."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
