@@ -174,6 +174,51 @@ def _guess_datastream(item, datastream_id):
         return None
 
 
+HOUR_MS = 3_600_000
+_HOURLY_SQL = (
+    "INSERT INTO sensing_hourlyrollup (datastream_id, hour_ms, n, total, lo, hi) VALUES (%s, %s, %s, %s, %s, %s) "
+    "ON CONFLICT (datastream_id, hour_ms) DO UPDATE SET n = sensing_hourlyrollup.n + excluded.n, "
+    "total = sensing_hourlyrollup.total + excluded.total, lo = {least}(sensing_hourlyrollup.lo, excluded.lo), "
+    "hi = {greatest}(sensing_hourlyrollup.hi, excluded.hi)")
+
+
+def roll_up(groups: dict) -> None:
+    """Add {(datastream, hour_ms): [n, sum, min, max]} of newly stored rows to the hourly rollup."""
+    if not groups:
+        return
+    pg = connection.vendor == "postgresql"
+    sql = _HOURLY_SQL.format(least="LEAST" if pg else "min", greatest="GREATEST" if pg else "max")
+    with connection.cursor() as cur:
+        cur.executemany(sql, [(ds, h, g[0], g[1], g[2], g[3]) for (ds, h), g in groups.items()])
+
+
+def _add(groups: dict, ds: int, ms: int, value: float) -> None:
+    key = (ds, ms - ms % HOUR_MS)
+    g = groups.get(key)
+    if g is None:
+        groups[key] = [1, value, value, value]
+    else:
+        g[0] += 1
+        g[1] += value
+        if value < g[2]:
+            g[2] = value
+        if value > g[3]:
+            g[3] = value
+
+
+def store_rows(rows: list) -> set:
+    """Insert row tuples and roll the new ones up; returns the new keys. (No checks, no events: for
+    trusted bulk loads such as benchmarks and imports; devices go through ``ingest``.)"""
+    with transaction.atomic():
+        new = insert_rows(rows)
+        groups: dict = {}
+        for row in rows:
+            if row[3] is not None and (row[0], row[1]) in new:
+                _add(groups, row[0], row[1], row[3])
+        roll_up(groups)
+    return new
+
+
 def _meta(ids) -> dict:
     return {r[0]: r for r in Datastream.objects.filter(id__in=ids).values_list(
         "id", "thing_id", "property_code", "town_code", "grid_code", "organisation_id", "online")}
@@ -231,6 +276,7 @@ def ingest(items: list, *, source: str, sender=None, allowed=None, publish: bool
         created = duplicates = 0
         facts = []
         latest: dict = {}
+        groups: dict = {}
         pending = set(new)
         for i, row in zip(keep, rows, strict=True):
             key = (row[0], row[1])
@@ -241,12 +287,15 @@ def ingest(items: list, *, source: str, sender=None, allowed=None, publish: bool
                 m = meta[row[0]]
                 facts.append(ObservationFact(row[0], m[1], m[2], m[3] or None, m[4] or None,
                                              datetime.fromtimestamp(row[1] / 1000, UTC), row[3]))
+                if row[3] is not None:
+                    _add(groups, row[0], row[1], row[3])
                 best = latest.get(row[0])
                 if best is None or row[1] > best[0]:
                     latest[row[0]] = (row[1], row[3])
             else:
                 duplicates += 1
                 results[i] = {"index": i, "status": "duplicate"}
+        roll_up(groups)
         health = []
         if latest:
             _update_latest(latest, meta, health)

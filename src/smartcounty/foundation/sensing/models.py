@@ -167,6 +167,28 @@ class Observation(models.Model):
         return f"{self.datastream_id}@{self.phenomenon_ms}: {self.result}"
 
 
+class HourlyRollup(models.Model):
+    """Count, sum, min and max of a datastream's numeric results per UTC hour, kept by ingest from the
+    rows it stores. Beijing hours and days are whole UTC hours, so hourly and daily aggregates read
+    this table (8,760 rows a year) instead of every observation."""
+
+    pk = models.CompositePrimaryKey("datastream", "hour_ms")
+    datastream = models.ForeignKey(Datastream, verbose_name=_("datastream"), on_delete=models.CASCADE,
+                                   db_constraint=False, db_index=False, related_name="+")
+    hour_ms = models.BigIntegerField(_("hour"))
+    n = models.IntegerField(_("count"))
+    total = models.FloatField(_("sum"))
+    lo = models.FloatField(_("minimum"))
+    hi = models.FloatField(_("maximum"))
+
+    class Meta:
+        verbose_name = _("hourly rollup")
+        verbose_name_plural = _("hourly rollups")
+
+    def __str__(self):
+        return f"{self.datastream_id}@{self.hour_ms}: {self.n}"
+
+
 class DeadLetter(models.Model):
     """A payload ingest could not store, with the reason, for administrators to look at."""
 

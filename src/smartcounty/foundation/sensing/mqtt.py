@@ -81,7 +81,7 @@ def store(messages) -> ingest_mod.IngestResult | None:
 
 class Ingester:
     def __init__(self, host="127.0.0.1", port=1883, client_id=DEFAULT_CLIENT_ID, topic=DEFAULT_TOPIC,
-                 batch_size=2000, max_delay=0.05, receive_maximum=4000, on_ready=None):
+                 batch_size=5000, max_delay=0.05, receive_maximum=20000, on_ready=None):
         self.host, self.port, self.topic = host, port, topic
         self.batch_size, self.max_delay = batch_size, max_delay
         self.on_ready = on_ready
@@ -153,6 +153,7 @@ class Ingester:
                 for msg in batch:
                     self.client.ack(msg.mid, msg.qos)
                 self.stored += len(batch)
+                log.debug("stored and acknowledged %d messages", len(batch))
         finally:
             self.client.disconnect()
             self.client.loop_stop()

@@ -188,9 +188,19 @@ def bucket_start(ms: int, bucket: str) -> int:
     return (ms + SHANGHAI_OFFSET_MS) // width * width - SHANGHAI_OFFSET_MS
 
 
+def _grouped(table_sql: str, params: list) -> dict:
+    with connection.cursor() as cur:
+        cur.execute(table_sql, params)
+        return {b: [n or 0, total, lo, hi] for b, n, total, lo, hi in cur.fetchall()}
+
+
 def aggregate(datastream_id: int, start_ms: int, end_ms: int, bucket: str) -> list[dict]:
     """Count, min, max and mean of numeric results per bucket; buckets are aligned to Asia/Shanghai
-    (a ``1day`` bucket runs from 00:00 to 24:00 Beijing time). ``start`` is each bucket's UTC start."""
+    (a ``1day`` bucket runs from 00:00 to 24:00 Beijing time). ``start`` is each bucket's UTC start.
+    Buckets without numeric results are left out.
+
+    ``1h`` and ``1day`` read the hourly rollup for the whole hours of the range and the observations
+    only for the partial hours at its ends; ``5min`` reads the observations."""
     try:
         width = BUCKETS[bucket]
     except KeyError:
@@ -200,14 +210,31 @@ def aggregate(datastream_id: int, start_ms: int, end_ms: int, bucket: str) -> li
     if (end_ms - start_ms) // width > 100_000:
         raise ApiError(422, "invalid", "too many buckets; use a wider bucket or a shorter range", field="bucket")
     off = SHANGHAI_OFFSET_MS
-    sql = ("SELECT (phenomenon_ms + %s) / %s AS b, COUNT(result), MIN(result), MAX(result), AVG(result) "
-           "FROM sensing_observation WHERE datastream_id = %s AND phenomenon_ms >= %s AND phenomenon_ms < %s "
-           "GROUP BY b ORDER BY b")
-    with connection.cursor() as cur:
-        cur.execute(sql, [off, width, datastream_id, start_ms, end_ms])
-        rows = cur.fetchall()
-    return [{"start": from_ms(b * width - off), "count": n, "min": lo, "max": hi,
-             "mean": float(mean) if mean is not None else None} for b, n, lo, hi, mean in rows]
+    raw_sql = ("SELECT (phenomenon_ms + %s) / %s AS b, COUNT(result), SUM(result), MIN(result), MAX(result) "
+               "FROM sensing_observation WHERE datastream_id = %s AND phenomenon_ms >= %s AND phenomenon_ms < %s "
+               "GROUP BY b")
+    hour = _ingest.HOUR_MS
+    first_hour = -(-start_ms // hour) * hour
+    last_hour = end_ms // hour * hour
+    if width < hour or first_hour >= last_hour:
+        merged = _grouped(raw_sql, [off, width, datastream_id, start_ms, end_ms])
+    else:
+        merged = _grouped("SELECT (hour_ms + %s) / %s AS b, SUM(n), SUM(total), MIN(lo), MAX(hi) "
+                          "FROM sensing_hourlyrollup WHERE datastream_id = %s AND hour_ms >= %s AND hour_ms < %s "
+                          "GROUP BY b", [off, width, datastream_id, first_hour, last_hour])
+        for lo_ms, hi_ms in ((start_ms, first_hour), (last_hour, end_ms)):
+            if lo_ms >= hi_ms:
+                continue
+            for b, (n, total, lo, hi) in _grouped(raw_sql, [off, width, datastream_id, lo_ms, hi_ms]).items():
+                if not n:
+                    continue
+                g = merged.get(b)
+                if g is None or not g[0]:
+                    merged[b] = [n, total, lo, hi]
+                else:
+                    merged[b] = [g[0] + n, g[1] + total, min(g[2], lo), max(g[3], hi)]
+    return [{"start": from_ms(b * width - off), "count": n, "min": lo, "max": hi, "mean": total / n}
+            for b, (n, total, lo, hi) in sorted(merged.items()) if n]
 
 
 def _health_row(ds: Datastream, online: bool) -> DatastreamHealth:

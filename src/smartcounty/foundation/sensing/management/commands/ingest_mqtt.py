@@ -19,7 +19,7 @@ class Command(BaseCommand):
         parser.add_argument("--client-id", default=env["client_id"],
                             help="fixed client id of the persistent session (one per ingesting process)")
         parser.add_argument("--topic", default=mqtt.DEFAULT_TOPIC)
-        parser.add_argument("--batch", type=int, default=2000, help="messages per transaction at most")
+        parser.add_argument("--batch", type=int, default=5000, help="messages per transaction at most")
         parser.add_argument("--max-delay", type=float, default=0.05, help="seconds a message may wait for its batch")
 
     def handle(self, *args, **o):
