@@ -10,5 +10,12 @@ class WaterConfig(ModuleConfig):
     name_zh = "智慧水利"
     name_en = "Smart water management"
     plan_actions = (9,)
-    # Phase 1 is pure domain maths; sensing/alerts/places are added when the module calls them.
-    depends_on = ()
+    depends_on = ("sensing", "alerts")
+
+    def register(self, reg):
+        from smartcounty.domains.water import live
+        from smartcounty.kernel import events
+
+        events.subscribe("sensing.observations", live.on_observations, module=self.label)
+        reg.menu.register("water", reg.MenuEntry("water", _("Water"), "water:index", order=61, public=True),
+                          module=self.label)

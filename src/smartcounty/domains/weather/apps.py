@@ -10,5 +10,12 @@ class WeatherConfig(ModuleConfig):
     name_zh = "智慧气象"
     name_en = "Smart meteorology"
     plan_actions = (17,)
-    # Phase 1 is pure domain maths; sensing/alerts/places are added when the module calls them.
-    depends_on = ()
+    depends_on = ("sensing", "alerts", "water")
+
+    def register(self, reg):
+        from smartcounty.domains.weather import live
+        from smartcounty.kernel import events
+
+        events.subscribe("sensing.observations", live.on_observations, module=self.label)
+        reg.menu.register("weather", reg.MenuEntry("weather", _("Weather warnings"), "weather:index", order=62,
+                                                   public=True), module=self.label)

@@ -1,0 +1,78 @@
+"""Live water: a flood alert per gauge at its warning and guaranteed levels, through sensing and alerts.
+
+A gauge's marks are its thing's properties ``warning_level`` and ``guarantee_level`` (metres, the
+demo's names). On each new ``water_level`` observation the gauge's flood state is judged
+(``levels.flood_state``) and its alert (source ``water``, key ``flood:<datastream id>``) is raised at
+the warning level (level 3, orange), upgraded at the guaranteed level (level 4, red), downgraded
+and resolved as the water falls back below the marks. The colour mapping is our choice: no national
+rule ties 超警/超保 to alert colours.
+"""
+
+import logging
+from datetime import datetime
+
+from django.utils.translation import gettext as _
+
+from smartcounty.domains.water.levels import ABOVE_GUARANTEED, ABOVE_WARNING, flood_state
+from smartcounty.foundation.alerts import services as alerts
+from smartcounty.foundation.sensing import services as sensing
+
+log = logging.getLogger("smartcounty.water")
+
+SOURCE = "water"
+LEVEL_PROPERTY = "water_level"
+ALERT_LEVELS = {ABOVE_WARNING: 3, ABOVE_GUARANTEED: 4}
+
+
+def marks(thing) -> tuple[float | None, float | None]:
+    props = thing.properties or {}
+
+    def num(key):
+        try:
+            return float(props[key])
+        except (KeyError, TypeError, ValueError):
+            return None
+
+    return num("warning_level"), num("guarantee_level")
+
+
+def judge_gauge(ds, value: float, at: datetime):
+    """Bring one gauge's flood alert in line with a reading; returns the flood state (or None without marks)."""
+    warning, guaranteed = marks(ds.thing)
+    if warning is None:
+        return None
+    if guaranteed is not None and guaranteed < warning:
+        log.warning("gauge %s: guaranteed level below warning level; ignoring the guaranteed level", ds.id)
+        guaranteed = None
+    state = flood_state(value, warning, guaranteed)
+    key = f"flood:{ds.id}"
+    level = ALERT_LEVELS.get(state.state)
+    if level is not None:
+        title = _("%(station)s: %(state)s (%(level).2f m)") % {
+            "station": ds.thing.name, "state": state.name, "level": value}
+        alerts.raise_alert(source=SOURCE, key=key, title=title, level=level, property=LEVEL_PROPERTY,
+                           thing_id=ds.thing_id, datastream_id=ds.id, town=ds.town_code or None,
+                           organisation_id=ds.organisation_id, value=value, at=at,
+                           detail={"warning_level": warning, "guarantee_level": guaranteed})
+    else:
+        current = alerts.find_open_alert(SOURCE, key)
+        if current is not None:
+            alerts.resolve_alert(current.id, note="below the warning level", value=value, at=at)
+    return state
+
+
+def on_observations(event: str, facts) -> None:
+    """``sensing.observations`` handler: judge each gauge's newest reading of the batch."""
+    newest = {}
+    for f in facts:
+        if f.property == LEVEL_PROPERTY and f.value is not None:
+            if f.datastream_id not in newest or f.time > newest[f.datastream_id].time:
+                newest[f.datastream_id] = f
+    if not newest:
+        return
+    streams = {ds.id: ds for ds in sensing.latest(property_code=LEVEL_PROPERTY).filter(id__in=list(newest))
+               .select_related("thing")}
+    for ds_id, f in newest.items():
+        ds = streams.get(ds_id)
+        if ds is not None:
+            judge_gauge(ds, f.value, f.time)

@@ -1,0 +1,63 @@
+"""Flood alerts at the warning and guaranteed levels (through sensing and alerts) and the public page."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from smartcounty.domains.water import live
+from smartcounty.foundation.alerts import services as alerts
+from smartcounty.foundation.sensing import services as sensing
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def gauge():
+    sensing.sync_observed_properties()
+    thing = sensing.create_thing("water-test", "卫运河测试水位站", lon=115.3, lat=36.5, kind="water",
+                                 town_code="371525106", properties={"warning_level": 40.5, "guarantee_level": 41.8})
+    return sensing.create_datastream(thing, "water_level", expected_interval_s=300)
+
+
+def _level(ds, value, minutes_ago, capture):
+    at = datetime.now(UTC) - timedelta(minutes=minutes_ago)
+    with capture(execute=True):
+        sensing.ingest([{"datastream": ds.id, "phenomenonTime": at.isoformat(), "result": value}], source="test")
+
+
+def test_flood_alert_raised_upgraded_downgraded_and_resolved(gauge, django_capture_on_commit_callbacks):
+    key = f"flood:{gauge.id}"
+    _level(gauge, 40.0, 50, django_capture_on_commit_callbacks)
+    assert alerts.find_open_alert(live.SOURCE, key) is None
+    _level(gauge, 40.5, 40, django_capture_on_commit_callbacks)  # reaching the warning level counts
+    assert alerts.find_open_alert(live.SOURCE, key).level == 3
+    _level(gauge, 41.9, 30, django_capture_on_commit_callbacks)
+    assert alerts.find_open_alert(live.SOURCE, key).level == 4
+    _level(gauge, 41.0, 20, django_capture_on_commit_callbacks)
+    assert alerts.find_open_alert(live.SOURCE, key).level == 3
+    _level(gauge, 40.49, 10, django_capture_on_commit_callbacks)
+    assert alerts.find_open_alert(live.SOURCE, key) is None
+
+
+def test_gauge_without_marks_is_left_alone(django_capture_on_commit_callbacks):
+    sensing.sync_observed_properties()
+    thing = sensing.create_thing("water-nomarks", "无特征水位站", lon=115.3, lat=36.5, kind="water")
+    ds = sensing.create_datastream(thing, "water_level")
+    _level(ds, 99.0, 5, django_capture_on_commit_callbacks)
+    assert alerts.find_open_alert(live.SOURCE, f"flood:{ds.id}") is None
+
+
+def test_public_page(client, gauge, django_capture_on_commit_callbacks, django_assert_max_num_queries):
+    _level(gauge, 41.0, 5, django_capture_on_commit_callbacks)
+    rain_thing = sensing.create_thing("rain-test", "测试雨量站", lon=115.4, lat=36.4, kind="rain")
+    rain = sensing.create_datastream(rain_thing, "rainfall")
+    now = datetime.now(UTC)
+    sensing.ingest([{"datastream": rain.id, "phenomenonTime": (now - timedelta(minutes=m)).isoformat(),
+                     "result": 5.0} for m in (10, 100, 200)], source="test", publish=False)
+    with django_assert_max_num_queries(10):
+        response = client.get("/water/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "卫运河测试水位站" in html and "超警戒水位" in html and "41.00" in html
+    # rain totals 1/3/6/12/24 h: 5, 10, 15, 15, 15
+    assert "<td>5.0</td><td>10.0</td><td>15.0</td><td>15.0</td><td>15.0</td>" in html.replace("\n", "")
