@@ -1,10 +1,14 @@
 """The Guan County demo sensor network (all of it labelled demo data).
 
-Coordinates are approximate points inside each town (WGS84), good enough for a map at county
-scale, not survey positions. The 卫运河 (Wei Canal) forms the county's western border with Hebei;
+Air stations and rain gauges stand at a point inside their town's shape as places has it (its demo
+shapes, until real boundaries are imported); without places, at the approximate points below. Other
+stations have fixed approximate coordinates (WGS84), good for a map at county scale, not survey
+positions; places decides their town and grid. The 卫运河 (Wei Canal) forms the county's western border with Hebei;
 the water-level stations, warning and guarantee levels are illustrative values, not the water
 bureau's official marks.
 """
+
+from django.apps import apps
 
 from smartcounty.foundation.accounts import services as accounts
 from smartcounty.foundation.sensing import services
@@ -50,6 +54,24 @@ ORGS = {"air": "ecology-environment", "water": "water", "rain": "water", "weathe
         "traffic": "transport", "smoke": "fire-rescue"}
 
 
+def town_points() -> dict:
+    """{town code: (lon, lat)}: a point inside each town's shape from places when it has shapes
+    (so a town's station is placed in that town), else the approximate points above."""
+    points = {code: (lon, lat) for code, _, lon, lat in TOWNS}
+    if not apps.is_installed("smartcounty.foundation.places"):
+        return points
+    from shapely.geometry import shape
+
+    from smartcounty.foundation.places import services as places
+
+    for feature in places.town_geojson().get("features", ()):
+        code = (feature.get("properties") or {}).get("code")
+        if code in points and feature.get("geometry"):
+            p = shape(feature["geometry"]).representative_point()
+            points[code] = (round(p.x, 6), round(p.y, 6))
+    return points
+
+
 def load(stdout=None) -> int:
     """Create the demo things and datastreams (idempotent). Returns the number of datastreams."""
     services.sync_observed_properties()
@@ -62,8 +84,10 @@ def load(stdout=None) -> int:
                                      properties=dict(props or {}, demo=True), is_demo=True, town_code=town,
                                      description="演示数据 / demo data")
 
-    for i, (town, name, lon, lat) in enumerate(TOWNS):
-        t = thing(f"air-{town}", f"{name}空气质量监测站(示例)", lon + 0.004, lat - 0.003, town, "air",
+    points = town_points()
+    for i, (town, name, _, _) in enumerate(TOWNS):
+        lon, lat = points[town]
+        t = thing(f"air-{town}", f"{name}空气质量监测站(示例)", lon, lat, town, "air",
                   {"station": i})
         for prop in AIR:
             services.create_datastream(t, prop, expected_interval_s=60)
@@ -74,10 +98,10 @@ def load(stdout=None) -> int:
         services.create_datastream(t, "water_level", expected_interval_s=300)
         n += 1
     names = dict((c, nm) for c, nm, _, _ in TOWNS)
-    coords = dict((c, (lo, la)) for c, _, lo, la in TOWNS)
     for i, town in enumerate(RAIN):
-        lon, lat = coords[town]
-        t = thing(f"rain-{town}", f"{names[town]}雨量站(示例)", lon - 0.006, lat + 0.004, town, "rain", {"station": i})
+        lon, lat = points[town]
+        t = thing(f"rain-{town}", f"{names[town]}雨量站(示例)", lon + 0.0005, lat + 0.0005, town, "rain",
+                  {"station": i})
         services.create_datastream(t, "rainfall", expected_interval_s=300)
         n += 1
     t = thing("weather-county", "冠县气象观测站(示例)", 115.437, 36.493, "371525003", "weather", {"station": 0})
