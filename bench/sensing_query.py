@@ -59,11 +59,12 @@ def aggregate_bench(ds_id):
     from smartcounty.foundation.sensing import services
 
     end = YEAR_START + MINUTES * 60_000
-    times, rows = [], None
+    times, cpu, rows = [], [], None
     for _ in range(7):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         rows = services.aggregate(ds_id, YEAR_START, end, "1h")
         times.append(time.perf_counter() - t0)
+        cpu.append(time.process_time() - c0)
     floor = []
     for _ in range(7):
         t0 = time.perf_counter()
@@ -73,7 +74,7 @@ def aggregate_bench(ds_id):
             n = cur.fetchone()[0]
         floor.append(time.perf_counter() - t0)
     assert len(rows) == 8760 and n == MINUTES, (len(rows), n)
-    return statistics.median(times), statistics.median(floor)
+    return statistics.median(times), statistics.median(floor), statistics.median(cpu)
 
 
 def many_datastreams(n=100_000):
@@ -107,16 +108,17 @@ def many_datastreams(n=100_000):
 def latest_bench():
     from smartcounty.foundation.sensing import services
 
-    times = []
+    times, cpu = [], []
     count = 0
     for k in range(200):
         town = TOWNS[k % len(TOWNS)]
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         rows = list(services.latest(services.visible_datastreams(all_orgs=True), town=town)
                     .values_list("id", "property_code", "last_ms", "last_value", "online"))
         times.append(time.perf_counter() - t0)
+        cpu.append(time.process_time() - c0)
         count = len(rows)
-    return p95(times), count
+    return p95(times), count, p95(cpu)
 
 
 def http_bench(token):
@@ -146,15 +148,16 @@ def child(engine):
     from smartcounty.foundation.accounts.services import issue_token
 
     ds_id, load = year_series()
-    agg, floor = aggregate_bench(ds_id)
+    agg, floor, agg_cpu = aggregate_bench(ds_id)
     print(f"[{engine}] one year of minute data (525,600 rows) stored in {load:.1f} s "
           f"({MINUTES / load:,.0f} rows/s through the ingest insert)")
     print(f"[{engine}] hourly means over the year (8,760 buckets): {agg * 1000:.0f} ms median; one plain pass "
-          f"over the same rows (COUNT+AVG): {floor * 1000:.0f} ms -> ratio {agg / floor:.2f}  (goal < 100 ms)")
+          f"over the same rows (COUNT+AVG): {floor * 1000:.0f} ms -> ratio {agg / floor:.2f}; CPU time of this "
+          f"process: {agg_cpu * 1000:.0f} ms  (goal < 100 ms)")
     n = many_datastreams()
-    lat, count = latest_bench()
-    print(f"[{engine}] latest values of {n:,} datastreams filtered by town (~{count:,} rows each): "
-          f"p95 {lat * 1000:.1f} ms  (goal p95 < 20 ms)")
+    lat, count, lat_cpu = latest_bench()
+    print(f"[{engine}] latest values of {n:,} datastreams filtered by town (all ~{count:,} rows of the town): "
+          f"p95 {lat * 1000:.1f} ms wall, {lat_cpu * 1000:.1f} ms CPU of this process  (goal p95 < 20 ms)")
     user = get_user_model().objects.create_user(f"bench-{uuid.uuid4().hex[:6]}", role="platform_admin", kind="staff")
     _, token = issue_token(user, "bench", ["sensing"])
     server = start_server(dict(os.environ), PORT)
@@ -166,6 +169,8 @@ def child(engine):
         server.wait(20)
     print(f"[{engine}] API page of latest values by town (count + 50 rows) over HTTP: p95 {api * 1000:.1f} ms; "
           f"/healthz on the same server: p95 {health * 1000:.1f} ms; server RSS after: {rss:.0f} MB")
+    print(f"[{engine}] (SQLite works inside this process, so its CPU time excludes waiting for the shared CPUs; "
+          f"PostgreSQL works in its own processes)")
     print(f"[{engine}] load average while measuring: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
 
 

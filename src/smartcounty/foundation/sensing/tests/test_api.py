@@ -168,3 +168,12 @@ def test_dead_letters_are_for_administrators_and_audited(client, network, bearer
     r = get(client, "/deadletters", bearer("platform"))
     assert r.json()["count"] == 2
     assert AuditEntry.objects.filter(action="sensing.deadletters_read").count() == 2
+
+
+def test_data_array_into_another_organisations_datastream_is_refused(client, network, bearer):
+    body = [{"Datastream": {"@iot.id": network["pm25_1"].id}, "components": ["phenomenonTime", "result"],
+             "dataArray": [[T0.isoformat(), 5]]}]
+    r = post(client, "/CreateObservations", body, bearer("staff_b"))
+    assert r.status_code == 200 and r.json()["results"] == ["rejected"]
+    assert post(client, "/CreateObservations", body, bearer("resident", ["*"])).status_code == 403
+    assert not Observation.objects.exists()
