@@ -28,7 +28,7 @@ from smartcounty.foundation.cases.engine import (  # noqa: F401  (public API)
 from smartcounty.foundation.cases.files import MAX_BYTES, add_attachment  # noqa: F401
 from smartcounty.foundation.cases.models import Attachment, Case, CaseEvent
 from smartcounty.foundation.cases.stats import GROUPS, statistics  # noqa: F401
-from smartcounty.foundation.cases.workcalendar import limit_seconds  # noqa: F401
+from smartcounty.foundation.cases.workcalendar import BEIJING, limit_seconds  # noqa: F401
 
 EARTH_RADIUS_M = 6371008.8
 
@@ -123,3 +123,39 @@ def time_left_seconds(case: Case, now=None) -> float | None:
     if case.due_at is None:
         return None
     return calendar().between(now or timezone.now(), case.due_at)
+
+
+def cases_of_type(case_type_key: str, *, with_public_note: bool = False):
+    """All cases of a type; optionally annotated with ``last_public_note`` (the latest public staff note)."""
+    from django.db.models import OuterRef, Subquery
+
+    qs = Case.objects.filter(case_type=case_type_key)
+    if with_public_note:
+        note = (CaseEvent.objects.filter(case=OuterRef("pk"), public=True).exclude(action="create").exclude(note="")
+                .order_by("-id").values("note")[:1])
+        qs = qs.annotate(last_public_note=Subquery(note))
+    return qs
+
+
+def public_updates(case_type_key: str, since, until):
+    """Public history entries (not the creation) of a type's cases in [since, until], oldest first."""
+    return (CaseEvent.objects.select_related("case").filter(case__case_type=case_type_key, public=True,
+                                                            at__gte=since, at__lte=until)
+            .exclude(action="create").order_by("at", "id"))
+
+
+def case_type_organisations(case_type_key: str) -> tuple[int | None, int | None]:
+    """(owning, supervising) organisation ids configured for a case type."""
+    from smartcounty.foundation.cases.models import CaseTypeSetting
+
+    row = CaseTypeSetting.objects.filter(case_type=case_type_key).values_list(
+        "owner_organisation_id", "supervisor_organisation_id").first()
+    return row or (None, None)
+
+
+def sees_all_of_type(user, case_type_key: str) -> bool:
+    """Platform admins and the staff of the type's owning or supervising organisation see every case's figures."""
+    if user.is_superuser or getattr(user, "role", "") == "platform_admin":
+        return True
+    org = getattr(user, "organisation_id", None)
+    return org is not None and org in case_type_organisations(case_type_key)
