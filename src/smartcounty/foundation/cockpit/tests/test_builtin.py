@@ -164,3 +164,15 @@ def test_case_events_are_items(db):
                                     "grid_code": "", "due_at": None})
     item.refresh_from_db()
     assert not item.is_open
+
+
+def test_narrow_and_wide_views_count_the_same_sensors(stations):
+    from django.core.cache import cache
+
+    narrow = (115.40, 36.45, 115.50, 36.55)  # holds the two western stations (4 sensors)
+    assert not panels._is_wide(narrow) and panels._is_wide(services.COUNTY_BBOX)
+    data = panels.sensor_points(PanelContext(bbox=narrow, limit=1))
+    assert data["total"] == 4 and sum(c["count"] for c in data["cells"]) == 4
+    cache.clear()
+    wide = panels.sensor_points(PanelContext(bbox=services.COUNTY_BBOX, limit=1))
+    assert sum(c["count"] for c in wide["cells"]) == wide["total"] == 6
