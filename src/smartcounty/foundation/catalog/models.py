@@ -44,6 +44,18 @@ class ResourceFormat(models.TextChoices):
     API = "api", _("Service interface")
 
 
+class ResourceQuerySet(models.QuerySet):
+    """Search results can carry a cheaper way to count themselves (the search index alone). Any
+    further filtering makes a new queryset without it, so the shortcut only answers for itself."""
+
+    fast_count = None
+
+    def count(self):
+        if self.fast_count is not None and self._result_cache is None:
+            return self.fast_count()
+        return super().count()
+
+
 class Resource(models.Model):
     """A government data resource: the catalog entry (GB/T 21063 core metadata)."""
 
@@ -78,6 +90,8 @@ class Resource(models.Model):
     is_demo = models.BooleanField(_("demo data"), default=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     modified_at = models.DateTimeField(_("modified"), auto_now=True, db_index=True)
+
+    objects = ResourceQuerySet.as_manager()
 
     class Meta:
         ordering = ["code"]
@@ -305,11 +319,15 @@ class SearchTerm(models.Model):
     """Inverted index for catalog search: one row per (segmented word, resource)."""
 
     term = models.CharField(max_length=32)
-    resource = models.ForeignKey(Resource, on_delete=models.CASCADE, related_name="+")
+    resource = models.ForeignKey(Resource, on_delete=models.CASCADE, related_name="search_terms")
     weight = models.PositiveSmallIntegerField(default=1)
+    #: The resource is in the public catalogue (kept in step by ``index_resource``), so a portal
+    #: query reads the index alone: (term, weight, resource, public) gives matches in rank order.
+    public = models.BooleanField(default=False)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["term", "resource"], name="catalog_term_unique")]
+        indexes = [models.Index(fields=["term", "weight", "resource", "public"], name="catalog_term_rank")]
 
     def __str__(self):
         return self.term

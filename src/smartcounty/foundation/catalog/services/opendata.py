@@ -81,6 +81,9 @@ def open_resource(resource: Resource, *, actor=None) -> Resource:
                        ", ".join(f"{c} ({k})" for c, k in flagged.items()), field=next(iter(flagged)), errors=errors)
     resource.open_type = OpenType.OPEN
     resource.save(update_fields=["open_type", "modified_at"])
+    from smartcounty.foundation.catalog.services.resources import index_resource
+
+    index_resource(resource)
     audit.record("catalog.resource_open", actor=actor, obj=resource, organisation_id=resource.provider_org_id,
                  detail={"code": resource.code})
     events.publish("catalog.resource_opened", {"code": resource.code})

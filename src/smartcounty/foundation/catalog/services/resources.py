@@ -10,7 +10,7 @@ from datetime import date
 
 import jieba
 from django.db import IntegrityError, transaction
-from django.db.models import OuterRef, Q, Subquery, Sum
+from django.db.models import Exists, OuterRef, Q
 
 from smartcounty.foundation.catalog import codes, domains
 from smartcounty.foundation.catalog.models import (
@@ -30,6 +30,7 @@ _WORD_RE = re.compile(r"[\w\u4e00-\u9fff]", re.UNICODE)
 _SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{1,99}$")
 _FIELD_RE = re.compile(r"^[^\x00-\x1f\"'\\]{1,64}$")
 PUBLIC_OPEN_TYPES = (OpenType.OPEN, OpenType.METADATA)
+RAREST_CAP = 5000
 CORE_FIELDS = ("code", "slug", "name", "summary", "domain", "format", "sharing_type", "sharing_conditions",
                "sharing_method", "legal_basis", "open_type", "update_cycle", "published_on", "related_codes",
                "tags", "source_url")
@@ -66,8 +67,10 @@ def index_resource(resource: Resource) -> None:
                          (resource.summary, 1), (resource.code, 1)):
         for word in tokens(text):
             weights[word] = max(weights.get(word, 0), weight)
+    public = resource.open_type in PUBLIC_OPEN_TYPES
     SearchTerm.objects.filter(resource=resource).delete()
-    SearchTerm.objects.bulk_create([SearchTerm(term=w, resource=resource, weight=n) for w, n in weights.items()])
+    SearchTerm.objects.bulk_create([SearchTerm(term=w, resource=resource, weight=n, public=public)
+                                    for w, n in weights.items()])
 
 
 def _clean_items(items) -> list[dict]:
@@ -207,11 +210,12 @@ def search(q: str = "", *, public: bool = True, domain: str | None = None, provi
            tag: str | None = None, order: str = "score"):
     """A queryset of matching resources. ``public`` limits to what the portal shows.
 
-    Every query word must match (AND); results are ranked by the sum of the matched words'
-    weights (title 3, keywords and provider 2, summary 1), then by last change.
+    Every query word must match (AND); results are ranked by where the rarest query word occurs
+    (title 3, keywords and provider 2, summary 1), then newest first.
     """
     qs = Resource.objects.all()
-    if public:
+    terms = query_terms(q)
+    if public and not terms:
         qs = qs.filter(open_type__in=PUBLIC_OPEN_TYPES)
     if domain:
         qs = qs.filter(domain=domain)
@@ -225,17 +229,36 @@ def search(q: str = "", *, public: bool = True, domain: str | None = None, provi
         qs = qs.filter(format=fmt)
     if tag:
         qs = qs.filter(tags__contains=[tag]) if _json_contains_supported() else qs.filter(tags__icontains=f'"{tag}"')
-    terms = query_terms(q)
-    for term in terms:
-        qs = qs.filter(id__in=SearchTerm.objects.filter(term=term).values("resource_id"))
-    if terms and order == "score":
-        score = SearchTerm.objects.filter(resource=OuterRef("pk"), term__in=terms).values("resource") \
-            .annotate(s=Sum("weight")).values("s")
-        return qs.annotate(score=Subquery(score)).order_by("-score", "-modified_at", "id")
-    orders = {"name": ("name", "id"), "-name": ("-name", "-id"), "modified": ("modified_at", "id"),
-              "-modified": ("-modified_at", "-id"), "published": ("published_on", "id"),
-              "-published": ("-published_on", "-id"), "score": ("-modified_at", "-id"), "code": ("code",)}
-    return qs.order_by(*orders.get(order, ("-modified_at", "-id")))
+    if terms:
+        # Drive the query from the rarest word's postings (index order = rank order), and check the
+        # other words with EXISTS on (term, resource): cost follows the rarest word, not the catalogue.
+        postings = SearchTerm.objects.filter(public=True) if public else SearchTerm.objects.all()
+        counts = {t: postings.filter(term=t)[:RAREST_CAP].count() for t in terms}
+        if min(counts.values()) == 0:
+            return qs.none()
+        rarest = min(terms, key=lambda t: (counts[t], terms.index(t)))
+        qs = qs.filter(search_terms__term=rarest, **({"search_terms__public": True} if public else {}))
+        for term in terms:
+            if term != rarest:
+                qs = qs.filter(Exists(SearchTerm.objects.filter(resource=OuterRef("pk"), term=term)))
+        if order == "score":
+            # Rank: where the rarest word occurs (title 3, keywords/provider 2, summary 1), then newest.
+            qs = qs.order_by("-search_terms__weight", "-search_terms__resource_id")
+        else:
+            qs = qs.order_by(*_ORDERS.get(order, ("-modified_at", "-id")))
+        if not any((domain, provider, sharing_type, open_type, fmt, tag)):
+            hits = postings.filter(term=rarest)
+            for term in terms:
+                if term != rarest:
+                    hits = hits.filter(Exists(SearchTerm.objects.filter(resource=OuterRef("resource_id"), term=term)))
+            qs.fast_count = hits.count
+        return qs
+    return qs.order_by(*_ORDERS.get(order, ("-modified_at", "-id")))
+
+
+_ORDERS = {"name": ("name", "id"), "-name": ("-name", "-id"), "modified": ("modified_at", "id"),
+           "-modified": ("-modified_at", "-id"), "published": ("published_on", "id"),
+           "-published": ("-published_on", "-id"), "score": ("-modified_at", "-id"), "code": ("code",)}
 
 
 def _json_contains_supported() -> bool:

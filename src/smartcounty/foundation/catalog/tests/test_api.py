@@ -220,3 +220,26 @@ def test_opening_is_refused_while_a_column_looks_personal(people, orgs):
     assert Resource.objects.get(pk=res.pk).open_type == "closed"
     assert post(client_for(people["env_staff"]), f"{API}/resources/contacts/open", {}).status_code == 403
 
+
+
+@pytest.mark.parametrize("path", ["/resources", "/resources/aqi-daily", "/resources/aqi-daily/versions",
+                                  "/resources/aqi-daily/rows", "/resources/aqi-daily/reads",
+                                  "/resources/aqi-daily/personal-check", "/requests", "/grants", "/indicators"])
+def test_every_read_endpoint_refuses_anonymous_and_residents(people, aqi, path):
+    assert client_for().get(API + path).status_code == 401
+    assert client_for(people["resident"]).get(API + path).status_code == 403
+
+
+@pytest.mark.parametrize(("method", "path", "body"), [
+    ("patch", "/resources/aqi-daily", {"summary": "x"}),
+    ("post", "/resources/aqi-daily/open", {}),
+    ("get", "/resources/aqi-daily/personal-check", None),
+    ("get", "/resources/aqi-daily/reads", None),
+])
+def test_provider_endpoints_refuse_other_organisations(people, aqi, method, path, body):
+    c = client_for(people["health_admin"])
+    if body is None:
+        r = c.get(API + path)
+    else:
+        r = getattr(c, method)(API + path, json.dumps(body), content_type="application/json")
+    assert r.status_code == 403 and r["Content-Type"] == "application/problem+json"

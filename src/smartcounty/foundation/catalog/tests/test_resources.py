@@ -89,3 +89,22 @@ def test_search_ranks_title_matches_first(orgs, aqi):
                                       "sharing_type": "unconditional"}, AQI_ITEMS,
                                      provider_org_id=orgs["ecology-environment"].pk)
     assert list(services.search("空气质量", public=False)) == [aqi, other]
+
+
+def test_index_counts_agree_with_the_rows_returned(orgs):
+    for n, (name, open_type) in enumerate([("清泉街道空气质量日报", "metadata"), ("贾镇空气质量月报", "closed"),
+                                           ("清泉街道公共厕所", "metadata"), ("贾镇公共厕所分布", "metadata")]):
+        services.create_resource({"code": f"210001/{n + 10:05d}", "slug": f"c{n}", "name": name, "domain": "10",
+                                  "sharing_type": "unconditional", "open_type": open_type},
+                                 AQI_ITEMS, provider_org_id=orgs["health"].pk)
+    for q in ("空气质量", "清泉街道", "公共厕所 贾镇", "贾镇", "日报 厕所", "冠县"):
+        for public in (True, False):
+            qs = services.search(q, public=public)
+            assert qs.fast_count is not None or q == "冠县"  # no posting at all: an empty queryset
+            rows = list(qs)
+            assert qs.count() == len(rows) == Resource.objects.filter(pk__in=[r.pk for r in rows]).count()
+            assert all(r.open_type != "closed" for r in rows) or not public
+    assert [r.name for r in services.search("清泉街道", public=True)] == ["清泉街道公共厕所", "清泉街道空气质量日报"]
+    assert services.search("空气质量", public=True).count() == 1
+    assert services.search("空气质量", public=False).count() == 2
+    assert services.search("空气质量", public=False, domain="06").count() == 0
