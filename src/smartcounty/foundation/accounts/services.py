@@ -1,6 +1,16 @@
 """Accounts services: organisations, roles and permissions, API tokens, residents, sign-in records.
 
-Other modules call these (never the models). Organisations come back as ``schemas.OrganisationOut``.
+Other modules call these (never the models). Organisations come back as ``schemas.OrganisationOut``
+and users as ``schemas.UserBrief``:
+
+- organisations: ``organisation(code)``, ``organisation_by_id(id)``, ``organisations(kind=None)``,
+  ``organisation_ids_by_code()``, ``ensure_plan_organisations()`` (codes in ``data/organisations.json``)
+- people: ``users_brief(ids)``, ``members_of(organisation_id, role=None)``, ``create_resident(...)``,
+  ``set_role(user, role, organisation, actor=...)``, ``permissions_of(user)``, ``is_platform_admin(user)``
+- tokens: ``issue_token``, ``revoke_token``, ``user_for_token``, ``TokenAuth``
+- ``Role`` (also in ``schemas``), ``mask_phone``
+Events: ``accounts.role_changed`` (``schemas.RoleChanged``), ``accounts.resident_registered``
+(``schemas.ResidentRegistered``).
 """
 
 import hashlib
@@ -14,6 +24,7 @@ from pathlib import Path
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja.security import HttpBearer
@@ -111,9 +122,15 @@ def ensure_plan_organisations() -> int:
     """
     rows = plan_organisation_rows()
     with transaction.atomic():
-        have = set(Organisation.objects.filter(code__in=[r["code"] for r in rows]).values_list("code", flat=True))
+        existing = Organisation.objects.filter(Q(code__in=[r["code"] for r in rows]) | Q(name__in=[r["name"] for r in rows]))
+        codes, names = set(), set()
+        for code, name in existing.values_list("code", "name"):
+            codes.add(code)
+            names.add(name)
+        # A unit already there under its name (entered by hand with another code) is not duplicated.
         missing = [Organisation(code=r["code"], name=r["name"], name_en=r["name_en"], kind=r["kind"],
-                                plan_role=r.get("plan_role", "")) for r in rows if r["code"] not in have]
+                                plan_role=r.get("plan_role", ""))
+                   for r in rows if r["code"] not in codes and r["name"] not in names]
         Organisation.objects.bulk_create(missing)
         if missing:
             audit.record("accounts.organisations_loaded", detail={"created": [o.code for o in missing]})

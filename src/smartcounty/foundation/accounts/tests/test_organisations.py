@@ -119,3 +119,10 @@ def test_members_of_an_organisation_for_other_modules(people, orgs):
     people["grid_a"].is_active = False
     people["grid_a"].save()
     assert [m.username for m in services.members_of(gov)] == ["admin-a", "staff-a"]
+
+
+def test_a_unit_entered_by_hand_under_another_code_is_not_duplicated(db):
+    Organisation.objects.create(code="eeb", name="市生态环境局冠县分局")
+    assert services.ensure_plan_organisations() == 36
+    assert Organisation.objects.filter(name="市生态环境局冠县分局").count() == 1
+    assert services.organisation("ecology-environment") is None and services.organisation("eeb") is not None
