@@ -144,11 +144,12 @@ def mqtt_bench(env, ids, n: int, start_ms: int) -> tuple[float, float]:
         pub.loop_stop()
 
     # Peer: the same messages to a subscriber that only counts them (QoS 1, auto ack).
-    got = [0]
+    got = [0, 0.0]
     done = threading.Event()
 
     def on_message(c, u, m):
         got[0] += 1
+        got[1] = time.perf_counter()
         if got[0] == n:
             done.set()
 
@@ -166,8 +167,9 @@ def mqtt_bench(env, ids, n: int, start_ms: int) -> tuple[float, float]:
     msgs = peer_msgs
     t0 = time.perf_counter()
     publish_all()
-    done.wait(300)
-    peer = time.perf_counter() - t0
+    while not done.wait(2.0) and time.perf_counter() - got[1] < 2.0:
+        pass  # until every message arrived, or none for 2 s (the broker dropped the rest)
+    peer_got, peer = got[0], got[1] - t0
     sub.disconnect()
     sub.loop_stop()
     msgs = msgs_backup
@@ -176,34 +178,43 @@ def mqtt_bench(env, ids, n: int, start_ms: int) -> tuple[float, float]:
     proc = subprocess.Popen([sys.executable, "-m", "smartcounty.cli", "ingest_mqtt", "--client-id", client_id,
                              "--topic", f"{prefix}v1.1/+/Observations"], env=env, stdout=subprocess.PIPE,
                             stderr=open(os.path.join(env["SMARTCOUNTY_DATA_DIR"], "ingest_mqtt.log"), "w"), text=True)
-    assert "subscribed" in proc.stdout.readline()
-    with connection.cursor() as cur:
-        cur.execute("SELECT COUNT(*) FROM sensing_observation")
-        before = cur.fetchone()[0]
-    t0 = time.perf_counter()
-    publish_all()
-    while True:
+    try:
+        assert "subscribed" in proc.stdout.readline()
         with connection.cursor() as cur:
             cur.execute("SELECT COUNT(*) FROM sensing_observation")
-            if cur.fetchone()[0] - before >= n:
-                break
-        if time.perf_counter() - t0 > 120:
-            raise RuntimeError("MQTT ingest did not finish")
-        time.sleep(0.05)
-    took = time.perf_counter() - t0
-    proc.terminate()
-    proc.wait(20)
+            before = cur.fetchone()[0]
+        t0 = time.perf_counter()
+        publish_all()
+        while True:
+            with connection.cursor() as cur:
+                cur.execute("SELECT COUNT(*) FROM sensing_observation")
+                if cur.fetchone()[0] - before >= n:
+                    break
+            if time.perf_counter() - t0 > 300:
+                raise RuntimeError("MQTT ingest did not finish")
+            time.sleep(0.05)
+        took = time.perf_counter() - t0
+    finally:
+        proc.terminate()
+        proc.wait(20)
     drop = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=client_id, protocol=mqtt.MQTTv5)
     drop.connect("127.0.0.1", 1883, clean_start=True)
     drop.disconnect()
-    return n / took, n / peer
+    return n / took, peer_got / peer, peer_got
 
 
-def child(engine: str, total: int, messages: int) -> None:
+def child(engine: str, total: int, messages: int, only_mqtt: bool = False) -> None:
     setup_django()
     env = dict(os.environ)
     ids, token = make_streams(STREAMS)
     start_ms = 1_767_225_600_000  # 2026-01-01
+    if only_mqtt:
+        ingest_rate, broker_rate, peer_got = mqtt_bench(env, ids, messages, start_ms + 2 * 10**9)
+        print(f"[{engine}] MQTT ingest: {ingest_rate:,.0f} msg/s ({messages:,} QoS 1 messages from one paho publisher, "
+              f"one ingest process, all stored); the same publisher through the broker to a subscriber that only "
+              f"counts: {broker_rate:,.0f} msg/s ({peer_got:,} delivered) -> ratio {ingest_rate / broker_rate:.2f}"
+              f"  (goal >= 10,000 msg/s)")
+        return
     payloads = bodies(ids, total, start_ms)
     server = start_server(env, PORT)
     try:
@@ -243,9 +254,10 @@ def child(engine: str, total: int, messages: int) -> None:
               f"{rate:,.0f} obs/s")
     print(f"[{engine}] load average while measuring: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
     if messages:
-        ingest_rate, broker_rate = mqtt_bench(env, ids, messages, start_ms + 2 * 10**9)
-        print(f"[{engine}] MQTT ingest: {ingest_rate:,.0f} msg/s ({messages:,} QoS 1 messages, one ingest process); "
-              f"broker to a counting subscriber: {broker_rate:,.0f} msg/s -> ratio {ingest_rate / broker_rate:.2f}"
+        ingest_rate, broker_rate, peer_got = mqtt_bench(env, ids, messages, start_ms + 2 * 10**9)
+        print(f"[{engine}] MQTT ingest: {ingest_rate:,.0f} msg/s ({messages:,} QoS 1 messages from one paho publisher, "
+              f"one ingest process, all stored); the same publisher through the broker to a subscriber that only "
+              f"counts: {broker_rate:,.0f} msg/s ({peer_got:,} delivered) -> ratio {ingest_rate / broker_rate:.2f}"
               f"  (goal >= 10,000 msg/s)")
 
 
@@ -254,13 +266,16 @@ def main():
     p.add_argument("--engines", default="sqlite,postgres")
     p.add_argument("--observations", type=int, default=200_000)
     p.add_argument("--messages", type=int, default=20_000)
+    p.add_argument("--only-mqtt", action="store_true")
     p.add_argument("--child")
     a = p.parse_args()
     if a.child:
-        child(a.child, a.observations, a.messages)
+        child(a.child, a.observations, a.messages, a.only_mqtt)
         return
+    extra = ["--only-mqtt"] if a.only_mqtt else []
     for engine in a.engines.split(","):
-        run_child(__file__, engine, "ingest", "--observations", str(a.observations), "--messages", str(a.messages))
+        run_child(__file__, engine, "ingest", "--observations", str(a.observations), "--messages", str(a.messages),
+                  *extra)
 
 
 if __name__ == "__main__":
