@@ -193,7 +193,7 @@ def air_quality(ctx) -> dict:
     """
     from smartcounty.foundation.sensing import services as sensing
 
-    for code, unit in (("aqi", "AQI"), ("pm25", "μg/m³ PM2.5")):
+    for code, unit in (("aqi", "AQI"), ("pm25", "μg/m³")):
         qs = sensing.latest(property_code=code, online=True).exclude(last_value=None)
         note = _("county mean")
         if ctx.town_code:
@@ -212,7 +212,10 @@ def air_quality(ctx) -> dict:
             level = "ok" if value <= 75 else ("warn" if value <= 150 else "bad")
             raw = _("AQI not computed yet")
             note = f"{note} · {raw}"
-        return {"value": value, "unit": unit, "note": note, "level": level}
+        data = {"value": value, "unit": unit, "note": note, "level": level}
+        if code == "pm25":
+            data["title"] = _("Fine particles (PM2.5)")
+        return data
     return {"value": None, "unit": "", "note": "", "level": ""}
 
 

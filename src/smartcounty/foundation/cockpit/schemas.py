@@ -13,7 +13,8 @@ home by registering a :class:`CockpitPanel` in ``reg.cockpit_panels`` from its `
 The cockpit never imports the contributing module: it only calls ``panel.data(ctx)``.
 ``ctx`` is a :class:`PanelContext`. What ``data`` returns depends on ``kind`` (small, JSON-ready):
 
-- ``figure``: ``{"value": number|str|None, "unit": str, "note": str, "level": "ok"|"warn"|"bad"|""}``
+- ``figure``: ``{"value": number|str|None, "unit": str, "note": str, "level": "ok"|"warn"|"bad"|""}``,
+  optionally ``"title"`` when the data says what it is better than the panel's title (a fallback quantity)
 - ``chart``: ``{"type": "bar"|"line"|"pie", "categories": [str], "series": [{"name": str, "data": [number]}]}``
 - ``list``: ``{"items": [{"title": str, "meta": str, "level": str, "url": str, "time": iso str}]}``
 - ``map-layer``: ``{"points": [{"id": str, "lon": float, "lat": float, "label": str, "state": str}],

@@ -60,7 +60,7 @@ def test_air_quality_falls_back_to_raw_pm25_without_aqi_streams(db):
     ds = s.create_datastream(thing, "pm25", expected_interval_s=3600)
     s.ingest([{"datastream": ds.id, "phenomenonTime": datetime.now(UTC).isoformat(), "result": 80}], source="http")
     data = panels.air_quality(ctx())
-    assert data["value"] == 80 and "PM2.5" in data["unit"] and data["level"] == "warn"
+    assert data["value"] == 80 and data["unit"] == "μg/m³" and "PM2.5" in data["title"] and data["level"] == "warn"
 
 
 def test_air_quality_without_stations_says_no_data(db):

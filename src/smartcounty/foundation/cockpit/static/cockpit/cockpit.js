@@ -32,6 +32,7 @@
     node.classList.remove("ok", "warn", "bad");
     if (!res.ok) { v.textContent = "–"; u.textContent = ""; n.textContent = res.error; return; }
     var d = res.data || {};
+    if (d.title) node.querySelector(".ck-figure-title").textContent = d.title;
     v.textContent = fmt(d.value);
     u.textContent = d.unit || "";
     n.textContent = d.value === null || d.value === undefined ? T.no_data : (d.note || "");
