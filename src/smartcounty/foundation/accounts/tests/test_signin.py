@@ -244,3 +244,17 @@ def test_changing_ones_password(client, alice):
     assert alice.check_password("Brand-New-Pass-77") and alice.password.startswith("argon2")
     assert client.get(reverse("accounts:profile")).status_code == 200  # still signed in
     assert AuditEntry.objects.filter(action="accounts.password_change", actor_id=alice.pk).count() == 1
+
+
+def test_the_audit_chain_holds_after_sign_ins_failures_locks_and_sign_outs(client, alice):
+    from smartcounty.kernel import audit
+
+    sign_in(client, "alice", PASSWORD)
+    client.post(reverse("accounts:logout"))
+    for _ in range(6):
+        sign_in(client, "alice", "wrong")
+    result = audit.verify()
+    assert result.ok and result.checked == AuditEntry.objects.count() >= 9
+    assert set(actions()) - {"accounts.organisations_loaded"} == {
+        "accounts.signin", "accounts.signout", "accounts.signin_failed",
+        "accounts.signin_locked", "accounts.signin_refused"}
