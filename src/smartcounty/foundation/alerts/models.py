@@ -127,7 +127,8 @@ class Alert(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["rule", "thing_id"], condition=Q(rule__isnull=False) & ~Q(state="resolved"),
                                     name="alerts_one_open_per_rule_thing"),
-            models.UniqueConstraint(fields=["source", "key"], condition=Q(rule__isnull=True) & ~Q(state="resolved"),
+            # Not keyed on rule IS NULL: a deleted rule's alerts keep source "rule" with an empty key.
+            models.UniqueConstraint(fields=["source", "key"], condition=~Q(source="rule") & ~Q(state="resolved"),
                                     name="alerts_one_open_per_source_key"),
         ]
 

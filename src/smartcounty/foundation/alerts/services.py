@@ -71,7 +71,7 @@ def raise_alert(*, source: str, key: str, title: str, level: int, property: str 
     at = at or timezone.now()
     with transaction.atomic():
         current = Alert.objects.select_for_update().filter(
-            rule__isnull=True, source=source, key=key, state__in=Alert.OPEN_STATES).first()
+            source=source, key=key, state__in=Alert.OPEN_STATES).first()
         if current is not None:
             return update_alert(current.id, level=level, value=value, at=at)
         alert = Alert(source=source, key=key, title=title[:200], level=level, property=property, thing_id=thing_id,
@@ -81,7 +81,7 @@ def raise_alert(*, source: str, key: str, title: str, level: int, property: str 
             with transaction.atomic():
                 alert.save(force_insert=True)
         except IntegrityError:  # raised concurrently by another caller: update that one
-            current = Alert.objects.get(rule__isnull=True, source=source, key=key, state__in=Alert.OPEN_STATES)
+            current = Alert.objects.get(source=source, key=key, state__in=Alert.OPEN_STATES)
             return update_alert(current.id, level=level, value=value, at=at)
         ev = AlertEvent.objects.create(alert=alert, at=at, kind=AlertEvent.Kind.RAISED, to_state=alert.state,
                                        to_level=level, value=value)
@@ -159,7 +159,7 @@ def resolve_alert(alert_id: int, *, actor=None, note: str = "", value: float | N
 
 
 def find_open_alert(source: str, key: str) -> AlertOut | None:
-    alert = Alert.objects.filter(rule__isnull=True, source=source, key=key, state__in=Alert.OPEN_STATES).first()
+    alert = Alert.objects.filter(source=source, key=key, state__in=Alert.OPEN_STATES).first()
     return _out(alert) if alert else None
 
 

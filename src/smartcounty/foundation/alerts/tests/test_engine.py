@@ -218,3 +218,11 @@ def test_deleting_a_rule_resolves_its_alerts(send):
     delete_rule(r)
     assert open_alerts() == [] and not Rule.objects.exists()
     assert Alert.objects.get().history.last().note == "rule deleted"
+
+
+def test_rules_deleted_outside_the_service_leave_no_conflicts(send):
+    """The admin deletes querysets without the service: the alerts stay, unlinked, without clashing."""
+    r = rule()
+    send(obs(120, 0, ds=1, thing=1), obs(120, 0, ds=2, thing=2))
+    Rule.objects.filter(pk=r.id).delete()
+    assert Alert.objects.filter(rule__isnull=True, state="raised").count() == 2
