@@ -151,3 +151,6 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("SMARTCOUNTY_LOG_LEVEL", "WARNING")},
 }
+
+# Sign-in lock-out (accounts): failures per username / per IP within the window lock for lock_minutes.
+SMARTCOUNTY_LOCKOUT = {"username_failures": 5, "ip_failures": 20, "window_minutes": 15, "lock_minutes": 15}
