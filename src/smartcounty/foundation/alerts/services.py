@@ -246,7 +246,12 @@ def update_rule(rule: Rule, data: RulePatch, *, actor=None) -> Rule:
             if changes.get(name) is not None:
                 setattr(rule, name, changes[name])
         rule.save()
-        if before["params"] != rule.params or before["level"] != rule.level:
+        if before["enabled"] and not rule.enabled:
+            # A disabled rule watches nothing: its open alerts are resolved and its states forgotten.
+            for alert_id in rule.alerts.filter(state__in=Alert.OPEN_STATES).values_list("id", flat=True):
+                resolve_alert(alert_id, actor=actor, note="rule disabled")
+            rule.states.all().delete()
+        elif before["params"] != rule.params or before["level"] != rule.level:
             # New thresholds: evaluate afresh (open alerts stay until the new condition clears them).
             rule.states.all().update(state={})
         audit.record("alerts.rule_update", actor=actor, obj=rule, organisation_id=rule.organisation_id,

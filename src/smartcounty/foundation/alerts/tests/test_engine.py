@@ -226,3 +226,21 @@ def test_rules_deleted_outside_the_service_leave_no_conflicts(send):
     send(obs(120, 0, ds=1, thing=1), obs(120, 0, ds=2, thing=2))
     Rule.objects.filter(pk=r.id).delete()
     assert Alert.objects.filter(rule__isnull=True, state="raised").count() == 2
+
+
+def test_disabling_a_rule_resolves_its_alerts_and_enabling_starts_afresh(send):
+    from smartcounty.foundation.alerts.schemas import RulePatch
+    from smartcounty.foundation.alerts.services import update_rule
+
+    r = rule()
+    send(obs(120, 0))
+    update_rule(r, RulePatch(enabled=False))
+    assert open_alerts() == [] and RuleState.objects.count() == 0
+    assert Alert.objects.get().history.last().note == "rule disabled"
+    engine.invalidate()
+    send(obs(130, 1))
+    assert open_alerts() == []
+    update_rule(r, RulePatch(enabled=True))
+    engine.invalidate()
+    send(obs(140, 2))
+    assert len(open_alerts()) == 1

@@ -76,9 +76,15 @@ def test_rules_page_and_menu(users):
 def test_demo_rules_load_idempotently():
     from smartcounty.foundation.alerts import demo
     from smartcounty.foundation.alerts.models import Rule
+    from smartcounty.foundation.sensing import services as sensing
 
+    station = sensing.create_thing("test-river-1", "卫运河测试站", lon=115.3, lat=36.5, kind="water_level",
+                                   properties={"warning_level": 38.5, "guarantee_level": 40.0})
+    sensing.create_datastream(station, "water_level")
     demo.load()
     n = Rule.objects.count()
     demo.load()
-    assert n == len(demo.DEMO_RULES) and Rule.objects.count() == n
+    assert n == len(demo.DEMO_RULES) + 1 and Rule.objects.count() == n
     assert {r.kind for r in Rule.objects.all()} == {"threshold", "multi_level", "rate", "no_data"}
+    river = Rule.objects.get(thing_id=station.id)
+    assert river.params["levels"] == [None, None, 38.5, 40.0] and river.scope == "thing"
