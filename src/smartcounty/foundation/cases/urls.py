@@ -5,6 +5,7 @@ from smartcounty.foundation.cases import views
 urlpatterns = [
     path("workbench/", views.workbench, name="workbench"),
     path("<int:pk>/", views.case_page, name="case"),
+    path("<int:pk>/", views.case_page, name="detail"),  # the name the cockpit links to
     path("<int:pk>/steps/<slug:key>/", views.case_step, name="step"),
     path("<int:pk>/comments/", views.case_comment, name="comment"),
     path("<int:pk>/attachments/", views.case_attach, name="attach"),
