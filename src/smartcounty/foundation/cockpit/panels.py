@@ -353,8 +353,13 @@ def open_cases(ctx) -> dict:
     if qs is None:
         return {"value": None, "unit": "", "note": "", "level": ""}
     c = qs.aggregate(n=Count("id"), late=Count("id", filter=Q(overdue=True)))
-    return {"value": c["n"], "unit": _("cases"), "note": _("%(n)s overdue") % {"n": c["late"]} if c["late"] else "",
-            "level": "bad" if c["late"] else "ok"}
+    scope = _("county") if _sees_county(ctx.user) else _("my organisation")
+    note = f"{scope} · " + (_("%(n)s overdue") % {"n": c["late"]} if c["late"] else _("none overdue"))
+    return {"value": c["n"], "unit": _("cases"), "note": note, "level": "bad" if c["late"] else "ok"}
+
+
+def _sees_county(user) -> bool:
+    return bool(user and (user.is_superuser or getattr(user, "role", "") == "platform_admin"))
 
 
 def _today_start():

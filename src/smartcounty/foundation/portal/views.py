@@ -14,14 +14,18 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseBadRequest
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from smartcounty.foundation.cockpit import services as cockpit
+from smartcounty.kernel import registry
 from smartcounty.kernel.authz import user_has_perm
 from smartcounty.kernel.geo import check_lonlat
 
 SESSION_TOWN = "portal_town"
+#: What a work item is, by its ``kind`` (items of other kinds are named after their module).
+KIND_LABELS = {"alert": gettext_lazy("Alert to acknowledge"), "case": gettext_lazy("Case"),
+               "sharing_request": gettext_lazy("Data sharing request")}
 TOWN_RE = re.compile(r"^\d{9}$")
 
 #: Services a resident reaches from the portal: (key, title, description, URL names tried in order, needs sign-in).
@@ -138,8 +142,13 @@ def staff_home(request):
     if not user_has_perm(request.user, "portal.staff_home"):
         raise PermissionDenied(_("You do not have permission for this."))
     items = cockpit.worklist(request.user)
+    zh = (get_language() or "").startswith("zh")
     for item in items:
         item["due_local"] = datetime.fromisoformat(item["due"]) if item.get("due") else None
+        key = item.get("module", "")
+        module = registry.modules.get(key) if key in registry.modules else None
+        item["source"] = KIND_LABELS.get(item.get("kind", "")) or (
+            (module.name_zh if zh else module.name_en) if module is not None else "")
     return render(request, "portal/staff_home.html", {
         "items": items,
         "overdue": sum(1 for i in items if i["overdue"]),
