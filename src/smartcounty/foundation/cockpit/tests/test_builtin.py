@@ -176,3 +176,22 @@ def test_narrow_and_wide_views_count_the_same_sensors(stations):
     cache.clear()
     wide = panels.sensor_points(PanelContext(bbox=services.COUNTY_BBOX, limit=1))
     assert sum(c["count"] for c in wide["cells"]) == wide["total"] == 6
+
+
+@pytest.mark.skipif(not apps.is_installed("smartcounty.foundation.alerts"), reason="alerts not installed")
+def test_alerts_to_acknowledge_are_my_organisations_and_most_severe_first(staff_a, staff_b, orgs, make_user):
+    a, b = orgs
+    events.deliver("alerts.raised", alert_fact(11, level=2, org=a.pk))
+    events.deliver("alerts.raised", alert_fact(12, level=4, org=a.pk, minutes=1))
+    events.deliver("alerts.raised", alert_fact(13, level=4, org=b.pk))
+    events.deliver("alerts.changed", alert_fact(14, level=3, org=a.pk, state="acknowledged"))
+
+    def titles(user):
+        return [i["title"] for i in panels.alerts_to_acknowledge(
+            PanelContext(user=user, organisation_id=user.organisation_id))["items"]]
+
+    assert titles(staff_a) == ["PM2.5 偏高 12", "PM2.5 偏高 11"]
+    assert titles(staff_b) == ["PM2.5 偏高 13"]
+    assert titles(make_user("gw", "grid_worker", a)) == []  # may not acknowledge alerts
+    admin = make_user("pa", "platform_admin")
+    assert len(titles(admin)) == 3

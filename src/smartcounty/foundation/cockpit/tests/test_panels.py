@@ -121,7 +121,10 @@ def test_layer_refuses_anonymous_residents_and_unknown_or_non_layer_keys(client,
         client.force_login(staff_a)
         assert client.get("/api/v1/cockpit/layers/testmod.nope").status_code == 404
         assert client.get("/api/v1/cockpit/layers/testmod.fig").status_code == 404
-        assert client.get("/api/v1/cockpit/layers/testmod.pts", {"zoom": 99}).status_code == 422
+        for bad in ({"zoom": 99}, {"zoom": "x"}, {"limit": "abc"}, {"limit": 0}, {"limit": 5000}):
+            r = client.get("/api/v1/cockpit/layers/testmod.pts", bad)
+            assert r.status_code == 422 and r["Content-Type"] == "application/problem+json", bad
+        assert client.get("/api/v1/cockpit/worklist", {"limit": "x"}).status_code == 422
 
 
 def test_parse_bbox_defaults_to_the_county():
