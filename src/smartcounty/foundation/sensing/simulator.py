@@ -76,6 +76,8 @@ def value(s: Stream, ms: int):
     st = stagnation(ms)
     if s.id % 23 == 7 and (ms // HOUR) % 6 == 3 and (ms % HOUR) < 20 * 60_000:
         return None  # a flaky device: silent for 20 minutes every 6 hours
+    if s.prop not in SIMULATED.get(s.kind, ()):
+        return None
     if s.kind == "air":
         local = 0.85 + 0.3 * _rand("air-site", s.station)
         traffic = math.exp(-((h - 8) ** 2) / 4) + math.exp(-((h - 18.5) ** 2) / 5)
@@ -146,10 +148,21 @@ def smoke_alarm(station: int, ms: int) -> bool:
     return int(_rand("smoke", block) * 5) == station and (ms % (5 * HOUR)) < 10 * 60_000
 
 
+#: What the simulator feeds, per kind of demo thing. Other datastreams of those things (e.g. an AQI
+#: another module derives and stores) are left alone.
+SIMULATED = {
+    "air": {"pm25", "pm10", "so2", "no2", "co", "o3"},
+    "weather": {"temperature", "humidity", "wind_speed", "wind_gust", "visibility", "pressure", "rainfall"},
+    "rain": {"rainfall"}, "water": {"water_level"}, "traffic": {"traffic_flow", "traffic_speed"},
+    "smoke": {"smoke", "battery"},
+}
+
+
 def load_streams() -> list[Stream]:
     rows = (Datastream.objects.filter(thing__is_demo=True)
             .values_list("id", "property_code", "thing__kind", "thing__properties", "expected_interval_s"))
-    streams = [Stream(i, p, k, int((pr or {}).get("station", 0)), iv * 1000, pr or {}) for i, p, k, pr, iv in rows]
+    streams = [Stream(i, p, k, int((pr or {}).get("station", 0)), iv * 1000, pr or {}) for i, p, k, pr, iv in rows
+               if p in SIMULATED.get(k, ())]
     water = sum(1 for s in streams if s.kind == "water")
     for s in streams:
         if s.kind == "water":

@@ -24,6 +24,8 @@ def test_demo_network_is_complete_and_idempotent():
 
 def test_simulator_backfills_then_sends_what_is_due():
     demo.load()
+    # a datastream another module derives (e.g. AQI) on a demo thing is not simulated
+    derived = services.create_datastream(Thing.objects.get(code="air-371525001"), "aqi", expected_interval_s=3600)
     sim = simulator.Simulator(backfill_hours=2)
     sim.streams = simulator.load_streams()
     now = services.to_ms(datetime(2026, 11, 28, 4, 0, 30, tzinfo=UTC))
@@ -33,6 +35,8 @@ def test_simulator_backfills_then_sends_what_is_due():
     assert 0 < sent <= len(sim.streams)
     assert sim.step(now) == 0  # nothing new is due in the same minute
     assert sim.step(now + 60_000) > 0
+    assert derived.id not in {st.id for st in sim.streams}
+    assert Datastream.objects.get(pk=derived.pk).last_ms is None
     pm = Datastream.objects.filter(property_code="pm25").exclude(last_value=None).values_list("last_value", flat=True)
     assert pm and all(0 < v < 1000 for v in pm)
 
