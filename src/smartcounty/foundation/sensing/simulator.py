@@ -209,7 +209,10 @@ class Simulator:
             due = now_ms - now_ms % s.interval_ms
             last = self.sent.get(s.id, due - s.interval_ms)
             times = range(max(last + s.interval_ms, due - 9 * s.interval_ms), due + 1, s.interval_ms)
-            items += self._items(s, times)
+            try:
+                items += self._items(s, times)
+            except Exception:  # one stream's model failing must not silence the others
+                log.exception("simulating datastream %s failed", s.id)
             self.sent[s.id] = due
         if items:
             services.ingest(items, source="simulator")
