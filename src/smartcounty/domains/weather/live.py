@@ -10,6 +10,8 @@ while the observed values meet its level and the phenomenon is still going on.
 * 霾 (2013): the latest visibility and humidity with the county's mean PM2.5.
 * 高温: the highest temperature of the last 24 h (orange/red) and the daily maxima of the last 3
   Shanghai days (yellow).
+* 寒潮: the lowest temperature of the last 24 h against those of the 24 h and 48 h before it (the
+  24 h and 48 h drops), with the largest mean wind of the last 24 h.
 
 Each type is one alert (source ``weather``, key ``signal:<type>:371525``, level 1 blue … 4 red) that
 is issued, upgraded, downgraded and cancelled (resolved) as the signal changes.
@@ -20,6 +22,7 @@ from datetime import UTC, datetime, timedelta
 
 from smartcounty.domains.water.services import rain_totals
 from smartcounty.domains.weather.signals import (
+    COLD_WAVE,
     FOG,
     GALE,
     HAZE,
@@ -28,6 +31,7 @@ from smartcounty.domains.weather.signals import (
     Signal,
     beaufort,
     highest,
+    judge_cold_wave,
     judge_fog,
     judge_gale,
     judge_haze,
@@ -42,7 +46,7 @@ log = logging.getLogger("smartcounty.weather")
 COUNTY = "371525"
 SOURCE = "weather"
 WATCHED = {"rainfall", "wind_speed", "wind_gust", "visibility", "humidity", "temperature"}
-LIVE_TYPES = (RAINSTORM, GALE, FOG, HAZE, HEAT)
+LIVE_TYPES = (RAINSTORM, GALE, FOG, HAZE, HEAT, COLD_WAVE)
 FOG_MIN_RH = 80.0
 HOUR = timedelta(hours=1)
 
@@ -116,7 +120,28 @@ def heat(at: datetime) -> Signal | None:
     return judge_heat(tmax_24h, daily)
 
 
-JUDGES = {RAINSTORM: rainstorm, GALE: gale, FOG: fog, HAZE: haze, HEAT: heat}
+def _station_min(code: str, start: datetime, end: datetime) -> float | None:
+    best = None
+    for ds in _latest(code)[:50]:
+        for _t, v in _values(ds, start, end):
+            best = v if best is None else min(best, v)
+    return best
+
+
+def cold_wave(at: datetime) -> Signal | None:
+    day = timedelta(hours=24)
+    m0 = _station_min("temperature", at - day, at)
+    m1 = _station_min("temperature", at - 2 * day, at - day)
+    m2 = _station_min("temperature", at - 3 * day, at - 2 * day)
+    wind = _station_max("wind_speed", at - day, at)
+    if m0 is None or wind is None:
+        return None
+    earlier = [v for v in (m1, m2) if v is not None]
+    drops = {24: None if m1 is None else m1 - m0, 48: max(earlier) - m0 if earlier else None}
+    return judge_cold_wave(drops, m0, beaufort(wind))
+
+
+JUDGES = {RAINSTORM: rainstorm, GALE: gale, FOG: fog, HAZE: haze, HEAT: heat, COLD_WAVE: cold_wave}
 
 
 def apply(kind: str, signal: Signal | None, at: datetime) -> None:

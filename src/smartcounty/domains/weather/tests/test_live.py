@@ -74,3 +74,19 @@ def test_public_page_lists_signals(client, stations, django_capture_on_commit_ca
     html = response.content.decode()
     assert response.status_code == 200
     assert "大雾红色预警信号" in html and "(1204)" in html and "能见度" in html
+
+
+def test_cold_wave_from_daily_minima(stations, django_capture_on_commit_callbacks):
+    now = datetime.now(UTC).replace(second=0, microsecond=0) - timedelta(minutes=2)
+    cap = django_capture_on_commit_callbacks
+    # Three days ago the minimum was 9 ℃, yesterday 6 ℃, today -1 ℃ with a grade-6 wind (12 m/s):
+    # 24 h drop 7 (< 10, no yellow), 48 h drop 10 ≥ 8 with Tmin ≤ 4 and wind ≥ 5: blue.
+    _send(stations, now - timedelta(hours=60), cap, temperature=9.0)
+    _send(stations, now - timedelta(hours=30), cap, temperature=6.0)
+    _send(stations, now - timedelta(hours=3), cap, temperature=-1.0, wind_speed=12.0)
+    assert live.cold_wave(now).level == "blue"
+    # A sharper fall today (-5 ℃): 24 h drop 11 ≥ 10, Tmin ≤ 4, wind grade 6: yellow.
+    _send(stations, now - timedelta(hours=1), cap, temperature=-5.0)
+    assert live.cold_wave(now).level == "yellow"
+    assert live.judge_all(now)["cold_wave"].level == "yellow"
+    assert alerts.find_open_alert("weather", live.signal_key("cold_wave")).level == 2
