@@ -39,6 +39,8 @@ _NOT_NAME_ENDINGS = ("镇", "乡", "村", "街", "路", "道", "区", "县", "�
                      "部", "中心", "小区", "公园")
 _ADDRESS_MARKERS = ("省", "市", "县", "区", "旗", "镇", "乡", "街道", "村", "路", "街", "号", "巷", "小区")
 _ADMIN_SUFFIXES = ("街道", "省", "市", "县", "区", "镇", "乡")
+# Greedy: matches up to the last administrative suffix of the text it is given.
+_ADMIN_RE = re.compile(".*(?:" + "|".join(_ADMIN_SUFFIXES) + ")", re.S)
 
 
 def _keep(value: str, start: int, end: int) -> str:
@@ -61,7 +63,7 @@ def mask_phone(value):
     if not value:
         return value
     value = str(value).strip()
-    digits = re.sub(r"\D", "", value)
+    digits = value if value.isdigit() else re.sub(r"\D", "", value)
     if len(digits) == 13 and digits.startswith("86"):
         digits = digits[2:]
     return _keep(digits, 3, 4)
@@ -77,12 +79,8 @@ def mask_address(value):
     if not value:
         return value
     value = str(value).strip()
-    head = value[:16]
-    cut = 0
-    for suffix in _ADMIN_SUFFIXES:
-        pos = head.rfind(suffix)
-        if pos >= 0:
-            cut = max(cut, pos + len(suffix))
+    m = _ADMIN_RE.match(value[:16])
+    cut = m.end() if m else 0
     if cut == 0 or cut >= len(value):
         cut = min(len(value) // 3, len(value) - 1)
     return value[:cut] + STAR * min(len(value) - cut, 8)
@@ -91,13 +89,17 @@ def mask_address(value):
 _MASKERS = {"name": mask_name, "phone": mask_phone, "id_number": mask_id_number, "address": mask_address}
 
 
-def mask(kind: str, value):
-    """Mask ``value`` as ``kind``; an unknown kind is an error (never passes data through silently)."""
+def masker(kind: str):
+    """The masking function for ``kind``; an unknown kind is an error (never passes data through silently)."""
     try:
-        masker = _MASKERS[kind]
+        return _MASKERS[kind]
     except KeyError:
         raise ValueError(f"unknown personal-data kind {kind!r}") from None
-    return masker(value)
+
+
+def mask(kind: str, value):
+    """Mask ``value`` as ``kind`` (see ``masker``)."""
+    return masker(kind)(value)
 
 
 def looks_like_phone(value) -> bool:

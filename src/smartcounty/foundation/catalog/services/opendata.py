@@ -176,7 +176,7 @@ def export_formats(resource: Resource) -> list[str]:
 
 def public_rows(resource: Resource):
     """Every row of the current version, masked for the public (an iterator; no audit: open data)."""
-    from smartcounty.foundation.catalog.services.sharing import mask_row
+    from smartcounty.foundation.catalog.services.sharing import row_masker
 
     items = list(resource.items.all())
     names = [i.name for i in items]
@@ -185,7 +185,8 @@ def public_rows(resource: Resource):
     if version is None:
         return names, iter(())
     qs = DataRow.objects.filter(version=version).order_by("number").values_list("data", flat=True)
-    return names, (mask_row(d, names, masks) for d in qs.iterator(chunk_size=2000))
+    apply = row_masker(names, masks)
+    return names, (apply(d) for d in qs.iterator(chunk_size=2000))
 
 
 def export(resource: Resource, fmt: str) -> bytes:

@@ -119,13 +119,22 @@ class ReadResult:
     grant_id: int | None
 
 
+def row_masker(fields: list[str], masks: dict[str, str]):
+    """A function that picks ``fields`` of a row and masks those in ``masks`` (field → kind)."""
+    plan = [(n, masking.masker(masks[n]) if n in masks else None) for n in fields]
+
+    def apply(row: dict) -> dict:
+        out = {}
+        for name, fn in plan:
+            value = row.get(name)
+            out[name] = fn(value) if fn is not None and value is not None else value
+        return out
+
+    return apply
+
+
 def mask_row(row: dict, fields: list[str], masks: dict[str, str]) -> dict:
-    out = {}
-    for name in fields:
-        value = row.get(name)
-        kind = masks.get(name)
-        out[name] = masking.mask(kind, value) if kind and value is not None else value
-    return out
+    return row_masker(fields, masks)(row)
 
 
 def read_rows(resource: Resource, *, org_id: int | None = None, actor=None, public: bool = False,
@@ -175,11 +184,11 @@ def read_rows(resource: Resource, *, org_id: int | None = None, actor=None, publ
                 page = qs.filter(number__gt=offset).order_by("number")[:limit]
             else:
                 page = qs.order_by("number")[offset:offset + limit]
+            apply = row_masker(chosen, masks)
             if with_numbers:
-                rows = [{"_id": number, **mask_row(data, chosen, masks)} for number, data in
-                        page.values_list("number", "data")]
+                rows = [{"_id": number, **apply(data)} for number, data in page.values_list("number", "data")]
             else:
-                rows = [mask_row(data, chosen, masks) for data in page.values_list("data", flat=True)]
+                rows = [apply(data) for data in page.values_list("data", flat=True)]
         if audit_read and not public:
             audit.record(READ_ACTION, actor=actor, object_type="catalog.resource", object_id=resource.code,
                          organisation_id=org_id,
