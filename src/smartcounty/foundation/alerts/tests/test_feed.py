@@ -110,3 +110,20 @@ def test_platform_admin_sees_everything_and_messages_are_small(users):
     r.close()
     assert [d["title"] for _, _, d in got] == ["alert x", "alert y"]
     assert all(len(json.dumps(d)) < 400 for _, _, d in got)
+
+
+def test_events_of_another_process_arrive_through_the_catch_up_poll(users, settings):
+    """An alert raised where this process's broadcaster never hears of it (e.g. a separate MQTT ingester)."""
+    settings.SMARTCOUNTY_ALERTS_FEED_POLL = 0.05
+    r = open_feed(users["platform"])
+    it = iter(r.streaming_content)
+    assert next(it) == b"retry: 3000\n\n"
+    listeners = broadcaster.listeners
+    raise_("elsewhere")  # committed callbacks are not run here: nothing is broadcast
+    got = None
+    for chunk in it:
+        if chunk.startswith(b"id: "):
+            got = json.loads(chunk.decode().split("data: ", 1)[1])
+            break
+    r.close()
+    assert got["title"] == "alert elsewhere" and broadcaster.listeners == listeners - 1
