@@ -49,6 +49,20 @@ def setup():
         for suffix in ("", "-wal", "-shm"):
             Path(str(db) + suffix).unlink(missing_ok=True)
     else:
+        from django.db import OperationalError
+
+        try:
+            connection.ensure_connection()
+        except OperationalError:  # the benchmark's own database does not exist yet: create it
+            import psycopg
+
+            params = connection.get_connection_params()
+            name = connection.settings_dict["NAME"]
+            params.update(dbname="postgres", autocommit=True)
+            params.pop("cursor_factory", None)
+            params.pop("context", None)
+            with psycopg.connect(**params) as admin:
+                admin.execute(f'CREATE DATABASE "{name}"')
         with connection.cursor() as cur:
             cur.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
     call_command("migrate", verbosity=0)
