@@ -17,10 +17,9 @@ LEVEL_BY_RANK = {rank: level for level, rank in LEVEL_RANK.items()}
 
 
 def index(request):
-    qs = sensing.latest(property_code=live.AQI_PROPERTY).select_related("thing")
     town = request.GET.get("town", "")
-    if town.isdigit() and len(town) == 9:
-        qs = qs.filter(town_code=town)
+    town = town if town.isdigit() and len(town) == 9 else ""
+    qs = sensing.latest(property_code=live.AQI_PROPERTY, town=town or None).select_related("thing")
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = []
     for ds in page.object_list:
