@@ -24,6 +24,8 @@ def load(stdout=None):
         services.configure(centre_organisation_id=ids[CENTRE], supervisor_organisation_id=ids[SUPERVISOR])
         for code in CATEGORIES:
             services.route_category(code, ids[ROUTES[code]])
+        # a red smoke alarm opens a 安全隐患 event for the governance centre
+        cases.set_alert_trigger(case_type=services.CASE_TYPE_KEY, property="smoke", min_level=4, category="G02")
         worker = get_user_model().objects.filter(role="grid_worker", is_active=True).order_by("id").first()
         grid = next(iter(places.grids()), None)
         if worker is None or grid is None:

@@ -1,6 +1,13 @@
 from django.contrib import admin
 
-from smartcounty.foundation.cases.models import AssignmentRule, CalendarDay, Case, CaseEvent, CaseTypeSetting
+from smartcounty.foundation.cases.models import (
+    AlertTrigger,
+    AssignmentRule,
+    CalendarDay,
+    Case,
+    CaseEvent,
+    CaseTypeSetting,
+)
 from smartcounty.kernel.admin import AuditedModelAdmin
 
 
@@ -53,3 +60,8 @@ class CaseAdmin(AuditedModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False  # cases move only through their workflow (services.transition)
+
+
+@admin.register(AlertTrigger)
+class AlertTriggerAdmin(AuditedModelAdmin):
+    list_display = ("property", "source", "min_level", "case_type", "category", "is_active")

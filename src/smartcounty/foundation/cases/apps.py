@@ -24,7 +24,12 @@ class CasesConfig(ModuleConfig):
             reg.permissions.register(code, reg.Permission(code, title, roles), module=self.label)
         reg.menu.register("cases.workbench", reg.MenuEntry("cases.workbench", _("Workbench"), "cases:workbench",
                                                            order=50, permission="cases.act"), module=self.label)
+        from smartcounty.foundation.cases.alerting import on_alert_raised, on_alert_resolved
         from smartcounty.foundation.cases.engine import sweeper
+        from smartcounty.kernel import events
+
+        events.subscribe("alerts.raised", on_alert_raised, module=self.label)
+        events.subscribe("alerts.resolved", on_alert_resolved, module=self.label)
 
         reg.background.register("cases.sweeper", reg.BackgroundService(
             "cases.sweeper", sweeper, title=_("Case reminders and overdue escalation")), module=self.label)

@@ -215,7 +215,7 @@ def fact(case: Case, **extra) -> dict:
 def create_case(case_type_key: str, *, title: str, category: str = "", description: str = "", lon=None, lat=None,
                 grid_code: str = "", town_code: str = "", address: str = "", data: dict | None = None,
                 reporter=None, reporter_name: str = "", reporter_contact: str = "", source: str = "",
-                organisation_id: int | None = None, actor=None, now=None) -> Case:
+                organisation_id: int | None = None, external_ref: str = "", actor=None, now=None) -> Case:
     ct = case_type(case_type_key)
     now = now or timezone.now()
     if ct.categories and category not in ct.categories:
@@ -243,7 +243,7 @@ def create_case(case_type_key: str, *, title: str, category: str = "", descripti
                     reporter_name=reporter_name, reporter_contact=reporter_contact, organisation_id=organisation_id,
                     owner_organisation_id=setting.owner_organisation_id if setting else None,
                     supervisor_organisation_id=setting.supervisor_organisation_id if setting else None,
-                    created_at=now, updated_at=now, state_entered_at=now)
+                    external_ref=external_ref, created_at=now, updated_at=now, state_entered_at=now)
         _enter(case, ct, ct.initial, now)
         case.save()
         case.number = f"{ct.prefix}{timezone.localtime(now):%Y%m%d}{case.pk:06d}"

@@ -70,6 +70,25 @@ class AssignmentRule(models.Model):
         return f"{self.case_type} {self.kind}={self.key} → {self.organisation_id}"
 
 
+class AlertTrigger(models.Model):
+    """An alert raised for this property (any property when blank) at or above this level opens a case."""
+
+    property = models.CharField(_("observed property"), max_length=60, blank=True)
+    source = models.CharField(_("alert source"), max_length=40, blank=True)
+    min_level = models.PositiveSmallIntegerField(_("lowest level"), default=1)
+    case_type = models.CharField(_("case type"), max_length=60)
+    category = models.CharField(_("category"), max_length=40, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("alert trigger")
+        verbose_name_plural = _("alert triggers")
+        constraints = [models.UniqueConstraint(fields=["property", "source", "case_type"], name="cases_trigger_unique")]
+
+    def __str__(self):
+        return f"{self.property or '*'} ≥ {self.min_level} → {self.case_type}"
+
+
 class Case(models.Model):
     number = models.CharField(_("number"), max_length=30, unique=True)
     case_type = models.CharField(_("case type"), max_length=60)
@@ -109,6 +128,7 @@ class Case(models.Model):
     reopen_count = models.PositiveIntegerField(_("reopened"), default=0)
     rework_count = models.PositiveIntegerField(_("sent back"), default=0)
     rating = models.PositiveSmallIntegerField(_("rating"), null=True, blank=True)
+    external_ref = models.CharField(_("external reference"), max_length=80, blank=True, db_index=True)
     duplicate_of = models.ForeignKey("self", verbose_name=_("likely duplicate of"), null=True, blank=True,
                                      on_delete=models.SET_NULL, related_name="+")
 

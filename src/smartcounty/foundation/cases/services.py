@@ -8,6 +8,7 @@ import math
 
 from django.db.models import F, Q
 
+from smartcounty.foundation.cases.alerting import set_trigger as set_alert_trigger  # noqa: F401
 from smartcounty.foundation.cases.engine import (  # noqa: F401  (public API)
     allowed_transitions,
     calendar,
