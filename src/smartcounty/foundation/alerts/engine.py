@@ -243,6 +243,8 @@ def on_health(event: str, h) -> None:
         _, health = _compiled()
         transitions, dirty = [], {}
         rules = [r for r in health.get(h.property, ()) if r.matches(h)]
+        if not rules:
+            return
         _load_states([(r.id, h.datastream_id) for r in rules])
         t = (h.last_time if not h.online and h.last_time else timezone.now()).timestamp()
         for rule in rules:

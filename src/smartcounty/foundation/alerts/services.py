@@ -223,6 +223,8 @@ def _rules_changed() -> None:
 def create_rule(data: RuleIn, *, actor=None) -> Rule:
     params = _validated_params(data.kind, data.params)
     _check_scope(data)
+    if data.property not in registry.observed_properties:
+        raise ApiError(422, "invalid", f"unknown observed property {data.property!r}", field="property")
     with transaction.atomic():
         rule = Rule.objects.create(
             name=data.name, kind=data.kind, property=data.property, scope=data.scope, area_code=data.area_code,

@@ -156,6 +156,8 @@ def test_bad_input_gets_a_problem_and_changes_nothing(world, users):
     assert r.status_code == 422 and r.json()["field"] == "params"
     r = call(admin, "post", "/rules", {**RULE_BODY, "kind": "telepathy"})
     assert r.status_code == 422 and r.json()["field"] == "kind"
+    r = call(admin, "post", "/rules", {**RULE_BODY, "property": "pm2.5"})
+    assert r.status_code == 422 and r.json()["field"] == "property"
     r = call(admin, "post", "/rules", {**RULE_BODY, "area_code": "12"})
     assert r.status_code == 422 and r.json()["field"] == "area_code"
     r = call(admin, "post", "/rules", {**RULE_BODY, "level": "high"})
