@@ -122,7 +122,9 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Served straight from the package (no collectstatic step on one machine); collectstatic fills STATIC_ROOT.
 WHITENOISE_USE_FINDERS = True
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 
 # Bodies: 2 MB for JSON/forms unless an endpoint says otherwise (uploads use files).
 DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("SMARTCOUNTY_MAX_BODY", 2 * 1024 * 1024))
