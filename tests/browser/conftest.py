@@ -74,13 +74,29 @@ for name, role, o, superuser in (("{STAFF}", "staff", org, False), ("{DISPATCHER
 """
 
 
+def _fresh_postgres(url: str) -> str:
+    """A new, empty database beside the one the suite uses (``<name>_browser``): the server's own."""
+    import psycopg
+
+    base, _, name = url.rpartition("/")
+    name = (name.split("?")[0] or "smartcounty") + "_browser"
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return f"{base}/{name}"
+
+
 @pytest.fixture(scope="session")
 def server_env():
-    """Environment of the test server: its own data directory and SQLite database."""
+    """Environment of the test server: its own data directory and database (SQLite; or, when the suite
+    runs on PostgreSQL, a fresh PostgreSQL database of its own, so the pages are tested on both)."""
     _need_chromium()
     data_dir = Path(tempfile.mkdtemp(prefix="sc-browser-"))
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE")}
     env.update(SMARTCOUNTY_DATA_DIR=str(data_dir), SMARTCOUNTY_SIMULATE="0", PYTHONUNBUFFERED="1")
+    url = os.environ.get("DATABASE_URL", "")
+    if url.startswith(("postgres://", "postgresql://")):
+        env["DATABASE_URL"] = _fresh_postgres(url)
     yield env
     shutil.rmtree(data_dir, ignore_errors=True)
 
