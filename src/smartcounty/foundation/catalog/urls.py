@@ -9,4 +9,5 @@ urlpatterns = [
     path("d/<slug:slug>/download.<str:fmt>", views.download, name="download"),
     path("apps/", views.apps, name="apps"),
     path("internal/", views.internal, name="internal"),
+    path("internal/<slug:slug>/upload/", views.upload, name="upload"),
 ]

@@ -5,9 +5,9 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.http import Http404, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -18,6 +18,7 @@ from smartcounty.kernel.problems import ApiError
 
 PAGE_SIZE = 20
 PREVIEW_ROWS = 20
+MAX_PAGE_UPLOAD = 50 * 1024 * 1024
 
 
 def _public_resource(slug):
@@ -100,8 +101,37 @@ def internal(request):
     org_id = request.user.organisation_id
     pending = services.requests_for(org_id, role="provider").filter(status="pending")[:50] if org_id else []
     mine = services.requests_for(org_id, role="requester")[:50] if org_id else []
+    own_codes = list(Resource.objects.filter(provider_org_id=org_id).values_list("code", flat=True)) if org_id else []
+    can_decide = org_id is not None and user_has_perm(request.user, "catalog.decide", org_id)
+    reads = list(services.reads_of(own_codes)[:20]) if can_decide and own_codes else []
     return render(request, "catalog/internal.html", {
-        "page": page, "q": q, "sharing": sharing, "pending": pending, "mine": mine,
+        "page": page, "q": q, "sharing": sharing, "pending": pending, "mine": mine, "reads": reads,
+        "can_manage": org_id is not None and user_has_perm(request.user, "catalog.manage", org_id),
         "indicators": services.indicators() if user_has_perm(request.user, "catalog.decide") else None,
         "sharing_choices": Resource._meta.get_field("sharing_type").choices,
-        "own_count": Resource.objects.filter(Q(provider_org_id=org_id)).count() if org_id else 0})
+        "own_count": len(own_codes), "org_id": org_id})
+
+
+@login_required
+@require_http_methods(["POST"])
+def upload(request, slug):
+    """A provider loads a new version of its resource's data from a file (CSV, XLSX, JSON, GeoJSON)."""
+    res = Resource.objects.filter(slug=slug).first()
+    if res is None:
+        raise Http404
+    if not user_has_perm(request.user, "catalog.manage", res.provider_org_id):
+        raise PermissionDenied
+    upload_file = request.FILES.get("file")
+    if upload_file is None:
+        messages.error(request, _("Choose a file to upload."))
+    elif upload_file.size > MAX_PAGE_UPLOAD:
+        messages.error(request, _("The file is larger than 50 MB."))
+    else:
+        try:
+            version = services.load_file(res, upload_file.read(), filename=upload_file.name, actor=request.user)
+            messages.success(request, _("Version %(n)s of %(name)s loaded: %(rows)s rows.") % {
+                "n": version.number, "name": res.name, "rows": version.row_count})
+        except ApiError as exc:
+            messages.error(request, _("The file was not loaded; the previous version stays. %(detail)s") % {
+                "detail": exc.detail})
+    return redirect("catalog:internal")

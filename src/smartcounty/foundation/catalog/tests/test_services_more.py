@@ -114,3 +114,24 @@ def test_pages_need_their_permission(people, aqi, django_assert_max_num_queries)
         page = anon.get("/catalog/", {"q": "开放资源"})
     assert page.status_code == 200 and page.content.decode().count('<li data-slug="') == 20
     assert Resource.objects.filter(open_type="metadata").count() == 25
+
+
+def test_provider_uploads_from_the_page_and_sees_reads(people, aqi, allowance):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    staff = Client()
+    staff.force_login(people["env_staff"])
+    good = SimpleUploadedFile("aqi.csv", "station,day,aqi\n冠县站,2026-11-01,50\n".encode())
+    r = staff.post("/catalog/internal/aqi-daily/upload/", {"file": good}, follow=True)
+    assert r.status_code == 200 and Resource.objects.get(pk=aqi.pk).current_version.row_count == 1
+    bad = SimpleUploadedFile("aqi.csv", "station,day,aqi\n冠县站,2026-11-01,坏\n".encode())
+    r = staff.post("/catalog/internal/aqi-daily/upload/", {"file": bad}, follow=True)
+    assert "row 2" in r.content.decode() and Resource.objects.get(pk=aqi.pk).current_version.number == 1
+    other = Client()
+    other.force_login(people["health_staff"])
+    assert other.post("/catalog/internal/aqi-daily/upload/", {"file": good}).status_code == 403
+    services.read_rows(allowance, org_id=people["civil_staff"].organisation_id, actor=people["civil_staff"])
+    admin = Client()
+    admin.force_login(people["civil_admin"])
+    page = admin.get("/catalog/internal/").content.decode()
+    assert "civil_staff" in page and "216001/00001" in page
