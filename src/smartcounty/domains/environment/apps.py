@@ -19,3 +19,8 @@ class EnvironmentConfig(ModuleConfig):
         events.subscribe("sensing.observations", live.on_observations, module=self.label)
         reg.menu.register("environment", reg.MenuEntry("environment", _("Air quality"), "environment:index",
                                                        order=60, public=True), module=self.label)
+        from smartcounty.domains.environment import forecasting
+
+        reg.background.register("environment.forecast", reg.BackgroundService(
+            "environment.forecast", forecasting.run_background, _("Air-quality forecast retraining")),
+            module=self.label)

@@ -11,8 +11,13 @@ warning as an alert (through the sensing and alerts services only).
   HJ 633); the daily series of the last days (rolling 24 h periods ending with the last complete hour)
   is assessed with the configured warning scheme and the result is raised, upgraded, downgraded or
   lifted as one alert (source ``environment``, key ``heavy-pollution:<county>``); alerts keeps the history.
-  Only observed data is used: no air-quality forecast exists yet, so the "forecast" part of the
-  criteria is read as "observed so far".
+  The Shandong criteria read *forecast* daily AQI: the observed periods are followed by the county's
+  forecast periods (``forecast_periods``: consecutive 24 h periods after the last complete hour, each the
+  mean of the stations' mean hourly forecast AQI, from runs of ``forecasting`` at most a day old), so a
+  warning is issued when observed and forecast days together meet a level. The forecast is of AQI,
+  not of concentrations: a forecast period's AQI is the mean of its hourly AQI (an approximation of the
+  daily AQI of the mean concentrations), its peak is the largest hourly forecast, and it names no
+  primary pollutant.
 """
 
 import logging
@@ -20,10 +25,17 @@ import math
 from collections import defaultdict
 from datetime import UTC, datetime
 
+from smartcounty.domains.environment import forecasting
 from smartcounty.domains.environment import series as series_mod
 from smartcounty.domains.environment.aqi import HOURLY, compute_aqi
 from smartcounty.domains.environment.aqi import tables as t
-from smartcounty.domains.environment.warnings import DEFAULT_SCHEME, LEVEL_RANK, WarningScheme, assess
+from smartcounty.domains.environment.warnings import (
+    DEFAULT_SCHEME,
+    LEVEL_RANK,
+    DailyAqi,
+    WarningScheme,
+    assess,
+)
 from smartcounty.foundation.alerts import services as alerts
 from smartcounty.foundation.sensing import services as sensing
 
@@ -168,7 +180,8 @@ def assess_county(end_ms: int, scheme: WarningScheme = DEFAULT_SCHEME, days: int
     if not hourly:
         return None
     periods = series_mod.daily_series(hourly, start)
-    result = assess(periods, scheme)
+    ahead = forecast_periods(end_ms)
+    result = assess([*periods, *ahead], scheme)
     at = datetime.fromtimestamp(end_ms / 1000, UTC)
     current = alerts.find_open_alert(SOURCE, WARNING_KEY)
     last = periods[-1].aqi if periods else None
@@ -179,11 +192,25 @@ def assess_county(end_ms: int, scheme: WarningScheme = DEFAULT_SCHEME, days: int
                            organisation_id=_air_organisation(),
                            detail={"scheme": scheme.key, "draft": scheme.draft, "source": scheme.source,
                                    "reasons": list(result.reasons), "o3": result.o3,
-                                   "series": [p.aqi for p in periods]})
+                                   "series": [p.aqi for p in periods],
+                                   "forecast": [round(p.aqi, 1) for p in ahead]})
     elif current is not None:
         alerts.resolve_alert(current.id, note="criteria no longer met", at=at,
                              value=None if last is None else float(last))
     return result
+
+
+def forecast_periods(end_ms: int) -> list[DailyAqi]:
+    """The county's forecast daily periods after ``end_ms`` (only complete 24 h periods)."""
+    hourly = forecasting.county_forecast_hourly(end_ms)
+    out = []
+    for k in range(3):
+        values = [hourly.get(end_ms + (24 * k + i) * HOUR_MS) for i in range(24)]
+        if any(v is None for v in values):
+            break
+        out.append(DailyAqi(sum(values) / 24, (), max(values), datetime.fromtimestamp(
+            (end_ms + 24 * k * HOUR_MS) / 1000, UTC), forecast=True))
+    return out
 
 
 def _air_organisation() -> int | None:
