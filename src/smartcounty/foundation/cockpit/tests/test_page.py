@@ -20,7 +20,7 @@ def test_page_renders_in_chinese_with_vendored_scripts_only(client, staff_a):
     assert r.status_code == 200
     assert "冠县城市运行驾驶舱" in html
     assert 'data-panel="testmod.fig"' in html and "测试指标" in html
-    assert "vendor/leaflet/leaflet.js" in html and "vendor/echarts/echarts.min.js" in html
+    assert "vendor/leaflet/leaflet.js" in html and 'data-echarts="/static/vendor/echarts/echarts.min.js"' in html
     # Nothing is loaded from elsewhere: every src/href is local.
     assert not re.findall(r'(?:src|href)="(?:https?:)?//', html)
     # The first data comes with the page.

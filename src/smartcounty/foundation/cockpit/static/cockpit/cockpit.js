@@ -41,6 +41,7 @@
 
   function renderChart(node, res) {
     var key = node.dataset.panel;
+    if (!window.echarts) return;  // charts come after the first screen (see loadCharts)
     if (!res.ok || !res.data || !(res.data.series || []).length) {
       if (charts[key]) { charts[key].dispose(); delete charts[key]; }
       node.textContent = res.ok ? T.no_data : res.error;
@@ -95,7 +96,9 @@
     seen[key] = now;
   }
 
+  var last = cfg.initial;
   function apply(snapshot) {
+    last = snapshot;
     var panels = snapshot.panels || {};
     document.querySelectorAll("[data-panel]").forEach(function (node) {
       var res = panels[node.dataset.panel];
@@ -203,10 +206,21 @@
     setInterval(loadAll, 60000);
   }
 
+  // ECharts (about 1 MB) is fetched after the figures, the feed and the map are up: the screen is
+  // usable first, the charts follow.
+  function loadCharts() {
+    if (!document.querySelector(".ck-chart")) return;
+    var s = document.createElement("script");
+    s.src = document.getElementById("cockpit").dataset.echarts;
+    s.onload = function () { apply(last); };
+    document.body.appendChild(s);
+  }
+
   apply(cfg.initial);
   clock();
   setInterval(clock, 1000);
   initMap();
+  loadCharts();
   setTimeout(poll, refreshMs);
   window.addEventListener("resize", function () { Object.keys(charts).forEach(function (k) { charts[k].resize(); }); });
 })();
