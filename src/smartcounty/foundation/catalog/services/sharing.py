@@ -27,6 +27,7 @@ from smartcounty.kernel.problems import ApiError
 
 DECISION_WORKING_DAYS = 10
 READ_ACTION = "catalog.read"
+REFUSED_ACTION = "catalog.read_refused"
 
 
 def add_working_days(start: date, days: int) -> date:
@@ -146,7 +147,14 @@ def read_rows(resource: Resource, *, org_id: int | None = None, actor=None, publ
     The audit row (who, resource, fields, rows returned, grant, filters, channel) is written in
     the same transaction as the read; a public read of open data is counted, not audited.
     """
-    access = access_for(resource, org_id=org_id, public=public)
+    try:
+        access = access_for(resource, org_id=org_id, public=public)
+    except ApiError as refusal:
+        if audit_read and not public:
+            audit.record(REFUSED_ACTION, actor=actor, object_type="catalog.resource", object_id=resource.code,
+                         organisation_id=org_id, detail={"resource": resource.code, "channel": channel,
+                                                         "reason": refusal.detail or refusal.code})
+        raise
     items = {i.name: i for i in resource.items.all()}
     if fields:
         unknown = [f for f in fields if f not in items]

@@ -127,6 +127,10 @@ def test_conditional_sharing_end_to_end(people, allowance):
     assert post(client_for(people["civil_admin"]), f"{API}/grants/{grant_id}/revoke", {"reason": "x"}).status_code == 200
     assert reader.get(url).status_code == 403
     assert AuditEntry.objects.filter(action="catalog.grant_revoke").count() == 1
+    # refused attempts are evidence too: the one before the grant and the one after revocation
+    refused = AuditEntry.objects.filter(action="catalog.read_refused", object_id=allowance.code)
+    assert refused.count() == 2 and {e.actor for e in refused} == {"health_staff"}
+    assert reads.count() == 1
 
 
 def test_expired_grant_is_refused(people, allowance):
