@@ -30,7 +30,7 @@ _WORD_RE = re.compile(r"[\w\u4e00-\u9fff]", re.UNICODE)
 _SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{1,99}$")
 _FIELD_RE = re.compile(r"^[^\x00-\x1f\"'\\]{1,64}$")
 PUBLIC_OPEN_TYPES = (OpenType.OPEN, OpenType.METADATA)
-RAREST_CAP = 5000
+RAREST_CAP = 1000
 CORE_FIELDS = ("code", "slug", "name", "summary", "domain", "format", "sharing_type", "sharing_conditions",
                "sharing_method", "legal_basis", "open_type", "update_cycle", "published_on", "related_codes",
                "tags", "source_url")
