@@ -6,6 +6,16 @@ import socket
 
 import pytest
 
+# Handlers of background events run inline in tests, so they see the test's own transaction
+# (the environment variable reaches servers that tests start as subprocesses too).
+os.environ.setdefault("SMARTCOUNTY_EVENTS_INLINE", "1")
+
+
+def pytest_configure(config):
+    from django.conf import settings
+
+    settings.SMARTCOUNTY_EVENTS_INLINE = True
+
 
 def service_available(host: str, port: int, timeout: float = 1.0) -> bool:
     try:

@@ -156,3 +156,6 @@ LOGGING = {
 
 # Sign-in lock-out (accounts): failures per username / per IP within the window lock for lock_minutes.
 SMARTCOUNTY_LOCKOUT = {"username_failures": 5, "ip_failures": 20, "window_minutes": 15, "lock_minutes": 15}
+
+# Run every event handler in the publishing thread (the test configuration sets it; see kernel.events).
+SMARTCOUNTY_EVENTS_INLINE = _flag("SMARTCOUNTY_EVENTS_INLINE", False)

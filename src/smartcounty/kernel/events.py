@@ -1,24 +1,99 @@
 """The in-process event bus: modules publish facts, other modules subscribe.
 
 ``publish()`` delivers after the surrounding transaction commits (immediately when there is none),
-so a handler never sees an event whose data was rolled back. Handlers run in the publishing
-thread, in subscription order; they must be idempotent and quick (a handler with slow work hands
-it to a queue or a thread of its own). A failing handler is logged and never stops the others.
+so a handler never sees an event whose data was rolled back. By default handlers run in the
+publishing thread, in subscription order. An event the publisher declares ``background`` (a hot
+path such as observation ingest) is handed to one worker thread per subscriber instead: the
+publisher returns as soon as the batch is queued, one slow subscriber never delays another, and
+each subscriber still sees its events in order. Queues are bounded, so a subscriber that falls far
+behind slows the publisher rather than losing events. Handlers must be idempotent. A failing
+handler is logged and never stops the others.
+
+Tests run every handler inline (``SMARTCOUNTY_EVENTS_INLINE``, set by the test configuration),
+so a test's transaction is visible to its handlers; ``wait_idle()`` lets a command or benchmark
+wait until background subscribers have caught up (it also runs at interpreter exit).
 
 Event names are ``<module label>.<fact>``; each publishing module documents its payloads in its
 ``schemas.py``.
 """
 
+import atexit
 import logging
+import os
+import queue
+import threading
+import time
 from collections import defaultdict
 from collections.abc import Callable
 from typing import Any
 
-from django.db import transaction
+from django.db import close_old_connections, transaction
 
 log = logging.getLogger("smartcounty.events")
 
 _handlers: dict[str, list[tuple[str, Callable[[str, Any], None]]]] = defaultdict(list)
+_background_events: set[str] = set()
+_workers: dict[int, "_Worker"] = {}
+_workers_lock = threading.Lock()
+QUEUE_SIZE = 1000
+
+
+class _Worker(threading.Thread):
+    """Runs one subscriber's handler for background events, in order."""
+
+    def __init__(self, module: str, handler: Callable[[str, Any], None]):
+        super().__init__(name=f"events-{module}-{getattr(handler, '__name__', 'handler')}", daemon=True)
+        self.module = module
+        self.handler = handler
+        self.queue: queue.Queue = queue.Queue(maxsize=QUEUE_SIZE)
+
+    def run(self):
+        while True:
+            event, payload = self.queue.get()
+            try:
+                self.handler(event, payload)
+            except Exception:
+                log.exception("event handler of module %s failed on %s", self.module, event)
+            finally:
+                close_old_connections()
+                self.queue.task_done()
+
+
+def _worker_for(module: str, handler) -> _Worker:
+    with _workers_lock:
+        worker = _workers.get(id(handler))
+        if worker is None or not worker.is_alive():
+            worker = _workers[id(handler)] = _Worker(module, handler)
+            worker.start()
+        return worker
+
+
+def _inline() -> bool:
+    from django.conf import settings
+
+    return bool(getattr(settings, "SMARTCOUNTY_EVENTS_INLINE", False))
+
+
+def declare(event: str, *, background: bool) -> None:
+    """The publisher of ``event`` says whether its subscribers run off the publishing thread."""
+    if background:
+        _background_events.add(event)
+    else:
+        _background_events.discard(event)
+
+
+def wait_idle(timeout: float = 30.0) -> bool:
+    """Wait until every background subscriber has handled what was queued; False on time-out."""
+    deadline = time.monotonic() + timeout
+    for worker in list(_workers.values()):
+        while worker.queue.unfinished_tasks:
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(0.005)
+    return True
+
+
+atexit.register(wait_idle, float(os.environ.get("SMARTCOUNTY_EVENTS_EXIT_WAIT", "60")))
 
 
 def subscribe(event: str, handler: Callable[[str, Any], None], *, module: str) -> None:
@@ -37,7 +112,14 @@ def subscribers(event: str) -> list[str]:
 
 
 def deliver(event: str, payload: Any) -> None:
+    background = event in _background_events and not _inline()
     for module, handler in list(_handlers.get(event, ())):
+        if background:
+            worker = _worker_for(module, handler)
+            if threading.current_thread() is not worker:
+                worker.queue.put((event, payload))
+                continue
+            # A handler whose own work publishes the event again: run it here (its queue may be full).
         try:
             handler(event, payload)
         except Exception:

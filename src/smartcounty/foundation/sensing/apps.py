@@ -14,6 +14,10 @@ class SensingConfig(ModuleConfig):
 
     def register(self, reg):
         from smartcounty.foundation.sensing import background, properties
+        from smartcounty.kernel import events
+
+        # Ingest must not wait for what other modules derive from observations (AQI, rules...).
+        events.declare("sensing.observations", background=True)
 
         # Role codes of accounts (foundation/accounts/roles.py).
         org_admin, staff_role, grid_worker = "org_admin", "staff", "grid_worker"
