@@ -13,6 +13,9 @@ def main(argv: list[str] | None = None) -> None:
 
     argv = list(sys.argv if argv is None else argv)
     argv[0] = "smartcounty"
+    # Django command names cannot hold "-": accept the dashed spelling of ours (ingest-mqtt, ...).
+    if len(argv) > 1 and "-" in argv[1] and not argv[1].startswith("-"):
+        argv[1] = argv[1].replace("-", "_")
     execute_from_command_line(argv)
 
 
