@@ -10,7 +10,7 @@ class EnvironmentConfig(ModuleConfig):
     name_zh = "智慧生态环境"
     name_en = "Smart ecological environment"
     plan_actions = (10,)
-    depends_on = ("sensing", "alerts")
+    depends_on = ("sensing", "alerts", "places")
 
     def register(self, reg):
         from smartcounty.domains.environment import live

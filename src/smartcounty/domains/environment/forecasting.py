@@ -122,7 +122,7 @@ def run_forecasts(*, backtest_days: int = BACKTEST_DAYS) -> list[ForecastRun]:
     return runs
 
 
-def latest_runs(thing_ids=None):
+def latest_runs(thing_ids=None, *, values: bool = True):
     """The newest run of each station (of ``thing_ids`` when given), with their values prefetched."""
     qs = ForecastRun.objects.all()
     if thing_ids is not None:
@@ -130,8 +130,8 @@ def latest_runs(thing_ids=None):
     newest: dict[int, int] = {}
     for run_id, thing_id in qs.order_by("thing_id", "-issued_at").values_list("id", "thing_id"):
         newest.setdefault(thing_id, run_id)
-    return list(ForecastRun.objects.filter(id__in=newest.values()).prefetch_related("values")
-                .order_by("station_name", "thing_id"))
+    qs = ForecastRun.objects.filter(id__in=newest.values()).order_by("station_name", "thing_id")
+    return list(qs.prefetch_related("values") if values else qs)
 
 
 def pooled_skill(runs) -> dict | None:

@@ -187,3 +187,27 @@ def test_heavy_pollution_assessment_reads_the_forecast(db):
     assert alert is not None and alert.level == 3
     # A stale run (origin more than a day before) is not used.
     assert live.forecast_periods(end + 30 * HOUR) == []
+
+
+def test_page_shows_map_trend_forecast_and_skill(client, stations, django_assert_max_num_queries):
+    air, start, n = stations
+    forecasting.run_forecasts(backtest_days=3)
+    with django_assert_max_num_queries(20):
+        response = client.get("/environment/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "vendor/leaflet/leaflet.js" in html and "vendor/echarts/echarts.min.js" in html
+    assert "https://" not in html.split("aqi-tile-url")[1].split("</script>")[0]  # no external tiles by default
+    assert 'id="forecast-skill"' in html and "预报测试站" in html
+    page_stations = response.context["stations"]
+    assert len(page_stations) == 1
+    s = page_stations[0]
+    assert s["lon"] == pytest.approx(115.44) and len(s["forecast"]) == 72 and len(s["trend"]) == 72
+    assert s["colour"].startswith("#")
+    skill = response.context["skill"]
+    assert skill["model_mae"] < skill["persistence_mae"]
+
+
+def test_page_uses_the_configured_tiles(client, stations, settings):
+    settings.SMARTCOUNTY_TILE_URL = "https://tiles.example.gov.cn/{z}/{x}/{y}.png"
+    assert "tiles.example.gov.cn" in client.get("/environment/").content.decode()
