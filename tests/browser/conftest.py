@@ -211,6 +211,6 @@ def sign_in(page, base, username, password=PASSWORD):
     assert "/accounts/login/" not in page.url, f"sign-in as {username} failed"
 
 
-def screenshot(page, name):
+def screenshot(page, name, *, full_page=False):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=False)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=full_page)

@@ -56,7 +56,7 @@ def test_resident_reports_a_pothole_and_evaluates_the_result(new_page, server):
     phone_page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     lon, lat = float(phone_page.input_value("#lon")), float(phone_page.input_value("#lat"))
     assert 115.2 < lon < 115.8 and 36.3 < lat < 36.8
-    screenshot(phone_page, "resident-report-phone")
+    screenshot(phone_page, "resident-report-phone", full_page=True)
     phone_page.locator("form.report button[type=submit]").click()
     phone_page.wait_for_load_state("networkidle")
     match = re.search(r"/cases/(\d+)/", phone_page.url)
@@ -90,4 +90,4 @@ def test_resident_reports_a_pothole_and_evaluates_the_result(new_page, server):
     phone_page.goto(server + "/citymgmt/mine/")
     expect(mine).to_contain_text("已评价")
     expect(mine).to_contain_text("5/5")
-    screenshot(phone_page, "resident-my-reports-phone")
+    screenshot(phone_page, "resident-my-reports-phone", full_page=True)
