@@ -62,7 +62,11 @@ def judge_gauge(ds, value: float, at: datetime):
 
 
 def on_observations(event: str, facts) -> None:
-    """``sensing.observations`` handler: judge each gauge's newest reading of the batch."""
+    """``sensing.observations`` handler: judge each gauge's newest reading of the batch; the drought watch
+    from rainfall (at most once an hour)."""
+    from smartcounty.domains.water import drought
+
+    drought.on_rain(facts)
     newest = {}
     for f in facts:
         if f.property == LEVEL_PROPERTY and f.value is not None:

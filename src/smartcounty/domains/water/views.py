@@ -1,5 +1,5 @@
 """Public water page: each gauge's latest level against its warning and guaranteed marks, and each rain
-gauge's totals over 1/3/6/12/24 hours. Readable without signing in."""
+gauge's totals over 1/3/6/12/24 hours, and the county's drought watch over the last 30 days. Readable without signing in."""
 
 from datetime import UTC, datetime, timedelta
 
@@ -7,7 +7,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.utils import timezone
 
-from smartcounty.domains.water import live
+from smartcounty.domains.water import drought, live
 from smartcounty.domains.water.levels import RAIN_WINDOWS_H, flood_state, rain_totals
 from smartcounty.foundation.sensing import services as sensing
 
@@ -36,4 +36,5 @@ def index(request):
         totals = rain_totals(values, now)
         rain.append({"name": ds.thing.name, "town": ds.town_code, "totals": [totals[w] for w in RAIN_WINDOWS_H]})
     return render(request, "water/index.html", {"page": page, "rows": rows, "rain": rain,
-                                                "windows": RAIN_WINDOWS_H})
+                                                "windows": RAIN_WINDOWS_H, "drought": drought.status(now),
+                                                "min_days": drought.MIN_COVERED_DAYS})
