@@ -8,6 +8,7 @@ changed states (one upsert) and the alert changes (bulk inserts/updates) in one 
 the alert events after commit. One lock serialises evaluation within the process.
 """
 
+import json
 import logging
 import threading
 import time as _time
@@ -16,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, F, Max
 from django.utils import timezone
 
@@ -29,6 +30,9 @@ log = logging.getLogger("smartcounty.alerts")
 
 #: How often (seconds) the engine asks the database whether another process changed the rules.
 RULE_CHECK_SECONDS = 1.0
+#: A memo that changes with every value (a rate window) is written at most this often (phenomenon time);
+#: after a restart the window may miss up to this much history, nothing else.
+MEMO_SAVE_SECONDS = 300.0
 CHUNK = 500
 
 
@@ -67,6 +71,29 @@ class State:
     pending_since: float | None = None
     pending_min: int | None = None
     last_time: float | None = None
+    #: What the database holds: (level, pending_since, pending_min, memo) and the phenomenon time it was saved at.
+    saved: tuple | None = None
+    saved_time: float | None = None
+
+    def key_facts(self) -> tuple:
+        return self.level, self.pending_since, self.pending_min, self.memo
+
+    def needs_saving(self) -> bool:
+        """Saved when level or pending changed; a changed memo (e.g. a rate window) at most every
+        ``MEMO_SAVE_SECONDS`` of phenomenon time. Steady states cost no write at all."""
+        if self.saved is None:
+            return True
+        level, since, low, memo = self.saved
+        if (level, since, low) != (self.level, self.pending_since, self.pending_min):
+            return True
+        if memo != self.memo:
+            return self.last_time is None or self.saved_time is None or \
+                self.last_time - self.saved_time >= MEMO_SAVE_SECONDS
+        return False
+
+    def mark_saved(self) -> None:
+        self.saved = (self.level, self.pending_since, self.pending_min, _copy(self.memo))
+        self.saved_time = self.last_time
 
     def dump(self) -> dict:
         return {"memo": self.memo, "pending_since": self.pending_since, "pending_min": self.pending_min,
@@ -75,9 +102,15 @@ class State:
     @classmethod
     def load(cls, row: RuleState) -> "State":
         s = row.state or {}
-        return cls(thing_id=row.thing_id, level=row.level, memo=s.get("memo") or {},
-                   pending_since=s.get("pending_since"), pending_min=s.get("pending_min"),
-                   last_time=s.get("last_time"))
+        st = cls(thing_id=row.thing_id, level=row.level, memo=s.get("memo") or {},
+                 pending_since=s.get("pending_since"), pending_min=s.get("pending_min"),
+                 last_time=s.get("last_time"))
+        st.mark_saved()
+        return st
+
+
+def _copy(memo: dict) -> dict:
+    return {k: (list(v) if isinstance(v, list) else v) for k, v in memo.items()}
 
 
 @dataclass
@@ -302,14 +335,24 @@ def _commit(transitions: list[Transition], dirty: dict) -> None:
 
 
 def _save_states(dirty: dict) -> None:
+    """One ``INSERT ... ON CONFLICT DO UPDATE`` (executemany; SQLite and PostgreSQL) for the states to save."""
+    dirty = {k: st for k, st in dirty.items() if st.needs_saving()}
     if not dirty:
         return
-    now = timezone.now()
-    rows = [RuleState(rule_id=k[0], datastream_id=k[1], thing_id=st.thing_id, level=st.level, state=st.dump(),
-                      updated_at=now) for k, st in dirty.items()]
-    RuleState.objects.bulk_create(rows, batch_size=CHUNK, update_conflicts=True,
-                                  unique_fields=["rule", "datastream_id"],
-                                  update_fields=["thing_id", "level", "state", "updated_at"])
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    cast = "::jsonb" if connection.vendor == "postgresql" else ""
+    table = RuleState._meta.db_table
+    sql = (f"INSERT INTO {table} (rule_id, datastream_id, thing_id, level, state, updated_at) "
+           f"VALUES (%s, %s, %s, %s, %s{cast}, %s) ON CONFLICT (rule_id, datastream_id) DO UPDATE SET "
+           "thing_id = excluded.thing_id, level = excluded.level, state = excluded.state, "
+           "updated_at = excluded.updated_at")
+    rows = [(k[0], k[1], st.thing_id, st.level, json.dumps(st.dump(), separators=(",", ":")), now)
+            for k, st in dirty.items()]
+    with connection.cursor() as cur:
+        for i in range(0, len(rows), 5000):
+            cur.executemany(sql, rows[i:i + 5000])
+    for st in dirty.values():
+        st.mark_saved()
 
 
 def _apply(transitions: list[Transition]) -> None:
