@@ -3,6 +3,7 @@
 import json
 from datetime import datetime
 
+import orjson
 from django.db import transaction
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -58,8 +59,8 @@ def _aware(dt: datetime | None) -> datetime | None:
 def _ingest(request, *, dataarray_only: bool = False):
     user = authz.require(request, "sensing.ingest")
     try:
-        body = json.loads(request.body)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        body = orjson.loads(request.body)  # C parser: several times json.loads on 5,000-item batches
+    except (orjson.JSONDecodeError, UnicodeDecodeError) as exc:
         raise ApiError(400, "malformed-json", str(exc)) from None
     if isinstance(body, dict):
         body = [body]

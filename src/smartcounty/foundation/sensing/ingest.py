@@ -62,27 +62,55 @@ def _datastream_id(item) -> int:
     raise Reject("datastream: expected a datastream id")
 
 
+_ABSENT = object()
+
+
 def parse_item(item, now_ms: int, datastream_id: int | None = None):
-    """One item to a row tuple (datastream, phenomenon_ms, result_ms, value, json_text, quality)."""
-    if not isinstance(item, dict):
+    """One item to a row tuple (datastream, phenomenon_ms, result_ms, value, json_text, quality).
+
+    The common shape (integer datastream, epoch-ms or ISO time, numeric result) takes the short
+    branches first: this runs once per observation, so every avoided call counts."""
+    if type(item) is not dict and not isinstance(item, dict):
         raise Reject("an observation must be a JSON object")
-    extra = item.keys() - ITEM_KEYS
-    if extra:
+    if not item.keys() <= ITEM_KEYS:
+        extra = item.keys() - ITEM_KEYS
         raise Reject(f"unknown field(s): {', '.join(sorted(map(str, extra)))}")
-    ds = datastream_id if datastream_id is not None else _datastream_id(item)
-    if "phenomenonTime" in item:
-        ms = parse_time(item["phenomenonTime"], "phenomenonTime")
-    else:
+    ds = datastream_id
+    if ds is None:
+        ds = item.get("datastream")
+        if type(ds) is not int or ds <= 0:
+            ds = _datastream_id(item)
+    pt = item.get("phenomenonTime", _ABSENT)
+    if type(pt) is int:
+        ms = pt
+    elif pt is _ABSENT:
         ms = now_ms
+    else:
+        ms = parse_time(pt, "phenomenonTime")
     if ms < MIN_MS or ms > now_ms + FUTURE_MS:
         raise Reject("phenomenonTime: outside the accepted range (2000-01-01 to now + 1 day)")
     rt = item.get("resultTime")
-    result_ms = parse_time(rt, "resultTime") if rt is not None else now_ms
-    if "result" not in item:
-        raise Reject("result: missing")
-    result = item["result"]
+    if rt is None:
+        result_ms = now_ms
+    elif type(rt) is int:
+        result_ms = rt
+    else:
+        result_ms = parse_time(rt, "resultTime")
+    result = item.get("result", _ABSENT)
+    kind = type(result)
     text = None
-    if result is True or result is False:
+    if kind is float:
+        value = result
+        if value - value != 0.0:  # NaN or an infinity (json accepts NaN and Infinity literals)
+            raise Reject("result: not a finite number")
+    elif kind is int:
+        try:
+            value = float(result)
+        except OverflowError:
+            raise Reject("result: not a finite number") from None
+    elif result is _ABSENT:
+        raise Reject("result: missing")
+    elif result is True or result is False:
         value = 1.0 if result else 0.0
     elif isinstance(result, (int, float)):
         value = float(result)
@@ -94,10 +122,11 @@ def parse_item(item, now_ms: int, datastream_id: int | None = None):
         value = None
         text = json.dumps(result, ensure_ascii=False)
     quality = item.get("resultQuality", 0)
-    try:
-        quality = QUALITY[quality]
-    except (KeyError, TypeError):
-        raise Reject("resultQuality: expected good, suspect or bad") from None
+    if quality != 0 or type(quality) is not int:
+        try:
+            quality = QUALITY[quality]
+        except (KeyError, TypeError):
+            raise Reject("resultQuality: expected good, suspect or bad") from None
     return (ds, ms, result_ms, value, text, quality)
 
 
@@ -244,32 +273,37 @@ def ingest(items: list, *, source: str, sender=None, allowed=None, publish: bool
     parsed: list = []
     results: list = [None] * len(items)
     rejects: list = []
+    append = parsed.append
     for i, item in enumerate(items):
         try:
-            if isinstance(item, dict) and "__bad__" in item:
+            if "__bad__" in item and isinstance(item, dict):
                 raise Reject(item["__bad__"] if isinstance(item["__bad__"], str)
                              else "dataArray row does not match components")
-            parsed.append((i, parse_item(item, now_ms, datastream_id)))
+            append((i, parse_item(item, now_ms, datastream_id)))
         except Reject as exc:
             rejects.append((i, str(exc), _guess_datastream(item, datastream_id)))
+        except TypeError:  # ``"__bad__" in item`` on a number, None...
+            try:
+                append((i, parse_item(item, now_ms, datastream_id)))
+            except Reject as exc:
+                rejects.append((i, str(exc), _guess_datastream(item, datastream_id)))
     with transaction.atomic():
         wanted = {row[0] for _, row in parsed} | {ds for _, _, ds in rejects if ds is not None}
         meta = _meta(wanted) if wanted else {}
         verdict: dict = {}
         rows = []
         keep = []
+        if allowed is not None:
+            for org in {m[5] for m in meta.values()}:
+                verdict[org] = bool(allowed(org))
         for i, row in parsed:
             m = meta.get(row[0])
             if m is None:
                 rejects.append((i, f"datastream {row[0]} does not exist", row[0]))
                 continue
-            if allowed is not None:
-                ok = verdict.get(m[5])
-                if ok is None:
-                    ok = verdict[m[5]] = bool(allowed(m[5]))
-                if not ok:
-                    rejects.append((i, f"not allowed to send to datastream {row[0]}", row[0]))
-                    continue
+            if allowed is not None and not verdict[m[5]]:
+                rejects.append((i, f"not allowed to send to datastream {row[0]}", row[0]))
+                continue
             rows.append(row)
             keep.append(i)
         new = insert_rows(rows)
@@ -278,20 +312,32 @@ def ingest(items: list, *, source: str, sender=None, allowed=None, publish: bool
         latest: dict = {}
         groups: dict = {}
         pending = set(new)
+        fromtimestamp = datetime.fromtimestamp
+        fact = ObservationFact
         for i, row in zip(keep, rows, strict=True):
-            key = (row[0], row[1])
+            ds, ms, _rt, value = row[0], row[1], row[2], row[3]
+            key = (ds, ms)
             if key in pending:
                 pending.discard(key)
                 created += 1
                 results[i] = {"index": i, "status": "created"}
-                m = meta[row[0]]
-                facts.append(ObservationFact(row[0], m[1], m[2], m[3] or None, m[4] or None,
-                                             datetime.fromtimestamp(row[1] / 1000, UTC), row[3]))
-                if row[3] is not None:
-                    _add(groups, row[0], row[1], row[3])
-                best = latest.get(row[0])
-                if best is None or row[1] > best[0]:
-                    latest[row[0]] = (row[1], row[3])
+                m = meta[ds]
+                facts.append(fact(ds, m[1], m[2], m[3] or None, m[4] or None, fromtimestamp(ms / 1000, UTC), value))
+                if value is not None:
+                    hkey = (ds, ms - ms % HOUR_MS)
+                    g = groups.get(hkey)
+                    if g is None:
+                        groups[hkey] = [1, value, value, value]
+                    else:
+                        g[0] += 1
+                        g[1] += value
+                        if value < g[2]:
+                            g[2] = value
+                        elif value > g[3]:
+                            g[3] = value
+                best = latest.get(ds)
+                if best is None or ms > best[0]:
+                    latest[ds] = (ms, value)
             else:
                 duplicates += 1
                 results[i] = {"index": i, "status": "duplicate"}

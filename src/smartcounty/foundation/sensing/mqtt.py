@@ -9,7 +9,6 @@ subscriber raise the broker's in-flight window (Receive Maximum): with 3.1.1 Mos
 20 unacknowledged messages per client, which would cap every batch at 20.
 """
 
-import json
 import logging
 import os
 import re
@@ -17,6 +16,7 @@ import threading
 import time
 from collections import deque
 
+import orjson
 import paho.mqtt.client as mqtt
 from django.db import close_old_connections, transaction
 from paho.mqtt.packettypes import PacketTypes
@@ -49,7 +49,7 @@ def decode(messages) -> tuple[list, list, list, list]:
             continue
         ds = int(m.group(1))
         try:
-            body = json.loads(msg.payload)
+            body = orjson.loads(msg.payload)
         except (ValueError, UnicodeDecodeError) as exc:
             bad.append((f"payload is not JSON: {exc}", msg.payload, topic))
             continue
