@@ -24,6 +24,10 @@ urlpatterns = [
     path("api/v1/", api.urls),
 ]
 
+# CKAN-compatible Action API (/api/3/action/, /api/action/) of the catalog module, at CKAN's own paths.
+if find_spec("smartcounty.foundation.catalog.ckan") is not None:
+    urlpatterns += import_module("smartcounty.foundation.catalog.ckan").ckan_urlpatterns
+
 for package in module_packages():
     if find_spec(f"{package}.urls") is None:
         continue
