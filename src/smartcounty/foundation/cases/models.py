@@ -138,7 +138,7 @@ class Case(models.Model):
         verbose_name_plural = _("cases")
         indexes = [
             models.Index(fields=["queue_organisation_id", "state", "due_at"], name="cases_queue_state_due"),
-            models.Index(fields=["organisation_id", "created_at"], name="cases_org_created"),
+            models.Index(fields=["organisation_id", "state"], name="cases_org_state"),
             models.Index(fields=["case_type", "created_at"], name="cases_type_created"),
             models.Index(fields=["grid_code", "created_at"], name="cases_grid_created"),
             models.Index(fields=["town_code", "created_at"], name="cases_town_created"),
@@ -147,6 +147,10 @@ class Case(models.Model):
             models.Index(fields=["due_at"], name="cases_due", condition=models.Q(due_at__isnull=False)),
             models.Index(fields=["remind_at"], name="cases_remind", condition=models.Q(remind_at__isnull=False)),
             models.Index(fields=["reporter", "created_at"], name="cases_reporter_created"),
+            models.Index(fields=["supervisor_organisation_id", "overdue", "due_at"], name="cases_escalated"),
+            # covers the statistics by organisation of a type and period (an index-only scan)
+            models.Index(fields=["case_type", "created_at", "organisation_id", "is_closed", "ever_overdue",
+                                 "rework_count", "reopen_count", "handling_seconds"], name="cases_stats_org"),
             models.Index(fields=["case_type", "category", "is_closed", "lat"], name="cases_nearby"),
         ]
 

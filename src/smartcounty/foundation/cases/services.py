@@ -56,14 +56,23 @@ def get_attachment(case: Case, attachment_id: int) -> Attachment | None:
 
 
 def queue(organisation_id: int, *, state: str | None = None, case_type: str | None = None):
-    """Open cases waiting on an organisation (or escalated to it), least time left first."""
-    qs = Case.objects.filter(Q(queue_organisation_id=organisation_id)
-                             | Q(supervisor_organisation_id=organisation_id, overdue=True), is_closed=False)
+    """Cases waiting on an organisation's action, least time left first (index: queue, state, due).
+
+    Closed cases wait on nobody, except where the workflow still expects a step (e.g. a 回访 revisit)."""
+    qs = Case.objects.filter(queue_organisation_id=organisation_id)
     if state:
         qs = qs.filter(state=state)
     if case_type:
         qs = qs.filter(case_type=case_type)
     return qs.order_by(F("due_at").asc(nulls_last=True), "id")
+
+
+def escalated_to(organisation_id: int, *, case_type: str | None = None):
+    """Overdue cases escalated to a supervising organisation, most overdue first."""
+    qs = Case.objects.filter(supervisor_organisation_id=organisation_id, overdue=True, is_closed=False)
+    if case_type:
+        qs = qs.filter(case_type=case_type)
+    return qs.order_by("due_at", "id")
 
 
 def visible_cases(user, *, case_type=None, state=None, category=None, grid_code=None, town_code=None,

@@ -41,7 +41,12 @@ def workbench(request):
         rows.append({"case": case, "type": ct.title, "state": ct.state(case.state).title,
                      "hours_left": round(left / 3600, 1) if left is not None else None,
                      "transitions": services.allowed_transitions(case, user)})
-    return render(request, "cases/workbench.html", {"page": page, "rows": rows, "state": state or ""})
+    escalated = []
+    for case in services.escalated_to(user.organisation_id)[:50]:
+        ct = registry.case_types.get(case.case_type)
+        escalated.append({"case": case, "type": ct.title, "state": ct.state(case.state).title})
+    return render(request, "cases/workbench.html", {"page": page, "rows": rows, "state": state or "",
+                                                    "escalated": escalated})
 
 
 @login_required

@@ -139,7 +139,8 @@ def test_reminder_and_escalation(world):
     assert services.sweep(now=bj(2026, 12, 2, 9, 2)) == {"reminded": 0, "escalated": 0}
     case.refresh_from_db()
     assert case.overdue and case.ever_overdue and case.escalated_at == bj(2026, 12, 2, 9, 1)
-    assert case in services.queue(w.sup.pk)  # escalated to the supervising organisation
+    assert case in services.escalated_to(w.sup.pk)  # escalated to the supervising organisation
+    assert case not in services.escalated_to(w.dept.pk)
     assert case in services.queue(w.dept.pk)
     ev = CaseEvent.objects.get(case=case, action="escalate")
     assert ev.organisation_id == w.sup.pk and not ev.public
