@@ -12,8 +12,11 @@ all over the same features of the forecast origin t (the last complete hour):
   No weather forecast exists in the platform, so the weather of the origin is used at every lead:
   the model learns how much of it persists.
 
-Features are standardised on the training rows; the ridge penalty ``alpha`` is on the standardised
-coefficients (not on the intercept). A lead time with fewer than ``MIN_ROWS`` training rows falls back
+Each lead's model predicts the *change* of log(1 + AQI) from the origin (so shrinking the coefficients
+leads back to persistence, and a rare spike weighs less than on the linear scale); features are the
+same transform of the lags, standardised on the training rows. The ridge penalty is chosen per lead
+from ``ALPHAS`` on the latest 30 % of the training rows (fitted on the rows before them); when no
+penalty beats persistence there, that lead is forecast by persistence. A lead time with fewer than ``MIN_ROWS`` training rows falls back
 to persistence (the AQI of the origin); a station with less than ``MIN_HISTORY`` valid hours is
 forecast by persistence alone. Forecasts are clipped to [0, 500].
 
@@ -33,7 +36,11 @@ HORIZON = 72
 LAGS = (0, 1, 2, 3, 6, 12, 23)
 MAX_LAG = max(LAGS)
 WEATHER = ("wind_speed", "humidity", "temperature")
-ALPHA = 1.0
+#: ridge penalties tried per lead time (None as ``alpha``: choose by validation)
+ALPHAS = (1.0, 30.0, 1000.0)
+ALPHA = None
+VALIDATION = 0.3
+MIN_VALIDATION = 24
 MIN_ROWS = 48
 MIN_HISTORY = 96
 AQI_MAX = 500.0
@@ -83,13 +90,17 @@ def _ffill(a: np.ndarray) -> np.ndarray:
 
 def features(aqi: Sequence[float | None], hours: Sequence[int],
              weather: Mapping[str, Sequence[float | None]] | None = None) -> np.ndarray:
+    return _features(np.log1p(np.clip(_array(aqi), 0, None)), hours, weather)
+
+
+def _features(y: np.ndarray, hours: Sequence[int],
+              weather: Mapping[str, Sequence[float | None]] | None = None) -> np.ndarray:
     """Feature matrix (n × p) of every hour as a forecast origin; NaN where a feature is unknown.
 
     ``aqi[i]`` is the AQI of hour i (None: missing), ``hours[i]`` its hour of day (Beijing time),
     ``weather`` maps ``WEATHER`` names to hourly series on the same clock (short gaps are carried
     forward; a series with no value at all is left out).
     """
-    y = _array(aqi)
     n = len(y)
     cols = []
     for lag in LAGS:
@@ -133,11 +144,26 @@ def _predict(model, row: np.ndarray) -> float:
     return float(ym + ((row - mu) / sd) @ w)
 
 
+def _select(x: np.ndarray, dy: np.ndarray) -> float | None:
+    """The penalty of ``ALPHAS`` with the least absolute error on the last ``VALIDATION`` share of the rows
+    (fitted on the rows before them), or None when persistence (a change of 0) does at least as well."""
+    cut = int(len(dy) * (1 - VALIDATION))
+    if len(dy) - cut < MIN_VALIDATION or cut < MIN_ROWS // 2:
+        return ALPHAS[-1]
+    best, best_err = None, float(np.mean(np.abs(dy[cut:])))
+    for a in ALPHAS:
+        mu, sd, ym, w = _fit(x[:cut], dy[:cut], a)
+        err = float(np.mean(np.abs(ym + ((x[cut:] - mu) / sd) @ w - dy[cut:])))
+        if err < best_err:
+            best, best_err = a, err
+    return best
+
+
 def _clip(v: float) -> float:
     return min(AQI_MAX, max(0.0, v))
 
 
-def _forecast_from(x: np.ndarray, y: np.ndarray, origin: int, alpha: float, horizon: int) -> Forecast | None:
+def _forecast_from(x: np.ndarray, y: np.ndarray, origin: int, alpha: float | None, horizon: int) -> Forecast | None:
     """Forecast from ``origin`` using only data up to and including it."""
     last = y[origin]
     if np.isnan(last):
@@ -155,14 +181,21 @@ def _forecast_from(x: np.ndarray, y: np.ndarray, origin: int, alpha: float, hori
         if np.count_nonzero(ok) < MIN_ROWS:
             values.append(float(last))
             continue
-        model = _fit(x[rows[ok]], target[ok], alpha)
-        values.append(_clip(_predict(model, row)))
+        # The model learns the change of log(1 + AQI) from the origin: shrinking it leads back to
+        # persistence. The penalty (or persistence itself) is chosen on the latest part of the training rows.
+        xs, dy = x[rows[ok]], np.log1p(target[ok]) - np.log1p(y[rows[ok]])
+        chosen = _select(xs, dy) if alpha is None else alpha
+        if chosen is None:
+            values.append(float(last))
+            continue
+        model = _fit(xs, dy, chosen)
+        values.append(_clip(math.expm1(math.log1p(float(last)) + _predict(model, row))))
         model_leads += 1
     return Forecast(RIDGE if model_leads else PERSISTENCE, tuple(values), model_leads, history)
 
 
 def forecast(aqi: Sequence[float | None], hours: Sequence[int],
-             weather: Mapping[str, Sequence[float | None]] | None = None, *, alpha: float = ALPHA,
+             weather: Mapping[str, Sequence[float | None]] | None = None, *, alpha: float | None = ALPHA,
              horizon: int = HORIZON) -> Forecast | None:
     """Forecast the ``horizon`` hours after the last hour of ``aqi`` (None: the last hour has no AQI)."""
     y = _array(aqi)
@@ -173,7 +206,7 @@ def forecast(aqi: Sequence[float | None], hours: Sequence[int],
 
 def backtest(aqi: Sequence[float | None], hours: Sequence[int],
              weather: Mapping[str, Sequence[float | None]] | None = None, *, days: int = 7, step: int = 24,
-             alpha: float = ALPHA, horizon: int = HORIZON) -> Backtest:
+             alpha: float | None = ALPHA, horizon: int = HORIZON) -> Backtest:
     """Rolling-origin MAE of the model and of persistence over the last ``days`` days (see module doc)."""
     y = _array(aqi)
     n = len(y)

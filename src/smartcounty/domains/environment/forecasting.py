@@ -32,6 +32,8 @@ BACKTEST_DAYS = 7
 KEEP_DAYS = 7
 #: a run is used by the heavy-pollution assessment when its origin is at most this old
 FRESH_HOURS = 24
+#: hours of missing station AQI the scheduled run computes from stored history before retraining
+CATCH_UP_HOURS = 48
 
 
 def _hour_of_day(ms: int) -> int:
@@ -173,6 +175,9 @@ def run_background(stop, every: float | None = None) -> None:
         wait = every or every_s()
         try:
             close_old_connections()
+            from smartcounty.domains.environment import live
+
+            live.catch_up(CATCH_UP_HOURS)
             runs = run_forecasts()
             log.info("air-quality forecasts retrained: %d stations at %s", len(runs),
                      timezone.now().astimezone(UTC).isoformat())

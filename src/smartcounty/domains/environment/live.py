@@ -158,6 +158,18 @@ def on_observations(event: str, facts) -> None:
             _last_assessed_hour[COUNTY] = last_complete
 
 
+def catch_up(hours: int = CATCH_UP_HOURS, now_ms: int | None = None) -> int:
+    """Compute and store the missing hourly AQI of every station over the last ``hours`` complete hours
+    from its stored pollutant history (for data that arrived without events, e.g. a simulator backfill
+    or a batch import). Returns the number of hours stored."""
+    end = _hour_start(now_ms if now_ms is not None else sensing.to_ms(datetime.now(UTC)))
+    start = end - hours * HOUR_MS
+    things = set()
+    for code in AIR:
+        things.update(sensing.latest(property_code=code).values_list("thing_id", flat=True))
+    return sum(len(station_aqi(thing_id, start, end)) for thing_id in sorted(things))
+
+
 def county_hourly(end_ms: int, days: int = ASSESS_DAYS) -> tuple[datetime, dict[str, list]]:
     """County means per pollutant per hour over ``days`` days ending at ``end_ms`` (exclusive)."""
     start_ms = end_ms - days * 24 * HOUR_MS

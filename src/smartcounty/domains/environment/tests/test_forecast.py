@@ -211,3 +211,17 @@ def test_page_shows_map_trend_forecast_and_skill(client, stations, django_assert
 def test_page_uses_the_configured_tiles(client, stations, settings):
     settings.SMARTCOUNTY_TILE_URL = "https://tiles.example.gov.cn/{z}/{x}/{y}.png"
     assert "tiles.example.gov.cn" in client.get("/environment/").content.decode()
+
+
+def test_catch_up_computes_aqi_from_history_that_came_without_events(db):
+    sensing.sync_observed_properties()
+    thing = sensing.create_thing("air-cu", "补算测试站", lon=115.44, lat=36.48, kind="air")
+    pm25 = sensing.create_datastream(thing, "pm25", expected_interval_s=900)
+    now_hour = sensing.to_ms(datetime.now(UTC)) // HOUR * HOUR
+    items = [{"datastream": pm25.id, "phenomenonTime": _iso(now_hour - h * HOUR + m * 60_000), "result": 75}
+             for h in range(1, 6) for m in (0, 15, 30, 45)]
+    sensing.ingest(items, source="test", publish=False)
+    assert live.catch_up(10, now_hour) == 5
+    assert live.catch_up(10, now_hour) == 0  # idempotent
+    aqi = sensing.latest(thing_id=thing.id, property_code="aqi").get()
+    assert [r[2] for r in sensing.observations(aqi.id)] == [114.0] * 5

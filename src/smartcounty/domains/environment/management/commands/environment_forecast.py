@@ -2,6 +2,7 @@
 rolling-origin backtest against persistence."""
 
 from django.core.management.base import BaseCommand
+from django.utils import timezone
 
 from smartcounty.domains.environment import forecasting
 
@@ -16,12 +17,23 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--backtest-days", type=int, default=forecasting.BACKTEST_DAYS,
                             help="days of rolling origins (one a day) in the backtest")
+        parser.add_argument("--catch-up-hours", type=int, default=forecasting.CATCH_UP_HOURS,
+                            help="first compute the stations' missing hourly AQI over this many hours of stored "
+                                 "history (e.g. after a simulator backfill)")
 
-    def handle(self, *args, backtest_days, **options):
+    def handle(self, *args, backtest_days, catch_up_hours, **options):
+        from smartcounty.domains.environment import live
+
+        if catch_up_hours > 0:
+            stored = live.catch_up(catch_up_hours)
+            self.stdout.write(f"hourly AQI computed from stored history: {stored} station-hours")
         runs = forecasting.run_forecasts(backtest_days=backtest_days)
         if not runs:
             self.stdout.write("no station has an hourly AQI yet")
             return
+        result = live.assess_county(live._hour_start(int(timezone.now().timestamp() * 1000)))
+        if result is not None:
+            self.stdout.write(f"heavy-pollution assessment (observed + forecast days): {result.level or 'none'}")
         self.stdout.write(f"{'station':<24} {'origin (UTC)':<17} {'method':<11} {'hours':>5} "
                           f"{'MAE model':>9} {'MAE persist':>11} {'pairs':>6}")
         for r in runs:
