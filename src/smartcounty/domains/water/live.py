@@ -9,7 +9,7 @@ rule ties 超警/超保 to alert colours.
 """
 
 import logging
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 from django.utils.translation import gettext as _
 
@@ -80,3 +80,21 @@ def on_observations(event: str, facts) -> None:
         ds = streams.get(ds_id)
         if ds is not None:
             judge_gauge(ds, f.value, f.time)
+
+
+def catch_up(hours: int, now: datetime | None = None) -> int:
+    """Replay each gauge's flood state over the last ``hours`` of stored history (hourly maxima, in order;
+    for data that arrived without events, e.g. a simulator backfill), then judge its latest reading.
+    Returns the number of judgements."""
+    now = now or datetime.now(UTC)
+    end_ms = sensing.to_ms(now)
+    start_ms = (end_ms // 3_600_000 - hours) * 3_600_000
+    n = 0
+    for ds in sensing.latest(property_code=LEVEL_PROPERTY).select_related("thing"):
+        for row in sensing.aggregate(ds.id, start_ms, end_ms, "1h"):
+            judge_gauge(ds, row["max"], row["start"] + timedelta(hours=1))
+            n += 1
+        if ds.last_value is not None and ds.last_ms is not None:
+            judge_gauge(ds, ds.last_value, sensing.from_ms(ds.last_ms))
+            n += 1
+    return n

@@ -166,6 +166,21 @@ def judge_all(at: datetime, kinds=LIVE_TYPES) -> dict[str, Signal | None]:
     return out
 
 
+#: the types whose judges read windows ending at ``at`` (the others read the latest values): replayable
+REPLAYABLE = (RAINSTORM, GALE)
+
+
+def catch_up(hours: int, now: datetime | None = None) -> dict[str, Signal | None]:
+    """Replay the county's signals hour by hour over the last ``hours`` of stored history (data that arrived
+    without events, e.g. a simulator backfill): the replayable types are judged at each hour's end, so the
+    alerts keep the history of issue, change and cancellation; then every type is judged now."""
+    now = (now or datetime.now(UTC)).astimezone(UTC)
+    last = now.replace(minute=0, second=0, microsecond=0)
+    for k in range(hours, 0, -1):
+        judge_all(last - timedelta(hours=k), kinds=REPLAYABLE)
+    return judge_all(now)
+
+
 def on_observations(event: str, facts) -> None:
     """``sensing.observations`` handler: re-judge the county's signals (once per newest data minute)."""
     newest = None
