@@ -111,7 +111,8 @@ class Ingester:
     def _on_message(self, client, userdata, msg):
         with self._cv:
             self._buf.append(msg)
-            if len(self._buf) >= self.batch_size:
+            # Wake the batcher on the first message (its max_delay clock starts) and on a full batch.
+            if len(self._buf) == 1 or len(self._buf) >= self.batch_size:
                 self._cv.notify()
 
     def _take(self, stop) -> list:
