@@ -42,7 +42,7 @@ YEAR_START = datetime(2026, 1, 1, tzinfo=UTC)
 def _sql(vendor: str, lo: int, hi: int) -> str:
     """One INSERT ... SELECT of cases lo..hi-1, every column derived from the row number (deterministic)."""
     if vendor == "postgresql":
-        seq = f"generate_series({lo}, {hi - 1}) AS seq(i)"
+        seq = f"generate_series({lo}::bigint, {hi - 1}::bigint) AS seq(i)"
         ts = "(TIMESTAMPTZ '2026-01-01 00:00:00+00' + ({}) * INTERVAL '1 second')"
         cat = "'BN' || lpad(i::text, 9, '0')"
     else:
