@@ -8,7 +8,6 @@ changed states (one upsert) and the alert changes (bulk inserts/updates) in one 
 the alert events after commit. One lock serialises evaluation within the process.
 """
 
-import json
 import logging
 import threading
 import time as _time
@@ -17,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+import orjson
 from django.db import connection, transaction
 from django.db.models import Count, F, Max
 from django.utils import timezone
@@ -49,6 +49,8 @@ class CompiledRule:
     datastream_id: int | None
     level: int
     organisation_id: int | None
+    #: ``(level, value) -> target`` for memo-free kinds (see ``_fast``), else None.
+    fast: Any = None
 
     def matches(self, f) -> bool:
         scope = self.scope
@@ -171,6 +173,7 @@ def _compiled() -> tuple[dict[str, list[CompiledRule]], dict[str, list[CompiledR
             continue
         c = CompiledRule(r.id, r.name, kind, params, r.property, r.scope, r.area_code, r.thing_id, r.datastream_id,
                          r.level, r.organisation_id)
+        c.fast = _fast(c)
         (health if kind.evaluate_health else obs)[r.property].append(c)
     if _version is not None:
         _states.clear()
@@ -224,50 +227,141 @@ def step(rule: CompiledRule, st: State, target: int | None, t: float) -> int:
     return new
 
 
+def _fast(rule: CompiledRule):
+    """A plain ``(level, value) -> target`` for the memo-free built-in kinds (threshold, multi-level), with the
+    thresholds hoisted out of the per-observation call; ``None`` for other kinds. Same results as the kind's
+    evaluator (``rules.evaluate_threshold`` / ``rules.evaluate_multi_level``)."""
+    from smartcounty.foundation.alerts import rules as kinds
+
+    p, rl = rule.params, rule.level
+    if rule.kind.evaluate is kinds.evaluate_threshold:
+        h, op = p.hysteresis, p.op
+        if op == "above":
+            on, off = p.value - h, p.value
+
+            def fn(level, v):
+                return None if v is None else rl if v > (on if level > 0 else off) else 0
+        elif op == "below":
+            on, off = p.value + h, p.value
+
+            def fn(level, v):
+                return None if v is None else rl if v < (on if level > 0 else off) else 0
+        elif op == "between":
+            lo_on, hi_on, lo, hi = p.low - h, p.high + h, p.low, p.high
+
+            def fn(level, v):
+                if v is None:
+                    return None
+                if level > 0:
+                    return rl if lo_on <= v <= hi_on else 0
+                return rl if lo <= v <= hi else 0
+        else:  # outside
+            lo_on, hi_on, lo, hi = p.low + h, p.high - h, p.low, p.high
+
+            def fn(level, v):
+                if v is None:
+                    return None
+                if level > 0:
+                    return rl if v < lo_on or v > hi_on else 0
+                return rl if v < lo or v > hi else 0
+        return fn
+    if rule.kind.evaluate is kinds.evaluate_multi_level:
+        above = p.direction == "above"
+        levels = [(code, t) for code, t in enumerate(p.levels, 1) if t is not None]
+        h = p.hysteresis
+        lowest = levels[0][1]  # the blue-most threshold given
+
+        def level_of(v, slack):
+            found = 0
+            for code, t in levels:
+                if (v > t - slack) if above else (v < t + slack):
+                    found = code
+            return found
+
+        def fn(level, v):
+            if v is None:
+                return None
+            if level == 0 and ((v <= lowest) if above else (v >= lowest)):
+                return 0  # the common case: below every threshold, nothing in force
+            raw = level_of(v, 0.0)
+            if raw >= level:
+                return raw
+            return max(raw, min(level, level_of(v, h) if h else raw))
+        return fn
+    return None
+
+
 def on_observations(event: str, facts) -> None:
-    """Handler of ``sensing.observations`` (payload ``list[ObservationFact]``)."""
+    """Handler of ``sensing.observations`` (payload ``list[ObservationFact]``).
+
+    Fast path: the facts of a property are sorted once by phenomenon time (stable, so each datastream's
+    observations stay in time order), each rule walks the facts it matches, and an observation that leaves
+    its state as it was (the common case) costs a dict lookup and one comparison; only changed states are
+    saved and only transitions touch the alerts."""
     if not facts:
         return
     with _lock:
         rules, _ = _compiled()
         if not rules:
             return
-        by_prop = defaultdict(list)
+        by_prop = {}
         for f in facts:
             if f.property in rules:
-                by_prop[f.property].append(f)
-        work: dict[tuple[int, int], tuple[CompiledRule, list]] = {}
-        for prop, fs in by_prop.items():
-            for rule in rules[prop]:
-                for f in fs:
-                    if rule.matches(f):
-                        key = (rule.id, f.datastream_id)
-                        entry = work.get(key)
-                        if entry is None:
-                            work[key] = (rule, [f])
-                        else:
-                            entry[1].append(f)
-        if not work:
+                lst = by_prop.get(f.property)
+                if lst is None:
+                    by_prop[f.property] = [f]
+                else:
+                    lst.append(f)
+        if not by_prop:
             return
-        _load_states(work.keys())
+        plan = []
+        for prop, fs in by_prop.items():
+            fs.sort(key=_by_time)
+            rows = [(f, f.time.timestamp()) for f in fs]
+            for rule in rules[prop]:
+                mine = rows if rule.scope == "county" else [r for r in rows if rule.matches(r[0])]
+                if mine:
+                    plan.append((rule, mine))
+        states = _states
+        missing = []
+        for rule, mine in plan:
+            rid = rule.id
+            missing.extend(k for k in ((rid, f.datastream_id) for f, _t in mine) if k not in states)
+        if missing:
+            _load_states(missing)
         transitions, dirty = [], {}
-        for key, (rule, fs) in work.items():
-            if len(fs) > 1:
-                fs.sort(key=lambda f: f.time)
-            st = _state(key, fs[0].thing_id)
-            evaluate = rule.kind.evaluate
-            for f in fs:
-                t = f.time.timestamp()
-                if st.last_time is not None and t <= st.last_time:
+        for rule, mine in plan:
+            rid = rule.id
+            fast = rule.fast
+            evaluate, params, rlevel = rule.kind.evaluate, rule.params, rule.level
+            for f, t in mine:
+                key = (rid, f.datastream_id)
+                st = states.get(key)
+                if st is None:
+                    st = _state(key, f.thing_id)
+                    dirty[key] = st  # new: saved once, as before
+                last = st.last_time
+                if last is not None and t <= last:
                     continue  # late or repeated: the state has moved past it
                 before = st.level
-                st.level = step(rule, st, evaluate(rule.params, st.memo, before, rule.level, t, f.value), t)
+                if fast is not None:
+                    target = fast(before, f.value)
+                else:
+                    target = evaluate(params, st.memo, before, rlevel, t, f.value)
+                    dirty[key] = st  # the memo may have changed
                 st.last_time = t
+                if (target is None or target == before) and st.pending_since is None:
+                    continue  # steady: nothing to step, nothing to save
+                st.level = step(rule, st, target, t)
                 dirty[key] = st
                 if st.level != before:
                     transitions.append(Transition(rule, f.datastream_id, f.thing_id, f.town, f.grid, before,
                                                   st.level, t, f.value))
         _commit(transitions, dirty)
+
+
+def _by_time(f):
+    return f.time
 
 
 def on_health(event: str, h) -> None:
@@ -346,7 +440,7 @@ def _save_states(dirty: dict) -> None:
            f"VALUES (%s, %s, %s, %s, %s{cast}, %s) ON CONFLICT (rule_id, datastream_id) DO UPDATE SET "
            "thing_id = excluded.thing_id, level = excluded.level, state = excluded.state, "
            "updated_at = excluded.updated_at")
-    rows = [(k[0], k[1], st.thing_id, st.level, json.dumps(st.dump(), separators=(",", ":")), now)
+    rows = [(k[0], k[1], st.thing_id, st.level, orjson.dumps(st.dump()).decode(), now)
             for k, st in dirty.items()]
     with connection.cursor() as cur:
         for i in range(0, len(rows), 5000):
