@@ -168,6 +168,14 @@ def every_s() -> float:
         return 3600.0
 
 
+def run_once() -> list[ForecastRun]:
+    """One scheduled turn: the stations' missing AQI of the last ``CATCH_UP_HOURS``, then retrain all."""
+    from smartcounty.domains.environment import live
+
+    live.catch_up(CATCH_UP_HOURS)
+    return run_forecasts()
+
+
 def run_background(stop, every: float | None = None) -> None:
     """Background service: retrain every station's forecast on a schedule (first run after a minute)."""
     wait = 60.0
@@ -175,10 +183,7 @@ def run_background(stop, every: float | None = None) -> None:
         wait = every or every_s()
         try:
             close_old_connections()
-            from smartcounty.domains.environment import live
-
-            live.catch_up(CATCH_UP_HOURS)
-            runs = run_forecasts()
+            runs = run_once()
             log.info("air-quality forecasts retrained: %d stations at %s", len(runs),
                      timezone.now().astimezone(UTC).isoformat())
         except Exception:  # pragma: no cover - logged and retried next time

@@ -6,6 +6,9 @@ Air quality (HJ 633-2012 / HJ 633-2026, chosen by the observation's Shanghai dat
 (``mean_24h``, ``moving_8h``, ``daily_max_8h``, ``daily_concentrations``, ``hours_of_day``).
 Heavy-pollution warnings: ``assess_heavy_pollution`` over a series of ``DailyAqi`` under a
 ``WarningScheme`` (default: the Shandong 2022 draft, see ``SCHEMES``), ``warning_transition``.
+Forecast: ``forecast_aqi`` / ``backtest_forecast`` (pure, over hourly series), ``run_forecasts`` (retrain and
+store every station's 72 h forecast), ``latest_forecast_runs``, ``pooled_forecast_skill``,
+``county_forecast_hourly``; ``catch_up_aqi`` (station AQI from stored history).
 """
 
 from smartcounty.domains.environment.aqi import (
@@ -29,6 +32,15 @@ from smartcounty.domains.environment.aqi import (
     moving_8h,
     version_for,
 )
+from smartcounty.domains.environment.forecast import backtest as backtest_forecast
+from smartcounty.domains.environment.forecast import forecast as forecast_aqi
+from smartcounty.domains.environment.forecasting import (
+    county_forecast_hourly,
+    run_forecasts,
+)
+from smartcounty.domains.environment.forecasting import latest_runs as latest_forecast_runs
+from smartcounty.domains.environment.forecasting import pooled_skill as pooled_forecast_skill
+from smartcounty.domains.environment.live import catch_up as catch_up_aqi
 from smartcounty.domains.environment.warnings import (
     DEFAULT_SCHEME,
     LEVEL_NAMES,
@@ -47,5 +59,6 @@ __all__ = [
     "AqiConfig", "AqiResult", "Assessment", "Category", "DailyAqi", "LevelRule", "SubIndex", "Sustained",
     "WarningScheme", "assess_heavy_pollution", "category_for", "compute_aqi", "daily_concentrations",
     "daily_max_1h", "daily_max_8h", "hours_of_day", "iaqi", "mean_24h", "moving_8h", "version_for",
-    "warning_transition",
+    "warning_transition", "backtest_forecast", "forecast_aqi", "county_forecast_hourly", "run_forecasts",
+    "latest_forecast_runs", "pooled_forecast_skill", "catch_up_aqi",
 ]

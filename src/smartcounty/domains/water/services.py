@@ -6,6 +6,8 @@ exceedance over Class III), ``parameter_class``, ``PARAMETERS``. Water levels an
 1/3/6/12/24 h, ``max_window_total``, ``drought_watch`` (30-day precipitation anomaly grades).
 """
 
+from smartcounty.domains.water.drought import DroughtStatus, assess_drought
+from smartcounty.domains.water.drought import status as drought_status
 from smartcounty.domains.water.gb3838 import (
     CLASS_CODES,
     CLASS_LABELS,
@@ -35,5 +37,5 @@ __all__ = [
     "CLASS_CODES", "CLASS_LABELS", "FLOOD_STATE_NAMES", "LAKE", "PARAMETERS", "QUALITY_LABELS", "RAIN_WINDOWS_H",
     "RIVER", "WORSE_THAN_V", "DroughtWatch", "FloodState", "Gb3838Config", "WaterClassResult", "classify",
     "drought_watch", "flood_state", "max_window_total", "parameter_class", "precipitation_anomaly_percent",
-    "rain_totals",
+    "rain_totals", "DroughtStatus", "assess_drought", "drought_status",
 ]

@@ -225,3 +225,11 @@ def test_catch_up_computes_aqi_from_history_that_came_without_events(db):
     assert live.catch_up(10, now_hour) == 0  # idempotent
     aqi = sensing.latest(thing_id=thing.id, property_code="aqi").get()
     assert [r[2] for r in sensing.observations(aqi.id)] == [114.0] * 5
+
+
+def test_retraining_is_a_scheduled_background_service(stations):
+    from smartcounty.kernel import registry
+
+    assert registry.background.get("environment.forecast").run is forecasting.run_background
+    assert len(forecasting.run_once()) == 1
+    assert ForecastRun.objects.count() == 1 and ForecastValue.objects.count() == 72
