@@ -15,7 +15,6 @@ from smartcounty.api import api
 from smartcounty.kernel import views as kernel_views
 from smartcounty.modules import module_packages
 
-
 urlpatterns = [
     path("", kernel_views.home, name="home"),
     path("healthz", kernel_views.healthz, name="healthz"),
