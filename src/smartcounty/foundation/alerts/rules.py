@@ -123,14 +123,29 @@ def rate_in_window(samples: list, per: str) -> float | None:
 def evaluate_rate(p: RateParams, memo: dict, level: int, rule_level: int, t: float, v):
     if v is None:
         return None
-    samples = [s for s in memo.get("w", []) if s[0] >= t - p.window and s[0] < t]
-    samples.append([t, v])
-    if len(samples) > MAX_SAMPLES:  # keep the window's ends; thin the middle
-        samples = samples[:1] + samples[-(MAX_SAMPLES - 1):]
-    memo["w"] = samples
-    rate = rate_in_window(samples, p.per)
-    if rate is None:
+    # The window, kept in time order and updated in place: drop what fell out of it, add ``(t, v)``.
+    w = memo.get("w")
+    if w is None:
+        w = memo["w"] = []
+    if w:
+        lo = t - p.window
+        if w[-1][0] >= t:  # not newer than the window's end (the engine never asks this): filter it all
+            w[:] = [s for s in w if lo <= s[0] < t]
+        elif w[0][0] < lo:
+            i = 1
+            n = len(w)
+            while i < n and w[i][0] < lo:
+                i += 1
+            del w[:i]
+    w.append([t, v])
+    if len(w) > MAX_SAMPLES:  # keep the window's ends; thin the middle
+        del w[1:len(w) - (MAX_SAMPLES - 1)]
+    if len(w) < 2:
         return None
+    t0, v0 = w[0]
+    if t <= t0:
+        return None
+    rate = (v - v0) / (t - t0) * RATE_UNITS[p.per]
     signed = rate if p.direction == "rise" else -rate if p.direction == "fall" else abs(rate)
     memo["rate"] = rate
     holds = signed > (p.limit - p.hysteresis if level > 0 else p.limit)
