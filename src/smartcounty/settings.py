@@ -159,3 +159,9 @@ SMARTCOUNTY_LOCKOUT = {"username_failures": 5, "ip_failures": 20, "window_minute
 
 # Run every event handler in the publishing thread (the test configuration sets it; see kernel.events).
 SMARTCOUNTY_EVENTS_INLINE = _flag("SMARTCOUNTY_EVENTS_INLINE", False)
+
+# Maps: no external tiles unless a tile URL is configured (e.g. 天地图 with a key); pages work offline.
+SMARTCOUNTY_TILE_URL = os.environ.get("SMARTCOUNTY_TILE_URL", "")
+SMARTCOUNTY_TILE_ATTRIBUTION = os.environ.get("SMARTCOUNTY_TILE_ATTRIBUTION", "")
+# Show the cockpit's public panels to anonymous visitors (e.g. a lobby screen).
+SMARTCOUNTY_COCKPIT_PUBLIC = _flag("SMARTCOUNTY_COCKPIT_PUBLIC", False)
