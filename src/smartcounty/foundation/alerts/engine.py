@@ -135,6 +135,14 @@ _version: tuple | None = None
 _checked_at = 0.0
 _states: dict[tuple[int, int], State] = {}
 _by_thing: dict[tuple[int, int], set[int]] = defaultdict(set)
+#: rule id -> the datastreams whose state for that rule is in ``_states`` (for set arithmetic per batch).
+_known: dict[int, set[int]] = defaultdict(set)
+
+
+def _forget() -> None:
+    _states.clear()
+    _by_thing.clear()
+    _known.clear()
 
 
 def invalidate() -> None:
@@ -142,8 +150,7 @@ def invalidate() -> None:
     global _rules, _version
     with _lock:
         _rules, _version = None, None
-        _states.clear()
-        _by_thing.clear()
+        _forget()
 
 
 def _rule_version() -> tuple:
@@ -176,8 +183,7 @@ def _compiled() -> tuple[dict[str, list[CompiledRule]], dict[str, list[CompiledR
         c.fast = _fast(c)
         (health if kind.evaluate_health else obs)[r.property].append(c)
     if _version is not None:
-        _states.clear()
-        _by_thing.clear()
+        _forget()
     _rules, _health_rules, _version = dict(obs), dict(health), version
     return _rules, _health_rules
 
@@ -194,6 +200,7 @@ def _load_states(keys) -> None:
             key = (row.rule_id, row.datastream_id)
             if key in wanted:
                 _states[key] = State.load(row)
+                _known[row.rule_id].add(row.datastream_id)
                 _by_thing[(row.rule_id, row.thing_id)].add(row.datastream_id)
 
 
@@ -201,6 +208,7 @@ def _state(key, thing_id) -> State:
     st = _states.get(key)
     if st is None:
         st = _states[key] = State(thing_id=thing_id)
+        _known[key[0]].add(key[1])
         _by_thing[(key[0], thing_id)].add(key[1])
     return st
 
@@ -318,19 +326,27 @@ def on_observations(event: str, facts) -> None:
         for prop, fs in by_prop.items():
             fs.sort(key=_by_time)
             rows = [(f, f.time.timestamp()) for f in fs]
+            all_ds = None
             for rule in rules[prop]:
-                mine = rows if rule.scope == "county" else [r for r in rows if rule.matches(r[0])]
+                if rule.scope == "county":
+                    mine = rows
+                    if all_ds is None:
+                        all_ds = {f.datastream_id for f in fs}
+                    ds = all_ds
+                else:
+                    mine = [r for r in rows if rule.matches(r[0])]
+                    ds = {f.datastream_id for f, _t in mine}
                 if mine:
-                    plan.append((rule, mine))
+                    plan.append((rule, mine, ds))
         states = _states
         missing = []
-        for rule, mine in plan:
+        for rule, _mine, ds in plan:
             rid = rule.id
-            missing.extend(k for k in ((rid, f.datastream_id) for f, _t in mine) if k not in states)
+            missing.extend((rid, d) for d in ds - _known[rid])
         if missing:
             _load_states(missing)
         transitions, dirty = [], {}
-        for rule, mine in plan:
+        for rule, mine, _ds in plan:
             rid = rule.id
             fast = rule.fast
             evaluate, params, rlevel = rule.kind.evaluate, rule.params, rule.level
@@ -423,8 +439,7 @@ def _commit(transitions: list[Transition], dirty: dict) -> None:
                 _apply(transitions)
     except Exception:
         # The cache may now be ahead of the database: forget it, the next batch reloads.
-        _states.clear()
-        _by_thing.clear()
+        _forget()
         raise
 
 
