@@ -310,7 +310,10 @@ def transition(case_id: int, key: str, *, actor, note: str = "", data: dict | No
         if t.closes:
             case.is_closed, case.closed_at = True, now
             case.handling_seconds = int((now - case.created_at).total_seconds())
-        case.data.update({k: v for k, v in data.items() if k not in ("rating",)})
+        # only the fields the step asks for are kept (plus the department and rating it sets)
+        kept = {k: data[k] for k in t.required if k in data}
+        case.data.update(kept)
+        data = {**kept, **{k: data[k] for k in ("organisation_id", "rating") if k in data and (t.assign or t.rate)}}
         case.updated_at = now
         case.save()
         _history(case, key, actor=actor, from_state=before, to_state=case.state, note=note, data=data,

@@ -239,3 +239,13 @@ def test_bad_input_creates_nothing(world):
     with pytest.raises(ApiError):
         services.create_case("no.such.type", title="x")
     assert Case.objects.count() == 0
+
+
+def test_only_the_fields_a_step_asks_for_are_kept(world):
+    t = bj(2026, 11, 30, 9, 0)
+    case = step(new_case(world, t), "register", world.centre_staff, t, data={"organisation_id": world.dept.pk,
+                                                                            "injected": "x"})
+    case = step(case, "handle", world.dept_staff, t, data={"result": "ok", "reporter_name": "someone else"})
+    assert case.data == {"result": "ok"}
+    ev = CaseEvent.objects.get(case=case, action="register")
+    assert ev.data == {"organisation_id": world.dept.pk}
