@@ -324,8 +324,15 @@ def on_observations(event: str, facts) -> None:
             return
         plan = []
         for prop, fs in by_prop.items():
-            fs.sort(key=_by_time)
-            rows = [(f, f.time.timestamp()) for f in fs]
+            stamps = {}  # a batch shares few phenomenon times: convert each once
+            rows = []
+            for f in fs:
+                ft = f.time
+                t = stamps.get(ft)
+                if t is None:
+                    t = stamps[ft] = ft.timestamp()
+                rows.append((f, t))
+            rows.sort(key=_second)  # stable: each datastream's observations stay in arrival order at equal times
             all_ds = None
             for rule in rules[prop]:
                 if rule.scope == "county":
@@ -376,8 +383,8 @@ def on_observations(event: str, facts) -> None:
         _commit(transitions, dirty)
 
 
-def _by_time(f):
-    return f.time
+def _second(row):
+    return row[1]
 
 
 def on_health(event: str, h) -> None:
@@ -520,8 +527,15 @@ def _apply(transitions: list[Transition]) -> None:
         now = timezone.now()
         for a in changed.values():
             a.updated_at = now
-        Alert.objects.bulk_update(list(changed.values()), ["level", "value", "state", "resolved_at", "updated_at"],
-                                  batch_size=CHUNK)
+        # One executemany (Django's bulk_update builds a CASE per column: slower to compile than to run).
+        ops = connection.ops
+        at = ops.adapt_datetimefield_value
+        sql = (f"UPDATE {Alert._meta.db_table} SET level = %s, value = %s, state = %s, resolved_at = %s, "
+               "updated_at = %s WHERE id = %s")
+        stamp = at(now)
+        with connection.cursor() as cur:
+            cur.executemany(sql, [(int(a.level), a.value, str(a.state), at(a.resolved_at) if a.resolved_at else None, stamp,
+                                   a.pk) for a in changed.values()])
     rows = []
     for alert, ev, _state_at, _level_at in history:
         ev.alert_id = alert.id
