@@ -9,6 +9,7 @@ silent for twenty minutes every few hours (so health checks see it offline), and
 flagged as suspect.
 """
 
+import functools
 import logging
 import math
 import random
@@ -48,15 +49,154 @@ def day_of_year(ms: int) -> float:
     return ((ms + services.SHANGHAI_OFFSET_MS) % (365.25 * DAY)) / DAY
 
 
-def stagnation(ms: int) -> float:
+#: Named scenarios (``smartcounty simulate --scenario``): a story laid over the weather from a start time.
+SCENARIOS = {
+    "heavy-pollution": "12 h of weakening wind, then 4 days of stagnant, humid air (calm, night inversions) in "
+                       "which particles, NO2 and CO build up to a heavy-pollution episode; then a cold front "
+                       "(strong north wind, a shower, 6 degrees colder) clears it, and 5 ventilated days follow",
+    "rainstorm": "a convective rainstorm: 2 h of showers, 4 h of 15-20 mm/h over every gauge (50-90 mm in "
+                 "3-6 h), 2 h of showers, then a dry day; the rivers rise over their warning marks some hours later and recede",
+    "clear": "5 days of fresh, ventilated weather without rain (clean air, rivers at their normal levels)",
+}
+
+
+#: hours after its start within which a scenario's story lies (the daily river incident pauses meanwhile)
+SCENARIO_HOURS = 240
+
+
+def _scenario_hours(scenario, ms: int) -> float | None:
+    """Hours since the scenario's start (None: no scenario, or before its start)."""
+    if not scenario:
+        return None
+    t = (ms - scenario[1]) / HOUR
+    return t if t >= 0 else None
+
+
+def stagnation(ms: int, scenario=None) -> float:
     """0 = windy and clean, 1 = stagnant (pollution episode). Mostly mid, sometimes near 1."""
-    return smooth("stagnation", ms, 9 * HOUR) ** 1.5
+    natural = smooth("stagnation", ms, 9 * HOUR) ** 1.5
+    t = _scenario_hours(scenario, ms)
+    if t is None:
+        return natural
+    name = scenario[0]
+    if name == "heavy-pollution":
+        if t < 12:
+            return natural + (1 - natural) * t / 12
+        if t < 108:
+            return 1.0
+        if t < 240:
+            return 0.0 if t < 120 else 0.15
+    elif name == "clear" and t < 120:
+        return 0.1
+    elif name == "rainstorm" and t < 8:
+        return 0.3
+    return natural
 
 
-def raining(ms: int) -> float:
+def raining(ms: int, scenario=None) -> float:
     """Rain intensity in mm/h (0 most of the time)."""
+    t = _scenario_hours(scenario, ms)
+    if t is not None:
+        name = scenario[0]
+        if name == "rainstorm" and t < 24:
+            if t >= 8:
+                return 0.0  # it clears up behind the storm
+            return 17.0 + 3.0 * math.sin(math.pi * (t - 2) / 4) if 2 <= t < 6 else 3.0
+        if name == "heavy-pollution" and 108 <= t < 111:
+            return 1.5  # the front's shower
+        if name == "heavy-pollution" and t < 108 or name == "clear" and t < 120:
+            return 0.0
     r = smooth("rain", ms, 4 * HOUR)
     return max(0.0, (r - 0.72) * 40)
+
+
+def front(ms: int, scenario=None) -> float:
+    """1 while a scenario's cold front passes (wind, cold), fading over 12 h."""
+    t = _scenario_hours(scenario, ms)
+    if t is None or scenario[0] != "heavy-pollution" or not 108 <= t < 132:
+        return 0.0
+    return 1.0 if t < 120 else (132 - t) / 12
+
+
+def wind_speed(ms: int, scenario=None) -> float:
+    """The county's mean 10 m wind in m/s (the weather station reports it with noise)."""
+    st = stagnation(ms, scenario)
+    return 0.6 + 5.5 * (1 - st) * smooth("gusty", ms, 2 * HOUR) + 6.0 * front(ms, scenario)
+
+
+def humidity(ms: int, scenario=None) -> float:
+    h = local_hour(ms)
+    st = stagnation(ms, scenario)
+    t = _scenario_hours(scenario, ms)
+    extra = 10.0 if (t is not None and scenario[0] == "heavy-pollution" and 12 <= t < 108) else 0.0
+    extra -= 20.0 * front(ms, scenario)
+    return min(100.0, max(15.0, 58 + 18 * st + extra - 15 * math.sin(2 * math.pi * (h - 9) / 24)
+                          + 30 * min(1.0, raining(ms, scenario) / 5)))
+
+
+def temperature(ms: int, scenario=None) -> float:
+    h = local_hour(ms)
+    doy = day_of_year(ms)
+    season = -math.cos(2 * math.pi * (doy - 15) / 365.25)  # -1 mid-January, +1 mid-July
+    return (13 + 14 * season + 5.5 * math.sin(2 * math.pi * (h - 9) / 24) - 2 * stagnation(ms, scenario)
+            - 6 * front(ms, scenario))
+
+
+def mixing(ms: int) -> float:
+    """Relative depth of the mixed layer: shallow in the night-time inversion, deep in the afternoon."""
+    h = local_hour(ms)
+    return 0.35 + 0.65 * max(0.0, math.sin(math.pi * (h - 7) / 12)) if 7 <= h <= 19 else 0.35
+
+
+LOAD_MEMORY_H = 120
+INFILTRATION_MM_H = 8.0
+
+
+@functools.lru_cache(maxsize=20_000)
+def _hour_rates(hour: int, scenario) -> tuple[float, float]:
+    """(source µg/m³ per h, removal rate per h) of the county's fine particles in hour ``hour``."""
+    ms = hour * HOUR + HOUR // 2
+    rh = humidity(ms, scenario)
+    # humid air turns precursor gases into secondary aerosol (sulphate, nitrate) faster
+    source = 4.0 * (1 + 1.2 * max(0.0, (rh - 60) / 40))
+    removal = 0.02 + 0.04 * wind_speed(ms, scenario) * mixing(ms) + 0.12 * math.sqrt(raining(ms, scenario))
+    return source, removal
+
+
+@functools.lru_cache(maxsize=20_000)
+def load(hour: int, scenario=None) -> float:
+    """The county's accumulated fine-particle burden (µg/m³ of regional PM2.5) at the end of ``hour``
+    (ms // HOUR): emissions and secondary formation accumulate while the air is calm and the mixed layer
+    shallow, and are ventilated by wind and washed out by rain (a box model over the last 5 days)."""
+    total, keep = 0.0, 1.0
+    for j in range(LOAD_MEMORY_H):
+        source, removal = _hour_rates(hour - j, scenario)
+        total += source * keep
+        keep *= math.exp(-removal)
+        if keep < 1e-4:
+            break
+    return total
+
+
+def burden(ms: int, scenario=None) -> float:
+    """The regional burden at ``ms``, interpolated between hour ends."""
+    k, frac = divmod(ms, HOUR)
+    a, b = load(k - 1, scenario), load(k, scenario)
+    return a + (b - a) * frac / HOUR
+
+
+@functools.lru_cache(maxsize=20_000)
+def river_rise(hour: int, scenario=None) -> float:
+    """Metres a river stands above its base level from the catchment's rain (unit-hydrograph response:
+    the crest some 6 h after the rain, receding over a day or two)."""
+    rise = 0.0
+    for j in range(48):
+        r = raining((hour - j) * HOUR + HOUR // 2, scenario)
+        if r:
+            # soils take up to ~8 mm/h; what falls faster runs off into the rivers
+            runoff = 0.1 * max(0.0, r - INFILTRATION_MM_H) + 0.005 * r
+            rise += runoff * (j / 6) * math.exp(1 - j / 6)
+    return rise
 
 
 @dataclass
@@ -69,11 +209,13 @@ class Stream:
     props: dict
 
 
-def value(s: Stream, ms: int):
-    """(result, quality) of a stream at time ``ms``, or None when the device is (simulated) silent."""
+def value(s: Stream, ms: int, scenario=None):
+    """(result, quality) of a stream at time ``ms``, or None when the device is (simulated) silent.
+
+    ``scenario``: None or (name in SCENARIOS, start ms).
+    """
     h = local_hour(ms)
     noise = _rand(s.id, ms) - 0.5
-    st = stagnation(ms)
     if s.id % 23 == 7 and (ms // HOUR) % 6 == 3 and (ms % HOUR) < 20 * 60_000:
         return None  # a flaky device: silent for 20 minutes every 6 hours
     if s.prop not in SIMULATED.get(s.kind, ()):
@@ -81,42 +223,48 @@ def value(s: Stream, ms: int):
     if s.kind == "air":
         local = 0.85 + 0.3 * _rand("air-site", s.station)
         traffic = math.exp(-((h - 8) ** 2) / 4) + math.exp(-((h - 18.5) ** 2) / 5)
-        night = 0.5 + 0.5 * math.cos(2 * math.pi * (h - 2) / 24)
-        pm25 = local * (22 + 180 * st ** 2 * (0.8 + 0.4 * night) + 10 * traffic) * (1 + 0.15 * noise)
+        regional = burden(ms, scenario)
+        pm25 = local * (regional + 8 * traffic) * (1 + 0.15 * noise)
         sun = max(0.0, math.sin(math.pi * (h - 6) / 13)) if 6 <= h <= 19 else 0.0
-        v = {"pm25": pm25, "pm10": pm25 * (1.55 + 0.2 * noise), "so2": local * (7 + 12 * st) * (1 + 0.2 * noise),
-             "no2": local * (18 + 30 * traffic + 25 * st) * (1 + 0.2 * noise),
-             "co": local * (0.45 + 1.3 * st) * (1 + 0.1 * noise),
-             "o3": (25 + 120 * sun * (1 - 0.5 * st)) * (1 + 0.15 * noise)}[s.prop]
+        warm = min(1.3, max(0.2, (temperature(ms, scenario) + 5) / 30))
+        haze = min(1.0, regional / 250)  # less sunlight through haze, and NO titrates ozone
+        v = {"pm25": pm25, "pm10": pm25 * (1.55 + 0.2 * noise),
+             "so2": local * (6 + 0.06 * regional) * (1 + 0.2 * noise),
+             "no2": local * (14 + 28 * traffic + 0.22 * regional) * (1 + 0.2 * noise),
+             "co": local * (0.35 + 0.011 * regional) * (1 + 0.1 * noise),
+             "o3": (20 + 140 * sun * warm * (1 - 0.6 * haze)) * (1 + 0.15 * noise)}[s.prop]
         if _rand("spike", s.id, ms // (15 * 60_000)) < 0.002:
             return v * 6, 1  # a rare implausible spike, flagged suspect by the station
         return round(v, 2 if s.prop == "co" else 1), 0
     if s.kind == "weather":
         doy = day_of_year(ms)
-        season = -math.cos(2 * math.pi * (doy - 15) / 365.25)  # -1 mid-January, +1 mid-July
-        temp = 13 + 14 * season + 5.5 * math.sin(2 * math.pi * (h - 9) / 24) - 2 * st + 0.6 * noise
-        humidity = min(100.0, max(15.0, 58 + 18 * st - 15 * math.sin(2 * math.pi * (h - 9) / 24)
-                                  + 30 * min(1.0, raining(ms) / 5) + 4 * noise))
-        wind = max(0.0, 0.6 + 5.5 * (1 - st) * smooth("gusty", ms, 2 * HOUR) + 0.8 * noise)
-        v = {"temperature": temp, "humidity": humidity, "wind_speed": wind,
-             "wind_gust": wind * (1.5 + 0.3 * _rand("g", ms)), "visibility": max(300.0, 25000 * (1 - 0.85 * st)
-                                                                                   - 80 * humidity + 500 * noise),
-             "pressure": 1016 - 9 * season + 4 * (smooth("pressure", ms, 30 * HOUR) - 0.5),
-             "rainfall": raining(ms) * s.interval_ms / HOUR}[s.prop]
+        season = -math.cos(2 * math.pi * (doy - 15) / 365.25)
+        rh = min(100.0, max(15.0, humidity(ms, scenario) + 4 * noise))
+        wind = max(0.0, wind_speed(ms, scenario) + 0.8 * noise)
+        v = {"temperature": temperature(ms, scenario) + 0.6 * noise, "humidity": rh, "wind_speed": wind,
+             "wind_gust": wind * (1.5 + 0.3 * _rand("g", ms)),
+             "visibility": max(300.0, 25000 - 90 * burden(ms, scenario) - 80 * rh + 500 * noise),
+             "pressure": 1016 - 9 * season + 4 * (smooth("pressure", ms, 30 * HOUR) - 0.5) + 8 * front(ms, scenario),
+             "rainfall": raining(ms, scenario) * s.interval_ms / HOUR}[s.prop]
         return round(v, 1), 0
     if s.kind == "rain":
         here = 0.6 + 0.8 * _rand("rain-site", s.station)
-        return round(raining(ms + s.station * 600_000) * here * s.interval_ms / HOUR, 1), 0
+        if scenario and scenario[0] == "rainstorm":
+            here = 0.85 + 0.3 * _rand("rain-site", s.station)  # the storm covers the county
+        return round(raining(ms + s.station * 600_000, scenario) * here * s.interval_ms / HOUR, 1), 0
     if s.kind == "water":
         base = float(s.props.get("base_level", 37.0))
         warn = float(s.props.get("warning_level", base + 3))
-        wet = sum(raining(ms - k * 3 * HOUR) for k in range(8)) / 8
-        level = base + 0.35 * smooth(f"river-{s.station}", ms, 36 * HOUR) + 0.06 * wet + 0.01 * noise
+        k, frac = divmod(ms, HOUR)
+        a, b = river_rise(k - 1, scenario), river_rise(k, scenario)
+        level = (base + 0.35 * smooth(f"river-{s.station}", ms, 36 * HOUR) + a + (b - a) * frac / HOUR
+                 + 0.01 * noise)
         # an incident: twice a day one station (in turn) rises over its warning mark for half an hour
         half_day = ms // (12 * HOUR)
-        if half_day % len_stations(s) == s.station and (ms % (12 * HOUR)) < 30 * 60_000 + 2 * HOUR \
-                and (ms % (12 * HOUR)) >= 2 * HOUR:
-            level = warn + 0.15 + 0.05 * noise
+        t = _scenario_hours(scenario, ms)
+        if (t is None or t >= SCENARIO_HOURS) and half_day % len_stations(s) == s.station \
+                and 2 * HOUR <= (ms % (12 * HOUR)) < 30 * 60_000 + 2 * HOUR:
+            level = max(level, warn + 0.15 + 0.05 * noise)
         return round(level, 2), 0
     if s.kind == "traffic":
         lanes = int(s.props.get("lanes", 2))
@@ -171,15 +319,19 @@ def load_streams() -> list[Stream]:
 
 
 class Simulator:
-    def __init__(self, *, backfill_hours: float = 24, tick: float = 5.0, step_ms: int = 5 * 60_000):
+    def __init__(self, *, backfill_hours: float = 24, tick: float = 5.0, step_ms: int = 5 * 60_000,
+                 scenario: tuple[str, int] | None = None):
+        if scenario is not None and scenario[0] not in SCENARIOS:
+            raise ValueError(f"unknown scenario {scenario[0]!r}; known: {', '.join(SCENARIOS)}")
         self.backfill_hours, self.tick, self.step_ms = backfill_hours, tick, step_ms
+        self.scenario = None if scenario is None else (scenario[0], int(scenario[1]))
         self.sent: dict[int, int] = {}
         self.streams: list[Stream] = []
 
     def _items(self, s: Stream, times) -> list:
         out = []
         for ms in times:
-            got = value(s, ms)
+            got = value(s, ms, self.scenario)
             if got is not None:
                 item = {"datastream": s.id, "phenomenonTime": ms, "result": got[0]}
                 if got[1]:
