@@ -219,9 +219,14 @@ def aggregate(datastream_id: int, start_ms: int, end_ms: int, bucket: str) -> li
     if width < hour or first_hour >= last_hour:
         merged = _grouped(raw_sql, [off, width, datastream_id, start_ms, end_ms])
     else:
-        merged = _grouped("SELECT (hour_ms + %s) / %s AS b, SUM(n), SUM(total), MIN(lo), MAX(hi) "
-                          "FROM sensing_hourlyrollup WHERE datastream_id = %s AND hour_ms >= %s AND hour_ms < %s "
-                          "GROUP BY b", [off, width, datastream_id, first_hour, last_hour])
+        if width == hour:  # one rollup row per bucket already: no GROUP BY (PostgreSQL's HashAggregate)
+            sql = ("SELECT (hour_ms + %s) / %s, n, total, lo, hi FROM sensing_hourlyrollup "
+                   "WHERE datastream_id = %s AND hour_ms >= %s AND hour_ms < %s")
+        else:
+            sql = ("SELECT (hour_ms + %s) / %s AS b, SUM(n), SUM(total), MIN(lo), MAX(hi) "
+                   "FROM sensing_hourlyrollup WHERE datastream_id = %s AND hour_ms >= %s AND hour_ms < %s "
+                   "GROUP BY b")
+        merged = _grouped(sql, [off, width, datastream_id, first_hour, last_hour])
         for lo_ms, hi_ms in ((start_ms, first_hour), (last_hour, end_ms)):
             if lo_ms >= hi_ms:
                 continue
