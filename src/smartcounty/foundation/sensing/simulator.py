@@ -1,12 +1,16 @@
 """The live simulator for the demo network: plausible values through the same ingest path a device uses.
 
-Everything is a deterministic function of time (and the station), so a restart continues the same
-story: daily cycles (temperature, ozone, traffic peaks), a slow weather driver whose stagnant spells
-(low wind, high humidity) build pollution episodes and rain spells that raise the rivers, and a few
-incidents and faults: a smoke alarm shortly after start and then every few hours in a rotating
-building, a river level over its warning mark twice a day for half an hour, a device that goes
-silent for twenty minutes every few hours (so health checks see it offline), and rare spikes
-flagged as suspect.
+Everything is a deterministic function of time (and the station, and an optional named scenario), so a
+restart continues the same story: daily cycles (temperature, ozone, traffic peaks, a shallow night-time mixed
+layer), a slow weather driver whose stagnant spells (low wind, high humidity) and rain spells drive the rest.
+Particles, NO2, CO and SO2 follow a regional box model (``load``): emissions and humid secondary formation
+accumulate while wind and mixing are weak and are ventilated by the weather station's wind and washed out by
+rain, so the air-quality history depends on the weather inputs (ozone follows sun and temperature, dimmed by
+haze). Rivers respond to rain that falls faster than the soil takes it up (``river_rise``). Incidents and
+faults: a smoke alarm shortly after start and then every few hours in a rotating building, a river level
+over its warning mark twice a day for half an hour (paused during a scenario), a device that goes silent for
+twenty minutes every few hours (so health checks see it offline), and rare spikes flagged as suspect.
+Named scenarios (``SCENARIOS``, ``smartcounty simulate --scenario``) lay a story over the weather.
 """
 
 import functools
