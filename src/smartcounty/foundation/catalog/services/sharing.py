@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from smartcounty.foundation.cases import services as cases_services
 from smartcounty.foundation.catalog.models import (
     DataRow,
     Grant,
@@ -31,10 +32,13 @@ REFUSED_ACTION = "catalog.read_refused"
 
 
 def add_working_days(start: date, days: int) -> date:
+    """``days`` working days after ``start``, on the county's calendar (public holidays and make-up
+    working days included; the calendar is kept by the cases module)."""
+    is_working_day = cases_services.calendar().is_working_day
     d = start
     while days > 0:
         d += timedelta(days=1)
-        if d.weekday() < 5:
+        if is_working_day(d):
             days -= 1
     return d
 

@@ -13,17 +13,21 @@ from smartcounty.kernel import events, registry
 from smartcounty.kernel.problems import ApiError
 
 
+@pytest.mark.django_db
 @given(st.dates(min_value=date(2020, 1, 1), max_value=date(2030, 12, 31)), st.integers(0, 40))
-def test_working_days_skip_weekends_and_grow_monotonically(start, n):
+def test_working_days_land_on_working_days_and_grow_monotonically(start, n):
+    from smartcounty.foundation.cases import services as cases_services
+
     due = services.add_working_days(start, n)
     assert due >= start
     if n:
-        assert due.weekday() < 5
+        assert cases_services.calendar().is_working_day(due)
         assert services.add_working_days(start, n + 1) > due
-        # n working days span at least n calendar days and at most n + 2 weekends per week of them
-        assert n <= (due - start).days <= n + 2 * (n // 5 + 1)
+        # n working days span at least n calendar days
+        assert (due - start).days >= n
 
 
+@pytest.mark.django_db
 def test_ten_working_days_from_a_friday():
     assert services.add_working_days(date(2026, 11, 27), 10) == date(2026, 12, 11)
 
@@ -135,3 +139,14 @@ def test_provider_uploads_from_the_page_and_sees_reads(people, aqi, allowance):
     admin.force_login(people["civil_admin"])
     page = admin.get("/catalog/internal/").content.decode()
     assert "civil_staff" in page and "216001/00001" in page
+
+
+@pytest.mark.django_db
+def test_decision_deadline_skips_public_holidays_and_counts_make_up_days():
+    from smartcounty.foundation.cases import services as cases_services
+
+    cal = cases_services.calendar()
+    due = services.add_working_days(date(2026, 9, 30), 1)
+    assert cal.is_working_day(due)
+    # National Day (国庆节) falls in between: the next working day is after the holiday, not 1 October.
+    assert due > date(2026, 10, 1) and not cal.is_working_day(date(2026, 10, 1))
