@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from smartcounty.foundation.cases import rollup
 from smartcounty.foundation.cases.models import AssignmentRule, CalendarDay, Case, CaseEvent, CaseTypeSetting
 from smartcounty.foundation.cases.schemas import CaseType, Transition
 from smartcounty.foundation.cases.workcalendar import WorkCalendar, limit_seconds
@@ -248,6 +249,7 @@ def create_case(case_type_key: str, *, title: str, category: str = "", descripti
         case.save()
         case.number = f"{ct.prefix}{timezone.localtime(now):%Y%m%d}{case.pk:06d}"
         Case.objects.filter(pk=case.pk).update(number=case.number)
+        rollup.apply([(None, rollup.contribution(case))])
         _history(case, "create", actor=actor or reporter, to_state=case.state, note=description[:500], now=now,
                  data={"category": category, "source": source})
         audit.record("cases.create", actor=actor or reporter, obj=case,
@@ -271,6 +273,7 @@ def transition(case_id: int, key: str, *, actor, note: str = "", data: dict | No
         case = Case.objects.select_for_update().filter(pk=case_id).first()
         if case is None:
             raise ApiError(404, "not-found")
+        counted = rollup.contribution(case)
         ct = registry.case_types.get(case.case_type)
         try:
             t = ct.transition(key)
@@ -316,6 +319,7 @@ def transition(case_id: int, key: str, *, actor, note: str = "", data: dict | No
         data = {**kept, **{k: data[k] for k in ("organisation_id", "rating") if k in data and (t.assign or t.rate)}}
         case.updated_at = now
         case.save()
+        rollup.apply([(counted, rollup.contribution(case))])
         _history(case, key, actor=actor, from_state=before, to_state=case.state, note=note, data=data,
                  public=t.public, now=now)
         audit.record("cases.transition", actor=actor, obj=case,
@@ -364,6 +368,12 @@ def sweep(now=None) -> dict:
                          detail={"number": case.number, "state": case.state, "due_at": case.due_at.isoformat()})
             events.publish("cases.overdue", fact(case, supervisor_organisation_id=case.supervisor_organisation_id))
         Case.objects.filter(pk__in=[c.pk for c in late]).update(overdue=True, ever_overdue=True, escalated_at=now)
+        changes = []
+        for case in late:
+            counted = rollup.contribution(case)
+            case.overdue, case.ever_overdue, case.escalated_at = True, True, now
+            changes.append((counted, rollup.contribution(case)))
+        rollup.apply(changes)
         escalated = len(late)
     return {"reminded": reminded, "escalated": escalated}
 

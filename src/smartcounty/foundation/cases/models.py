@@ -222,3 +222,34 @@ class Attachment(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class DailyStat(models.Model):
+    """Daily rollup of cases by the day they were created (Asia/Shanghai) and their grouping keys, with the
+    counts and sums the statistics need. Maintained by ``rollup.apply`` in the transaction that creates or
+    changes a case; rebuilt from the cases table by ``smartcounty rebuild_case_stats``. A case without a
+    responsible organisation is kept under organisation 0 (NULL would defeat the unique key)."""
+
+    day = models.DateField(_("day"))
+    case_type = models.CharField(_("case type"), max_length=60)
+    organisation_id = models.BigIntegerField(_("responsible organisation id"))
+    grid_code = models.CharField(_("grid code"), max_length=16)
+    town_code = models.CharField(_("town code"), max_length=12)
+    category = models.CharField(_("category"), max_length=40)
+    total = models.BigIntegerField(_("created"), default=0)
+    closed = models.BigIntegerField(_("closed"), default=0)
+    on_time = models.BigIntegerField(_("closed on time"), default=0)
+    reworked = models.BigIntegerField(_("reworked"), default=0)
+    handling_seconds = models.BigIntegerField(_("handling time (s)"), default=0)
+    handled = models.BigIntegerField(_("closed with a handling time"), default=0)
+
+    class Meta:
+        verbose_name = _("daily case statistics")
+        verbose_name_plural = _("daily case statistics")
+        constraints = [models.UniqueConstraint(fields=["day", "case_type", "organisation_id", "grid_code",
+                                                       "town_code", "category"], name="cases_daily_key")]
+        indexes = [models.Index(fields=["case_type", "day"], name="cases_daily_type_day"),
+                   models.Index(fields=["organisation_id", "day"], name="cases_daily_org_day")]
+
+    def __str__(self):
+        return f"{self.day} {self.case_type} {self.organisation_id}"

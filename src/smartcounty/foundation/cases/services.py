@@ -28,7 +28,7 @@ from smartcounty.foundation.cases.engine import (  # noqa: F401  (public API)
 )
 from smartcounty.foundation.cases.files import MAX_BYTES, add_attachment  # noqa: F401
 from smartcounty.foundation.cases.models import Attachment, Case, CaseEvent
-from smartcounty.foundation.cases.stats import GROUPS, statistics  # noqa: F401
+from smartcounty.foundation.cases.stats import GROUPS, raw_statistics, statistics  # noqa: F401
 from smartcounty.foundation.cases.workcalendar import BEIJING, limit_seconds  # noqa: F401
 
 EARTH_RADIUS_M = 6371008.8
