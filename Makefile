@@ -26,7 +26,7 @@ test: install
 	$(PY) -m pytest $(PYTEST_ARGS); rc=$$?; if [ $$rc -eq 5 ]; then exit 0; else exit $$rc; fi
 
 lint: install
-	$(PY) -m ruff check src bench
+	$(PY) -m ruff check src bench tests
 
 # Refresh every module's translations (each module has its own locale/ folder), then compile them.
 messages: install
