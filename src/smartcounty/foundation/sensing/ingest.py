@@ -11,11 +11,12 @@ import json
 import math
 import time
 from datetime import UTC, datetime
-from functools import lru_cache
 
 from django.db import connection, transaction
 from django.utils import timezone
 
+from smartcounty.foundation.sensing import fastpath
+from smartcounty.foundation.sensing.fastpath import FUTURE_MS, HOUR_MS, MIN_MS, SQLITE_CHUNK
 from smartcounty.foundation.sensing.models import Datastream, DeadLetter, HealthEvent
 from smartcounty.foundation.sensing.schemas import DatastreamHealth, IngestResult, ObservationFact
 from smartcounty.kernel import events
@@ -24,11 +25,8 @@ OBSERVATIONS = "sensing.observations"
 OFFLINE = "sensing.datastream_offline"
 ONLINE = "sensing.datastream_online"
 
-MIN_MS = 946684800000  # 2000-01-01T00:00:00Z: older phenomenon times are a device clock fault
-FUTURE_MS = 24 * 3600 * 1000  # tolerated clock skew into the future
 ITEM_KEYS = frozenset({"datastream", "Datastream", "phenomenonTime", "resultTime", "result", "resultQuality"})
 QUALITY = {"good": 0, "suspect": 1, "bad": 2, 0: 0, 1: 1, 2: 2}
-SQLITE_CHUNK = 5000  # 6 columns x 5000 < SQLite's 32766 host parameters
 MAX_ITEMS = 50000
 
 
@@ -153,12 +151,8 @@ def expand_data_array(body: list) -> list:
     return items
 
 
-@lru_cache(maxsize=8)
 def _sqlite_insert_sql(n: int) -> str:
-    values = ",".join(["(?,?,?,?,?,?)"] * n)
-    return ("INSERT INTO sensing_observation (datastream_id, phenomenon_ms, result_ms, result, result_json, quality) "
-            f"VALUES {values} ON CONFLICT (datastream_id, phenomenon_ms) DO NOTHING "
-            "RETURNING datastream_id, phenomenon_ms")
+    return fastpath.insert_sql(n) + " RETURNING datastream_id, phenomenon_ms"
 
 
 PG_INSERT = (
@@ -203,7 +197,6 @@ def _guess_datastream(item, datastream_id):
         return None
 
 
-HOUR_MS = 3_600_000
 _HOURLY_SQL = (
     "INSERT INTO sensing_hourlyrollup (datastream_id, hour_ms, n, total, lo, hi) VALUES (%s, %s, %s, %s, %s, %s) "
     "ON CONFLICT (datastream_id, hour_ms) DO UPDATE SET n = sensing_hourlyrollup.n + excluded.n, "
@@ -221,30 +214,12 @@ def roll_up(groups: dict) -> None:
         cur.executemany(sql, [(ds, h, g[0], g[1], g[2], g[3]) for (ds, h), g in groups.items()])
 
 
-def _add(groups: dict, ds: int, ms: int, value: float) -> None:
-    key = (ds, ms - ms % HOUR_MS)
-    g = groups.get(key)
-    if g is None:
-        groups[key] = [1, value, value, value]
-    else:
-        g[0] += 1
-        g[1] += value
-        if value < g[2]:
-            g[2] = value
-        if value > g[3]:
-            g[3] = value
-
-
 def store_rows(rows: list) -> set:
     """Insert row tuples and roll the new ones up; returns the new keys. (No checks, no events: for
     trusted bulk loads such as benchmarks and imports; devices go through ``ingest``.)"""
     with transaction.atomic():
         new = insert_rows(rows)
-        groups: dict = {}
-        for row in rows:
-            if row[3] is not None and (row[0], row[1]) in new:
-                _add(groups, row[0], row[1], row[3])
-        roll_up(groups)
+        roll_up(fastpath.hourly_groups([row for row in rows if (row[0], row[1]) in new]))
     return new
 
 
@@ -270,11 +245,18 @@ def ingest(items: list, *, source: str, sender=None, allowed=None, publish: bool
     if len(items) > MAX_ITEMS:
         raise Reject(f"at most {MAX_ITEMS} observations per batch")
     now_ms = int(time.time() * 1000)
+    plain = fastpath.columns(items, now_ms, datastream_id)
+    if plain is not None and fastpath.sqlite_ready():
+        done = _ingest_fast(plain, allowed=allowed, publish=publish)
+        if done is not None:
+            return done
     parsed: list = []
     results: list = [None] * len(items)
     rejects: list = []
     append = parsed.append
-    for i, item in enumerate(items):
+    for i, item in (enumerate(plain) if plain is not None else ()):
+        append((i, item))  # already checked column by column
+    for i, item in (enumerate(items) if plain is None else ()):
         try:
             if "__bad__" in item and isinstance(item, dict):
                 raise Reject(item["__bad__"] if isinstance(item["__bad__"], str)
@@ -357,6 +339,40 @@ def ingest(items: list, *, source: str, sender=None, allowed=None, publish: bool
     return IngestResult(created, duplicates, len(rejects), results)
 
 
+def _ingest_fast(rows: list, *, allowed, publish: bool) -> IngestResult | None:
+    """SQLite, a batch of plain items (``fastpath.columns``): None when the general path must take it
+    (an unknown or forbidden datastream, a key already stored), with nothing written."""
+    with transaction.atomic():
+        wanted = {r[0] for r in rows}
+        meta = _meta(wanted)
+        if len(meta) != len(wanted):
+            return None
+        if allowed is not None and not all(allowed(org) for org in {m[5] for m in meta.values()}):
+            return None
+        try:
+            with transaction.atomic():
+                fastpath.insert_new_sqlite(rows)
+        except fastpath.NotFast:
+            return None
+        roll_up(fastpath.hourly_groups(rows))
+        health: list = []
+        _update_latest(fastpath.newest(rows), meta, health)
+        if publish:
+            events.publish(OBSERVATIONS, fastpath.facts(rows, meta))
+            for h in health:
+                events.publish(ONLINE, h)
+    n = len(rows)
+    return IngestResult(n, 0, 0, [{"index": i, "status": "created"} for i in range(n)])
+
+
+def _came_online(back: dict, meta: dict, health: list) -> None:
+    """Health events for {datastream: newest ms} that were offline until this batch."""
+    now = timezone.now()
+    HealthEvent.objects.bulk_create(
+        [HealthEvent(datastream_id=ds, at=now, online=True, last_ms=ms) for ds, ms in back.items()])
+    health.extend(_health(meta[ds], ms, True) for ds, ms in back.items())
+
+
 def _update_latest(latest: dict, meta: dict, health: list) -> None:
     ids = list(latest)
     with connection.cursor() as cur:
@@ -368,10 +384,7 @@ def _update_latest(latest: dict, meta: dict, health: list) -> None:
                         "WHERE id = %s AND (last_ms IS NULL OR last_ms < %s)",
                         [(ms, value, ds, ms) for ds, (ms, value) in latest.items()])
     if back:
-        now = timezone.now()
-        HealthEvent.objects.bulk_create(
-            [HealthEvent(datastream_id=ds, at=now, online=True, last_ms=latest[ds][0]) for ds in back])
-        health.extend(_health(meta[ds], latest[ds][0], True) for ds in back)
+        _came_online({ds: latest[ds][0] for ds in back}, meta, health)
 
 
 def _dead_letters(rejects, items, raw_items, *, source, topic, sender, meta) -> None:
