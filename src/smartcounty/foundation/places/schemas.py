@@ -32,6 +32,16 @@ class Division(Schema):
     is_demo_geometry: bool = False
 
 
+class TownPoint(Schema):
+    """A town/street with a point inside it (WGS84): where demo stations and records stand."""
+
+    code: str
+    name: str
+    name_en: str = ""
+    lon: float | None = None
+    lat: float | None = None
+
+
 class Grid(Schema):
     code: str
     town_code: str

@@ -17,7 +17,7 @@ from smartcounty.foundation.places import spatial
 from smartcounty.foundation.places.models import Division, Grid
 from smartcounty.foundation.places.schemas import Division as DivisionOut
 from smartcounty.foundation.places.schemas import Grid as GridOut
-from smartcounty.foundation.places.schemas import Location, PlacesChanged
+from smartcounty.foundation.places.schemas import Location, PlacesChanged, TownPoint
 from smartcounty.kernel import audit, events, geo
 from smartcounty.kernel.problems import ApiError
 
@@ -81,6 +81,39 @@ def towns() -> list[DivisionOut]:
     """The county's towns and streets, by code (18 for Guan County)."""
     return [_division(d) for d in Division.objects.filter(level=Division.Level.TOWNSHIP).order_by("code")
             .defer("geometry")]
+
+
+def town_points() -> list[TownPoint]:
+    """The towns/streets by code, each with a point inside it (WGS84, 1e-6°): one source for the
+    demo data of every module.
+
+    A town without a shape, or with places' demo shape, gets the seed its demo shape is drawn
+    around (inside that shape), so the point is the same before and after the places demo loads.
+    A town with an imported shape gets a point inside that shape (shapely's representative point);
+    a town with neither gets ``lon=lat=None``. Before any town is stored, the official list of the
+    county's towns (``data.TOWNS``) with their seeds.
+    """
+    from shapely.geometry import Point, shape
+
+    from smartcounty.foundation.places import data, demo
+
+    seeds = {code: (round(p.x, 6), round(p.y, 6)) for code, p in demo.seeds().items()}
+    rows = list(Division.objects.filter(level=Division.Level.TOWNSHIP).order_by("code")
+                .values_list("code", "name", "name_en", "geometry", "is_demo_geometry"))
+    if not rows:
+        rows = [(code, name, name_en, None, True) for code, name, name_en in data.TOWNS]
+    out = []
+    for code, name, name_en, geometry, is_demo in rows:
+        area = shape(geometry) if geometry else None
+        point = seeds.get(code)
+        if point is not None and area is not None and not (is_demo and area.covers(Point(point))):
+            point = None
+        if point is None and area is not None and not area.is_empty:
+            p = area.representative_point()
+            point = (round(p.x, 6), round(p.y, 6))
+        lon, lat = point if point is not None else (None, None)
+        out.append(TownPoint(code=code, name=name, name_en=name_en, lon=lon, lat=lat))
+    return out
 
 
 def town(code: str) -> DivisionOut | None:

@@ -57,6 +57,20 @@ def test_every_demo_point_finds_a_town_and_a_grid_of_that_town(loaded):
     assert services.locate(west - 0.001, south) is None
 
 
+def test_town_points_are_one_stable_source_inside_each_town(db):
+    before = services.town_points()  # nothing stored yet: the official list with the demo seeds
+    assert [(t.code, t.name, t.name_en) for t in before] == list(data.TOWNS)
+    demo.load(stdout=StringIO())
+    after = services.town_points()
+    assert after == before  # the same points once the demo shapes exist
+    for t in after:
+        assert services.locate(t.lon, t.lat).town_code == t.code
+    # an imported shape that does not hold the seed: its town gets a point inside the new shape
+    services.import_geojson(collection(feature(A, square(115.60, 36.60, 115.61, 36.61))), "town")
+    moved = {t.code: t for t in services.town_points()}[A]
+    assert 115.60 < moved.lon < 115.61 and 36.60 < moved.lat < 36.61
+
+
 def test_generation_is_deterministic():
     one, two = demo.town_shapes(), demo.town_shapes()
     assert {c: s.wkb for c, s in one.items()} == {c: s.wkb for c, s in two.items()}
