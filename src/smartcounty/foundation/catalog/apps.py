@@ -10,7 +10,7 @@ class CatalogConfig(ModuleConfig):
     name_zh = "政务数据目录与开放"
     name_en = "Government data catalog and open data"
     plan_actions = (2, 3)
-    depends_on = ("accounts", "cases")
+    depends_on = ("accounts", "cases", "places")
 
     def register(self, reg):
         from smartcounty.foundation.accounts.services import Role

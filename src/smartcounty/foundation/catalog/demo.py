@@ -6,20 +6,10 @@ import random
 from datetime import date, timedelta
 
 from smartcounty.foundation.catalog.models import Resource
+from smartcounty.foundation.places import services as places
 
 DEMO = "【演示数据】"
-
-TOWNS = [  # docs/standards-cn.md §8 (2022 statistical codes); points are approximate demo positions
-    ("371525001", "清泉街道", 115.444, 36.484), ("371525002", "崇文街道", 115.436, 36.470),
-    ("371525003", "烟庄街道", 115.470, 36.492), ("371525101", "贾镇", 115.338, 36.452),
-    ("371525102", "桑阿镇", 115.409, 36.396), ("371525103", "柳林镇", 115.531, 36.393),
-    ("371525104", "清水镇", 115.595, 36.517), ("371525105", "东古城镇", 115.382, 36.579),
-    ("371525106", "北馆陶镇", 115.428, 36.638), ("371525107", "店子镇", 115.500, 36.605),
-    ("371525108", "定远寨镇", 115.283, 36.500), ("371525109", "辛集镇", 115.500, 36.440),
-    ("371525110", "梁堂镇", 115.322, 36.395), ("371525111", "范寨镇", 115.262, 36.560),
-    ("371525112", "甘官屯镇", 115.556, 36.463), ("371525200", "斜店乡", 115.376, 36.520),
-    ("371525206", "兰沃乡", 115.610, 36.430), ("371525209", "万善乡", 115.353, 36.627),
-]
+# Towns, their codes and points come from places.town_points(), the one source for every module's demo.
 
 
 def _aqi_rows(days: int = 30):
@@ -36,32 +26,35 @@ def _aqi_rows(days: int = 30):
 
 def _toilet_rows():
     rng = random.Random(1525)
+    towns = [t for t in places.town_points() if t.lon is not None][:6]
     rows = []
-    for n in range(24):
-        code, town, lng, lat = TOWNS[n % 6]
-        rows.append({"name": f"{town}公厕{n + 1:02d}（演示）", "town": town, "open_hours": "06:00-22:00",
+    for n in range(24 if towns else 0):
+        t = towns[n % len(towns)]
+        rows.append({"name": f"{t.name}公厕{n + 1:02d}（演示）", "town": t.name, "open_hours": "06:00-22:00",
                      "accessible": n % 3 == 0,
-                     "location": {"type": "Point", "coordinates": [round(lng + rng.uniform(-0.01, 0.01), 6),
-                                                                   round(lat + rng.uniform(-0.01, 0.01), 6)]}})
+                     "location": {"type": "Point", "coordinates": [round(t.lon + rng.uniform(-0.01, 0.01), 6),
+                                                                   round(t.lat + rng.uniform(-0.01, 0.01), 6)]}})
     return rows
 
 
 def _company_rows():
     surnames = "王李张刘陈杨赵黄周吴"
+    towns = [t.name for t in places.town_points()]
     rows = []
     for n in range(20):
         rows.append({"name": f"冠县演示{['农业', '纺织', '机械', '食品', '物流'][n % 5]}有限公司{n + 1}",
                      "uscc": f"91371525MA3DEMO{n:03d}"[:18], "legal_person": f"{surnames[n % 10]}演示",
-                     "phone": f"1380635{n:04d}", "town": TOWNS[n % 18][1],
+                     "phone": f"1380635{n:04d}", "town": towns[n % len(towns)],
                      "registered_on": (date(2015, 1, 1) + timedelta(days=97 * n)).isoformat()})
     return rows
 
 
 def _assistance_rows():
+    towns = [t.name for t in places.town_points()]
     rows = []
     for n in range(12):
         rows.append({"name": f"{'王李张刘陈杨'[n % 6]}某{n}", "id_number": f"37152519{60 + n}0101{100 + n}X",
-                     "address": f"山东省聊城市冠县{TOWNS[n % 18][1]}演示村{n + 1}号", "town": TOWNS[n % 18][1],
+                     "address": f"山东省聊城市冠县{towns[n % len(towns)]}演示村{n + 1}号", "town": towns[n % len(towns)],
                      "household": 1 + n % 4, "monthly_yuan": 600 + 50 * (n % 5)})
     return rows
 
@@ -81,8 +74,9 @@ RESOURCES = [
          tags=["行政区划", "乡镇", "街道"],
          items=[dict(name="code", title="区划代码", required=True), dict(name="name", title="名称", required=True),
                 dict(name="location", title="位置", data_type="geometry")],
-         rows=lambda: [{"code": c, "name": n, "location": {"type": "Point", "coordinates": [x, y]}}
-                       for c, n, x, y in TOWNS]),
+         rows=lambda: [{"code": t.code, "name": t.name,
+                        "location": {"type": "Point", "coordinates": [t.lon, t.lat]} if t.lon is not None else None}
+                       for t in places.town_points()]),
     dict(provider="law-enforcement", code="218001/00001", slug="gx-public-toilets", name="冠县公共厕所",
          summary=DEMO + "县城及乡镇公共厕所名称、位置、开放时间和无障碍设施。", domain="18", format="spatial",
          sharing_type="unconditional", open_type="open", update_cycle="monthly", tags=["公厕", "便民", "环卫"],

@@ -1,30 +1,17 @@
 """The Guan County demo sensor network (all of it labelled demo data).
 
-Air stations and rain gauges stand at a point inside their town's shape as places has it (its demo
-shapes, until real boundaries are imported); without places, at the approximate points below. Other
+Air stations and rain gauges stand at their town's point from places (``places.services.town_points``:
+a point inside the town's shape, the one source of town names, codes and points for every demo). Other
 stations have fixed approximate coordinates (WGS84), good for a map at county scale, not survey
 positions; places decides their town and grid. The 卫运河 (Wei Canal) forms the county's western border with Hebei;
 the water-level stations, warning and guarantee levels are illustrative values, not the water
 bureau's official marks.
 """
 
-from django.apps import apps
-
 from smartcounty.foundation.accounts import services as accounts
+from smartcounty.foundation.places import services as places
 from smartcounty.foundation.sensing import services
 
-# (town code, name, lon, lat): approximate points, demo only.
-TOWNS = (
-    ("371525001", "清泉街道", 115.445, 36.487), ("371525002", "崇文街道", 115.458, 36.472),
-    ("371525003", "烟庄街道", 115.428, 36.503), ("371525101", "贾镇", 115.565, 36.418),
-    ("371525102", "桑阿镇", 115.520, 36.600), ("371525103", "柳林镇", 115.350, 36.405),
-    ("371525104", "清水镇", 115.625, 36.545), ("371525105", "东古城镇", 115.320, 36.620),
-    ("371525106", "北馆陶镇", 115.300, 36.520), ("371525107", "店子镇", 115.370, 36.345),
-    ("371525108", "定远寨镇", 115.395, 36.560), ("371525109", "辛集镇", 115.520, 36.365),
-    ("371525110", "梁堂镇", 115.605, 36.465), ("371525111", "范寨镇", 115.470, 36.390),
-    ("371525112", "甘官屯镇", 115.360, 36.465), ("371525200", "斜店乡", 115.665, 36.620),
-    ("371525206", "兰沃乡", 115.500, 36.530), ("371525209", "万善乡", 115.430, 36.640),
-)
 AIR = ("pm25", "pm10", "so2", "no2", "co", "o3")
 # code, name, lon, lat, town, base level (m), warning level, guarantee level
 WATER = (
@@ -54,24 +41,6 @@ ORGS = {"air": "ecology-environment", "water": "water", "rain": "water", "weathe
         "traffic": "transport", "smoke": "fire-rescue"}
 
 
-def town_points() -> dict:
-    """{town code: (lon, lat)}: a point inside each town's shape from places when it has shapes
-    (so a town's station is placed in that town), else the approximate points above."""
-    points = {code: (lon, lat) for code, _, lon, lat in TOWNS}
-    if not apps.is_installed("smartcounty.foundation.places"):
-        return points
-    from shapely.geometry import shape
-
-    from smartcounty.foundation.places import services as places
-
-    for feature in places.town_geojson().get("features", ()):
-        code = (feature.get("properties") or {}).get("code")
-        if code in points and feature.get("geometry"):
-            p = shape(feature["geometry"]).representative_point()
-            points[code] = (round(p.x, 6), round(p.y, 6))
-    return points
-
-
 def load(stdout=None) -> int:
     """Create the demo things and datastreams (idempotent). Returns the number of datastreams."""
     services.sync_observed_properties()
@@ -84,10 +53,9 @@ def load(stdout=None) -> int:
                                      properties=dict(props or {}, demo=True), is_demo=True, town_code=town,
                                      description="演示数据 / demo data")
 
-    points = town_points()
-    for i, (town, name, _, _) in enumerate(TOWNS):
-        lon, lat = points[town]
-        t = thing(f"air-{town}", f"{name}空气质量监测站(示例)", lon, lat, town, "air",
+    towns = {t.code: t for t in places.town_points() if t.lon is not None}
+    for i, town in enumerate(towns.values()):
+        t = thing(f"air-{town.code}", f"{town.name}空气质量监测站(示例)", town.lon, town.lat, town.code, "air",
                   {"station": i})
         for prop in AIR:
             services.create_datastream(t, prop, expected_interval_s=60)
@@ -97,10 +65,9 @@ def load(stdout=None) -> int:
                   {"station": i, "base_level": base, "warning_level": warn, "guarantee_level": guarantee})
         services.create_datastream(t, "water_level", expected_interval_s=300)
         n += 1
-    names = dict((c, nm) for c, nm, _, _ in TOWNS)
-    for i, town in enumerate(RAIN):
-        lon, lat = points[town]
-        t = thing(f"rain-{town}", f"{names[town]}雨量站(示例)", lon + 0.0005, lat + 0.0005, town, "rain",
+    for i, code in enumerate(c for c in RAIN if c in towns):
+        town = towns[code]
+        t = thing(f"rain-{code}", f"{town.name}雨量站(示例)", town.lon + 0.0005, town.lat + 0.0005, code, "rain",
                   {"station": i})
         services.create_datastream(t, "rainfall", expected_interval_s=300)
         n += 1

@@ -2,6 +2,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from smartcounty.foundation.places import services as places
 from smartcounty.foundation.sensing import demo, services, simulator
 from smartcounty.foundation.sensing.models import Datastream, Thing
 
@@ -15,7 +16,7 @@ def test_demo_network_is_complete_and_idempotent():
     air = Thing.objects.filter(kind="air")
     assert air.count() == 18
     assert {loc for loc in Datastream.objects.filter(property_code="pm25").values_list("town_code", flat=True)} == {
-        t[0] for t in demo.TOWNS}
+        t.code for t in places.town_points()}
     assert Thing.objects.filter(kind="water").count() >= 3 and Thing.objects.filter(kind="smoke").count() >= 5
     weather = set(Datastream.objects.filter(thing__kind="weather").values_list("property_code", flat=True))
     assert weather == {"temperature", "humidity", "wind_speed", "wind_gust", "visibility", "pressure", "rainfall"}
