@@ -107,6 +107,16 @@ def test_sensor_points_become_cells_when_too_many(stations):
         assert services.COUNTY_BBOX[0] <= c["lon"] <= services.COUNTY_BBOX[2]
 
 
+def test_a_wide_view_is_answered_from_the_cache_until_its_time_is_up(stations, django_assert_num_queries):
+    first = panels.sensor_points(PanelContext(bbox=services.COUNTY_BBOX, limit=2))
+    with django_assert_num_queries(0):  # neither the count nor the cells are asked again
+        again = panels.sensor_points(PanelContext(bbox=services.COUNTY_BBOX, limit=2))
+    assert again == first and again["total"] == 6
+    # A viewer allowed more points than the kept total gets the points, not the kept cells.
+    points = panels.sensor_points(PanelContext(bbox=services.COUNTY_BBOX, limit=1000))
+    assert points["total"] == 3 and len(points["points"]) == 3 and "cells" not in points
+
+
 def test_sensors_by_property_chart(stations):
     data = panels.sensors_by_property(ctx())
     assert data["type"] == "bar" and len(data["categories"]) == 2
