@@ -17,11 +17,19 @@ def index(request):
             return redirect_to_login(request.get_full_path())
         raise PermissionDenied(_("You do not have permission for this."))
     shown = services.panels(user=user, audience=audience)
+    layers = [p for p in shown if p.kind == "map-layer"]
+    # The map's first view is the whole county: its layers are asked for the county's box, a URL known
+    # here, so the page preloads them (``<link rel=preload>``) while the browser is still fetching the
+    # scripts; the map then draws from those answers and asks for its exact view once the charts are up.
+    county = ",".join(f"{v:g}" for v in services.COUNTY_BBOX)
+    first_layers = {p.key: reverse("api:cockpit_layer", kwargs={"key": p.key}) + "?bbox=" + county
+                    for p in layers if p.default_on}
     config = {
         "live_url": reverse("api:cockpit_live"),
         "layer_url": reverse("api:cockpit_layer", kwargs={"key": "__KEY__"}),
         "tile_url": services.tile_url(),
         "county_bbox": services.COUNTY_BBOX,
+        "first_layers": first_layers,
         "panels": [services.spec(p) for p in shown],
         # The first data comes with the page: the screen is usable without waiting for a request.
         "initial": services.snapshot(user, audience=audience),
@@ -37,6 +45,7 @@ def index(request):
         "figures": [p for p in shown if p.kind == "figure"],
         "charts": [p for p in shown if p.kind == "chart"],
         "lists": [p for p in shown if p.kind == "list"],
-        "layers": [p for p in shown if p.kind == "map-layer"],
+        "layers": layers,
+        "first_layer_urls": list(first_layers.values()),
         "audience": audience,
     })

@@ -43,3 +43,22 @@ def test_tile_layer_only_when_configured(client, staff_a, settings):
     assert '"tile_url": ""' in client.get("/cockpit/").content.decode()
     settings.SMARTCOUNTY_TILE_URL = "https://t0.tianditu.gov.cn/vec_w/wmts?tk=KEY"
     assert "tianditu" in client.get("/cockpit/").content.decode()
+
+
+def test_page_preloads_its_first_map_view_and_names_it_to_the_script(client, staff_a):
+    shown = CockpitPanel(key="testmod.pins", title="测试图层", kind="map-layer",
+                         data=lambda ctx: {"points": [{"id": "1", "lon": 115.5, "lat": 36.5, "label": str(ctx.bbox)}],
+                                           "total": 1})
+    hidden = CockpitPanel(key="testmod.off", title="默认关闭", kind="map-layer", default_on=False,
+                          data=lambda ctx: {"points": [], "total": 0})
+    with registered(shown, hidden):
+        client.force_login(staff_a)
+        html = client.get("/cockpit/").content.decode()
+        url = "/api/v1/cockpit/layers/testmod.pins?bbox=115.27,36.36,115.78,36.7"
+        # The browser fetches the county's first view while it still loads the scripts; the script asks
+        # for exactly that URL (a preload is only used for the same request).
+        assert f'<link rel="preload" as="fetch" crossorigin href="{url}">' in html
+        assert f'"testmod.pins": "{url}"' in html
+        assert "layers/testmod.off?" not in html  # a layer that starts hidden is not fetched
+        answer = client.get(url).json()
+    assert answer["ok"] and answer["data"]["points"][0]["label"] == "(115.27, 36.36, 115.78, 36.7)"

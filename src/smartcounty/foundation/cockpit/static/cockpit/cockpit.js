@@ -129,7 +129,7 @@
   // ---- map ----
   var STATE_COLOURS = {ok: "#2ecc71", online: "#2ecc71", normal: "#2ecc71", warn: "#f1c40f", offline: "#95a5a6",
     bad: "#e74c3c", alarm: "#e74c3c", open: "#ff8c42", 1: "#3498db", 2: "#f1c40f", 3: "#ff8c42", 4: "#e74c3c"};
-  var map, overlays = {}, layerSpecs = {}, noteParts = {};
+  var map, overlays = {}, layerSpecs = {}, noteParts = {}, asked = {};
 
   function pointMarker(p, spec) {
     var colour = p.colour || STATE_COLOURS[p.state] || spec.colour;
@@ -144,13 +144,19 @@
     document.getElementById("ck-map-note").textContent = txt;
   }
 
-  function loadLayer(key) {
+  // One layer's objects in the current view; ``url`` (the page's preloaded first view) when given.
+  // Resolves once drawn (or failed); an answer overtaken by a later request for the layer is dropped.
+  function loadLayer(key, url) {
     var spec = layerSpecs[key], group = overlays[spec.title];
-    if (!map.hasLayer(group)) return;
-    var b = map.getBounds();
-    var bbox = [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()].map(function (x) { return x.toFixed(5); }).join(",");
-    var url = cfg.layer_url.replace("__KEY__", encodeURIComponent(key)) + "?bbox=" + bbox + "&zoom=" + Math.round(map.getZoom());
-    fetch(url, {credentials: "same-origin"}).then(function (r) { if (!r.ok) throw new Error(r.status); return r.json(); }).then(function (res) {
+    if (!map.hasLayer(group)) return Promise.resolve();
+    if (!url) {
+      var b = map.getBounds();
+      var bbox = [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()].map(function (x) { return x.toFixed(5); }).join(",");
+      url = cfg.layer_url.replace("__KEY__", encodeURIComponent(key)) + "?bbox=" + bbox + "&zoom=" + Math.round(map.getZoom());
+    }
+    var ticket = asked[key] = (asked[key] || 0) + 1;
+    return fetch(url, {credentials: "same-origin"}).then(function (r) { if (!r.ok) throw new Error(r.status); return r.json(); }).then(function (res) {
+      if (ticket !== asked[key]) return;
       group.clearLayers();
       noteParts[key] = "";
       if (!res.ok || !res.data) { showNote(); return; }
@@ -165,17 +171,18 @@
           }
         }).addTo(group);
       }
-      (d.cells || []).forEach(function (c) {
+      var markers = (d.cells || []).map(function (c) {
         var colour = STATE_COLOURS[c.state] || spec.colour;
         var size = 26 + Math.min(24, Math.round(Math.log(c.count + 1) * 4));
         var icon = L.divIcon({className: "", iconSize: [size, size], iconAnchor: [size / 2, size / 2],
           html: '<div class="ck-cell" style="width:' + size + 'px;height:' + size + 'px;line-height:' + size + 'px;border-color:' + colour + '">' + c.count + '</div>'});
         var m = L.marker([c.lat, c.lon], {icon: icon});
         m.on("click", function () { map.setView([c.lat, c.lon], map.getZoom() + 2); });
-        group.addLayer(m);
+        return m;
       });
       var pts = d.points || [];
-      var markers = pts.map(function (p) { return pointMarker(p, spec); });
+      markers = markers.concat(pts.map(function (p) { return pointMarker(p, spec); }));
+      // One batch: a clustering layer places them all at once rather than one by one.
       if (group.addLayers) group.addLayers(markers); else markers.forEach(function (m) { group.addLayer(m); });
       if (d.note) noteParts[key] = spec.title + ": " + d.note;
       if (d.total && d.total > pts.length && !(d.cells || []).length) {
@@ -185,7 +192,9 @@
     }).catch(function () {});
   }
 
-  function loadAll() { Object.keys(layerSpecs).forEach(loadLayer); }
+  function loadAll(urls) {
+    return Promise.all(Object.keys(layerSpecs).map(function (k) { return loadLayer(k, urls && urls[k]); }));
+  }
 
   function initMap() {
     var bb = cfg.county_bbox;
@@ -202,25 +211,38 @@
     var timer;
     map.on("moveend", function () { clearTimeout(timer); timer = setTimeout(loadAll, 250); });
     map.on("overlayadd", function (e) { Object.keys(layerSpecs).forEach(function (k) { if (layerSpecs[k].title === e.name) loadLayer(k); }); });
-    loadAll();
     setInterval(loadAll, 60000);
+    // The first view is the county: its answers were preloaded by the page (the county's box).
+    return loadAll(cfg.first_layers || {});
   }
 
-  // ECharts (about 1 MB) is fetched after the figures, the feed and the map are up: the screen is
-  // usable first, the charts follow.
+  // Resolves after the browser has had a frame to paint what is drawn (or soon, in a hidden tab).
+  function afterPaint() {
+    return new Promise(function (done) {
+      var fallback = setTimeout(done, 300);
+      requestAnimationFrame(function () { setTimeout(function () { clearTimeout(fallback); done(); }, 0); });
+    });
+  }
+
+  // ECharts (about 1 MB, some 100 ms of script on a cold cache) is fetched only once the figures,
+  // the feed and the map are drawn and painted: neither its download nor its start-up competes with
+  // the map's first answers. The charts follow.
   function loadCharts() {
-    if (!document.querySelector(".ck-chart")) return;
-    var s = document.createElement("script");
-    s.src = document.getElementById("cockpit").dataset.echarts;
-    s.onload = function () { apply(last); };
-    document.body.appendChild(s);
+    if (!document.querySelector(".ck-chart")) return Promise.resolve();
+    return new Promise(function (done) {
+      var s = document.createElement("script");
+      s.src = document.getElementById("cockpit").dataset.echarts;
+      s.onload = function () { apply(last); done(); };
+      s.onerror = function () { done(); };
+      document.body.appendChild(s);
+    });
   }
 
   apply(cfg.initial);
   clock();
   setInterval(clock, 1000);
-  initMap();
-  loadCharts();
+  // Then the map's exact view (a little wider than the county's box on most screens).
+  initMap().then(afterPaint).then(loadCharts).then(function () { loadAll(); });
   setTimeout(poll, refreshMs);
   window.addEventListener("resize", function () { Object.keys(charts).forEach(function (k) { charts[k].resize(); }); });
 })();
