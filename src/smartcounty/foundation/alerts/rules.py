@@ -121,6 +121,10 @@ def rate_in_window(samples: list, per: str) -> float | None:
 
 
 def evaluate_rate(p: RateParams, memo: dict, level: int, rule_level: int, t: float, v):
+    """The rate between the oldest sample in the window and ``(t, v)``. The window keeps samples at least
+    ``window / MAX_SAMPLES`` apart (a reading every second in an hour's window keeps one every 7 s), so
+    its memory is bounded and the oldest sample is never more than that much younger than the window's
+    start, whatever the reading rate."""
     if v is None:
         return None
     # The window, kept in time order and updated in place: drop what fell out of it, add ``(t, v)``.
@@ -137,11 +141,8 @@ def evaluate_rate(p: RateParams, memo: dict, level: int, rule_level: int, t: flo
             while i < n and w[i][0] < lo:
                 i += 1
             del w[:i]
-    w.append([t, v])
-    if len(w) > MAX_SAMPLES:  # keep the window's ends; thin the middle
-        del w[1:len(w) - (MAX_SAMPLES - 1)]
-    if len(w) < 2:
-        return None
+    if not w or t - w[-1][0] >= p.window / MAX_SAMPLES:
+        w.append([t, v])
     t0, v0 = w[0]
     if t <= t0:
         return None

@@ -135,6 +135,17 @@ def test_rate_window_forgets_old_samples():
     assert memo["rate"] == 0
 
 
+def test_rate_window_stays_bounded_and_spans_the_whole_window_at_any_reading_rate():
+    p = RateParams(limit=100, per="hour", window=3600)
+    memo = {}
+    for i in range(7200):  # two hours of one reading a second, rising 1 per hour
+        level = evaluate_rate(p, memo, 0, 2, float(i), i / 3600)
+    w = memo["w"]
+    assert len(w) <= rules.MAX_SAMPLES + 1
+    assert 7199 - 3600 <= w[0][0] <= 7199 - 3600 + 3600 / rules.MAX_SAMPLES + 1
+    assert memo["rate"] == pytest.approx(1.0, rel=0.01) and level == 0
+
+
 def test_no_data_kind():
     assert evaluate_no_data(NoDataParams(), {}, 0, 1, False) == 1
     assert evaluate_no_data(NoDataParams(), {}, 1, 1, True) == 0
