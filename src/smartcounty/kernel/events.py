@@ -93,6 +93,11 @@ def wait_idle(timeout: float = 30.0) -> bool:
     return True
 
 
+def pending() -> int:
+    """Background event batches queued or being handled, over all subscribers (0: every subscriber has caught up)."""
+    return sum(worker.queue.unfinished_tasks for worker in list(_workers.values()))
+
+
 atexit.register(wait_idle, float(os.environ.get("SMARTCOUNTY_EVENTS_EXIT_WAIT", "60")))
 
 

@@ -4,7 +4,7 @@ from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import render
 
-from smartcounty.kernel import registry
+from smartcounty.kernel import events, registry
 
 
 def home(request):
@@ -15,4 +15,5 @@ def home(request):
 def healthz(request):
     with connection.cursor() as cur:
         cur.execute("SELECT 1")
-    return JsonResponse({"status": "ok", "database": connection.vendor})
+    # events_pending: background event batches not yet handled (ingest's subscribers catching up)
+    return JsonResponse({"status": "ok", "database": connection.vendor, "events_pending": events.pending()})

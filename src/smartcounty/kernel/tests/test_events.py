@@ -68,8 +68,10 @@ def test_background_events_run_off_the_publishing_thread_in_order(settings):
         assert [p for who, p in got if who == "quick"] == [0, 1, 2]
         assert not [p for who, p in got if who == "slow"]
         assert events.wait_idle(0.05) is False
+        assert events.pending() == 3  # the slow subscriber's three batches
         release.set()
         assert events.wait_idle(5) is True
+        assert events.pending() == 0
         assert [p for who, p in got if who == "slow"] == [0, 1, 2]
         assert threads and threading.current_thread().name not in threads
     finally:
