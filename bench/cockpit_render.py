@@ -9,7 +9,13 @@ history), starts the real server (``smartcounty serve --no-background``), and me
   a static file (whitenoise) and the platform's plain home page (a bare template);
 - the size of each live update (``/api/v1/cockpit/live``: goal < 100 KB) and of map-layer answers;
 - in Chromium (when /usr/bin/chromium is there): time from navigation to a usable screen (figures
-  filled, towns drawn, sensors on the map): goal < 1 s;
+  filled, towns drawn, sensors on the map): goal < 1 s. The page's own clock (``performance.now()``)
+  is read by the check itself, polled every 10 ms, at the first poll that finds all three drawn. Reported:
+  the median of 5 reloads (warm browser cache), the first load in a fresh browser context (cold cache:
+  every script and style fetched and compiled anew) beside the plain home page's first load in another
+  fresh context, and, for that cold load, when the charts are drawn too (ECharts is fetched after the
+  map is drawn, so it is reported, not hidden). The browser part starts CELLS_WAIT seconds after the
+  HTTP part so that the server has not kept the county's sensor cells for it (``panels.CELLS_TTL``);
 then adds 100,000 things with a datastream each (one made by sensing's services, the rest bulk
 copies of it) and measures the same again: the map answers the whole county with counts per cell,
 a zoomed view with points, never every object at once.
@@ -32,6 +38,12 @@ PG_BASE = os.environ.get("COCKPIT_BENCH_PG", "postgres://postgres@127.0.0.1:5432
 CHROMIUM = "/usr/bin/chromium"
 N_THINGS = 100_000
 RUNS = 15
+CELLS_WAIT = 21  # s: longer than cockpit panels.CELLS_TTL, how long the server keeps a view's sensor cells
+USABLE = ("document.querySelectorAll('#ck-map .leaflet-overlay-pane canvas, #ck-map .leaflet-overlay-pane path').length > 0"
+          " && document.querySelectorAll('#ck-map .leaflet-marker-pane > *').length > 0"
+          " && document.querySelector('.ck-figure .v') && document.querySelector('.ck-figure .v').textContent !== '–'")
+CHARTS = ("document.querySelectorAll('.ck-chart canvas').length > 0"
+          " && document.querySelectorAll('.ck-chart canvas').length >= document.querySelectorAll('.ck-chart:not(.ck-empty)').length")
 
 
 def sc(env, *args, check=True):
@@ -137,13 +149,18 @@ def timed(url, cookie=None, runs=RUNS, cold=None):
     return statistics.median(times) * 1000, size
 
 
+def seen(page, condition):
+    """The page's clock (ms since navigation) at the first 10 ms poll that finds ``condition`` true."""
+    return page.wait_for_function(f"({condition}) ? performance.now() : 0", timeout=30000, polling=10).json_value()
+
+
 def browser_usable(base, cookie, runs=5):
     """Median ms from navigation start to a usable screen, measured by the page's own clock."""
     if not Path(CHROMIUM).exists():
         return None
     from playwright.sync_api import sync_playwright
 
-    out, first = [], None
+    out, first, charts = [], None, None
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, headless=True,
                               args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
@@ -158,18 +175,14 @@ def browser_usable(base, cookie, runs=5):
         page = ctx.new_page()
         for i in range(runs + 1):
             page.goto(base + "/cockpit/", wait_until="commit")
-            page.wait_for_function(
-                "document.querySelectorAll('#ck-map .leaflet-overlay-pane canvas, #ck-map .leaflet-overlay-pane path').length > 0"
-                " && document.querySelectorAll('#ck-map .leaflet-marker-pane > *').length > 0"
-                " && document.querySelector('.ck-figure .v') && document.querySelector('.ck-figure .v').textContent !== '–'",
-                timeout=30000, polling=10)
-            ms = page.evaluate("performance.now()")
+            ms = seen(page, USABLE)
             if i:  # the first load warms the browser cache like a wall display that stays on
                 out.append(ms)
             else:
                 first = ms
+                charts = seen(page, CHARTS)
         b.close()
-    return statistics.median(out), first, peer
+    return statistics.median(out), first, peer, charts
 
 
 def measure(base, cookie, label):
@@ -188,8 +201,9 @@ def measure(base, cookie, label):
     _, _, _, body_t = fetch(f"{base}/api/v1/cockpit/layers/cockpit.sensors?bbox={town}&zoom=14", cookie)
     dt = json.loads(body_t)["data"]
     towns_ms, towns_b = timed(f"{base}/api/v1/cockpit/layers/cockpit.towns?bbox={county}&zoom=11", cookie)
+    time.sleep(CELLS_WAIT)
     usable = browser_usable(base, cookie)
-    usable, usable_first, browser_peer = usable if usable else (None, None, None)
+    usable, usable_first, browser_peer, charts_first = usable if usable else (None, None, None, None)
     print(f"\n== {label}")
     print(f"  peer: static file (whitenoise)            {static_ms:8.1f} ms")
     print(f"  peer: plain home page (bare template)     {home_ms:8.1f} ms")
@@ -200,6 +214,7 @@ def measure(base, cookie, label):
               f"{'met' if usable < 1000 else 'NOT met'}  (median of 5 reloads)")
         print(f"    figures filled, towns drawn, sensors    {usable_first:8.1f} ms   first load, cold browser cache")
         print(f"    on the map)  peer: plain home page,     {browser_peer:8.1f} ms   first load in a fresh context")
+        print(f"    whole screen, charts too (ECharts last) {charts_first:8.1f} ms   first load, cold browser cache")
     else:
         print("  (no Chromium at /usr/bin/chromium: browser time not measured)")
     print(f"  live update /api/v1/cockpit/live          {live_ms:8.1f} ms   {live_b / 1024:6.1f} KB"
