@@ -13,8 +13,11 @@ from smartcounty.foundation.accounts.models import User
 
 
 def client_ip(request) -> str | None:
-    """The peer address (a proxy in front must pass the real one through as REMOTE_ADDR)."""
-    return (request.META.get("REMOTE_ADDR") or None) if request is not None else None
+    """The client's address: the peer's, or behind a trusted proxy the one it forwarded
+    (``SMARTCOUNTY_TRUSTED_PROXIES``, see ``lockout.client_address``)."""
+    if request is None:
+        return None
+    return services.client_address(request.META.get("REMOTE_ADDR"), request.META.get("HTTP_X_FORWARDED_FOR"))
 
 
 def locked_error(lock) -> ValidationError:

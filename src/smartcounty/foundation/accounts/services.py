@@ -32,6 +32,7 @@ from ninja.security import HttpBearer
 from smartcounty.foundation.accounts.lockout import (  # noqa: F401 - re-exported for callers
     active_lock,
     clear_failures,
+    client_address,
     record_failure,
     record_refused,
 )

@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from django.core.exceptions import ImproperlyConfigured
 from django.urls import reverse
 from django.utils import timezone
 
@@ -136,6 +137,54 @@ def test_many_usernames_from_one_address_lock_the_address(client, alice, setting
     page = sign_in(client, "alice", PASSWORD, ip="10.6.6.6").content.decode()
     assert "_auth_user_id" not in client.session and "网络地址" in page
     assert sign_in(client, "alice", PASSWORD, ip="10.0.0.2").status_code == 302
+
+
+def test_a_forwarded_for_header_from_an_untrusted_peer_is_ignored(client, alice, settings):
+    settings.SMARTCOUNTY_LOCKOUT = {"ip_failures": 6}
+    settings.SMARTCOUNTY_TRUSTED_PROXIES = ["10.9.0.0/16"]
+    for n in range(6):  # a new forged address each time does not dodge the lock of the real peer
+        client.post(LOGIN, {"username": f"guess{n}", "password": "wrong"}, REMOTE_ADDR="203.0.113.7",
+                    HTTP_X_FORWARDED_FOR=f"198.51.100.{n}")
+    assert list(SignInLock.objects.values_list("scope", "key")) == [("ip", "203.0.113.7")]
+    assert set(FailedSignIn.objects.values_list("ip", flat=True)) == {"203.0.113.7"}
+    page = client.post(LOGIN, {"username": "alice", "password": PASSWORD}, REMOTE_ADDR="203.0.113.7",
+                       HTTP_X_FORWARDED_FOR="198.51.100.99").content.decode()
+    assert "_auth_user_id" not in client.session and "网络地址" in page
+
+
+def test_through_a_trusted_proxy_the_real_client_is_locked_out_and_no_other(client, alice, settings):
+    settings.SMARTCOUNTY_LOCKOUT = {"ip_failures": 6}
+    settings.SMARTCOUNTY_TRUSTED_PROXIES = ["10.9.0.0/16", "2001:db8::1"]
+
+    def via_proxy(username, password, forwarded_for):
+        return client.post(LOGIN, {"username": username, "password": password}, REMOTE_ADDR="10.9.0.5",
+                           HTTP_X_FORWARDED_FOR=forwarded_for)
+
+    for n in range(6):  # the client forges the left part; the proxy appends the address it saw
+        via_proxy(f"guess{n}", "wrong", f"192.0.2.{n}, 198.51.100.23")
+    assert list(SignInLock.objects.values_list("scope", "key")) == [("ip", "198.51.100.23")]
+    page = via_proxy("alice", PASSWORD, "192.0.2.200, 198.51.100.23").content.decode()
+    assert "_auth_user_id" not in client.session and "网络地址" in page
+    assert via_proxy("alice", PASSWORD, "198.51.100.24").status_code == 302  # another client, same proxy
+    row = AuditEntry.objects.filter(action="accounts.signin").get()
+    assert row.ip == "198.51.100.24"
+
+
+def test_the_client_address_walks_forwarded_for_from_the_right(settings):
+    address = services.client_address
+    assert address("10.0.0.1", "198.51.100.1") == "10.0.0.1"  # default: no proxy is trusted
+    settings.SMARTCOUNTY_TRUSTED_PROXIES = ["10.9.0.0/16", "2001:db8::/64"]
+    assert address("203.0.113.7", "198.51.100.1") == "203.0.113.7"  # an untrusted peer
+    assert address("10.9.0.5", None) == "10.9.0.5"  # a trusted peer that forwards nothing
+    assert address("10.9.0.5", "1.2.3.4, 198.51.100.1, 10.9.0.7") == "198.51.100.1"  # two proxies
+    assert address("2001:db8::5", "[2001:db8:1::9]:4711") == "2001:db8:1::9"
+    assert address("10.9.0.5", "::ffff:198.51.100.1") == "198.51.100.1"
+    assert address("10.9.0.5", "198.51.100.1:51000") == "198.51.100.1"
+    assert address("10.9.0.5", "10.9.0.8, 10.9.0.7") == "10.9.0.8"  # all proxies: the farthest one
+    assert address("10.9.0.5", "198.51.100.1, unknown") == "10.9.0.5"  # unreadable: stop at the proxy
+    settings.SMARTCOUNTY_TRUSTED_PROXIES = ["not-an-address"]
+    with pytest.raises(ImproperlyConfigured):
+        address("10.9.0.5", "198.51.100.1")
 
 
 def test_the_admin_login_uses_the_same_rules(client, make_user):
