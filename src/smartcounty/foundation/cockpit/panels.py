@@ -256,9 +256,15 @@ def sensor_points(ctx) -> dict:
     kept = cache.get(key)
     if kept is not None and kept[0] > ctx.limit:
         return {"total": kept[0], "points": [], "cells": kept[1]}
-    streams = qs.count()
+    if _is_wide(ctx.bbox):
+        # A wide view usually holds many: its cells are counted first, and their sum is the total (one
+        # scan instead of a count and then a scan).
+        found = cells(_wide_view(sensing.latest().order_by(), ctx.bbox), ctx.bbox)
+        streams = sum(c["count"] for c in found)
+    else:
+        found, streams = None, qs.count()
     if streams > ctx.limit:
-        found = cells(_wide_view(sensing.latest().order_by(), ctx.bbox) if _is_wide(ctx.bbox) else qs, ctx.bbox)
+        found = found if found is not None else cells(qs, ctx.bbox)
         cache.set(key, (streams, found), CELLS_TTL)
         return {"total": streams, "points": [], "cells": found}
     per_thing = qs.values("thing_id").annotate(lon=Min("lon"), lat=Min("lat"), streams=Count("id"),
