@@ -45,7 +45,7 @@ def install_error_handlers(api) -> None:
     @api.exception_handler(ApiError)
     def _api_error(request, exc: ApiError):
         return problem(request, exc.status, exc.code, exc.detail, errors=exc.errors, field=exc.field,
-                       detail_args=exc.detail_args or None)
+                       detail_args=exc.detail_args or None, headers=exc.headers)
 
     @api.exception_handler(ValidationError)
     def _validation(request, exc: ValidationError):

@@ -2,7 +2,8 @@
 
 Every error has a stable ``code`` (machine-readable, never translated), a ``title`` in the
 request's language, an optional ``detail`` and, for input errors, ``errors``: one entry per
-field at fault with its location.
+field at fault with its location. ``headers`` adds HTTP headers to the response, e.g.
+``ApiError(429, "rate-limited", headers={"Retry-After": "12"})`` (RFC 9110 §10.2.3, RFC 6585 §4).
 """
 
 import json
@@ -31,18 +32,20 @@ class ApiError(Exception):
     """Raised by services and API code; turned into a problem response by the API's handler."""
 
     def __init__(self, status: int, code: str, detail: str | None = None, *, field: str | None = None,
-                 errors: list | None = None, **detail_args):
+                 errors: list | None = None, headers: dict[str, str] | None = None, **detail_args):
         super().__init__(detail or code)
         self.status = status
         self.code = code
         self.detail = detail
         self.field = field
         self.errors = errors
+        self.headers = dict(headers or {})
         self.detail_args = detail_args
 
 
 def problem(request, status: int, code: str, detail: str | None = None, *, errors: list | None = None,
-            field: str | None = None, detail_args: dict | None = None) -> HttpResponse:
+            field: str | None = None, detail_args: dict | None = None,
+            headers: dict[str, str] | None = None) -> HttpResponse:
     title = TITLES.get(code, TITLES["bad-request"])
     title = str(title) % (detail_args or {}) if detail_args else str(title)
     body = {"type": f"urn:smartcounty:problem:{code}", "code": code, "title": title, "status": status}
@@ -54,4 +57,7 @@ def problem(request, status: int, code: str, detail: str | None = None, *, error
         body["errors"] = errors
     if request is not None:
         body["instance"] = request.path
-    return HttpResponse(json.dumps(body, ensure_ascii=False), status=status, content_type=CONTENT_TYPE)
+    response = HttpResponse(json.dumps(body, ensure_ascii=False), status=status, content_type=CONTENT_TYPE)
+    for name, value in (headers or {}).items():
+        response[name] = str(value)
+    return response

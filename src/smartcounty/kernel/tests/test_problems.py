@@ -28,6 +28,11 @@ def conflict(request):
     raise ApiError(409, "conflict", "already there", field="name")
 
 
+@api.get("/busy")
+def busy(request):
+    raise ApiError(429, "rate-limited", "2 requests per minute", headers={"Retry-After": "12"})
+
+
 client = TestClient(api)
 
 
@@ -64,6 +69,13 @@ def test_unknown_fields_are_rejected():
 def test_service_errors_keep_their_code_and_field():
     body = _problem(client.get("/conflict"), 409, "conflict")
     assert body["field"] == "name" and body["detail"] == "already there"
+
+
+def test_headers_of_an_error_reach_the_response():
+    response = client.get("/busy")
+    body = _problem(response, 429, "rate-limited")
+    assert response["Retry-After"] == "12" and body["detail"] == "2 requests per minute"
+    assert "Retry-After" not in client.get("/conflict").headers  # only the error that asks for it
 
 
 def test_valid_input_passes():
