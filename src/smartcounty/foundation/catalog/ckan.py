@@ -32,9 +32,10 @@ LICENSE = "other-open"
 
 
 class CkanError(Exception):
-    def __init__(self, status: int, kind: str, message, **extra):
+    def __init__(self, status: int, kind: str, message, *, headers: dict | None = None, **extra):
         super().__init__(message)
         self.status, self.kind, self.message, self.extra = status, kind, message, extra
+        self.headers = dict(headers or {})
 
 
 def _not_found(what="Not found"):
@@ -70,7 +71,7 @@ def _caller(request) -> Caller:
         try:
             services.check_rate(app)
         except ApiError as exc:
-            raise CkanError(429, "Authorization Error", exc.detail or "rate limited") from None
+            raise CkanError(429, "Authorization Error", exc.detail or "rate limited", headers=exc.headers) from None
         return Caller(app=app)
     from smartcounty.foundation.accounts import services as accounts
 
@@ -446,7 +447,10 @@ def action_view(request, action: str):
         error = {"__type": err.kind, "message": err.message}
         if isinstance(err.message, dict):
             error = {"__type": err.kind, **err.message}
-        return _envelope(request, action, {"success": False, "error": error}, err.status)
+        response = _envelope(request, action, {"success": False, "error": error}, err.status)
+        for name, value in err.headers.items():
+            response[name] = value
+        return response
     return _envelope(request, action, {"success": True, "result": result})
 
 

@@ -5,9 +5,11 @@ import csv
 import hashlib
 import io
 import json
+import math
 import secrets
 import time
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -117,16 +119,27 @@ def app_for_key(secret: str) -> App | None:
     return App.objects.filter(digest=_digest(secret), revoked_at__isnull=True).first()
 
 
+def rate_window_s() -> int:
+    """Length of the rate-limit window in seconds: a minute (``per_minute``); tests shorten it with
+    the setting ``SMARTCOUNTY_CATALOG_RATE_WINDOW_S``."""
+    return max(1, int(getattr(settings, "SMARTCOUNTY_CATALOG_RATE_WINDOW_S", 60)))
+
+
 def check_rate(app: App, *, now: float | None = None) -> None:
-    """Fixed one-minute window per app, counted in the database (shared by every worker)."""
-    minute = int((now or time.time()) // 60)
+    """Fixed window per app (a minute), counted in the database (shared by every worker). A refused
+    call raises 429 with ``Retry-After``: the whole seconds until the next window opens, when a call
+    passes again (RFC 9110 §10.2.3, RFC 6585 §4)."""
+    now = time.time() if now is None else now
+    window_s = rate_window_s()
+    minute = int(now // window_s)
     with transaction.atomic():
         updated = AppWindow.objects.filter(app=app, minute=minute, calls__lt=app.per_minute).update(calls=F("calls") + 1)
         if updated:
             return
         if AppWindow.objects.filter(app=app, minute=minute).exists():
+            retry_after = max(1, math.ceil((minute + 1) * window_s - now))
             raise ApiError(429, "rate-limited", f"{app.per_minute} requests per minute",
-                           retry_after=60 - int((now or time.time()) % 60))
+                           headers={"Retry-After": str(retry_after)})
         try:
             with transaction.atomic():
                 AppWindow.objects.create(app=app, minute=minute, calls=1)

@@ -1,4 +1,5 @@
 import json
+import time
 from datetime import date, timedelta
 
 import pytest
@@ -7,6 +8,7 @@ from django.test import Client
 from smartcounty.foundation.catalog import services
 from smartcounty.foundation.catalog.models import Grant, Resource, SharingRequest
 from smartcounty.kernel.models import AuditEntry
+from smartcounty.kernel.problems import ApiError
 
 API = "/api/v1/catalog"
 
@@ -208,6 +210,45 @@ def test_keyed_open_api_with_rate_limit(people, orgs):
     r = anon.get(f"{API}/open/toilets/rows", HTTP_X_APP_KEY=key)
     assert r.status_code == 429 and r.json()["code"] == "rate-limited"
     assert services.usage_totals(res)["api_calls"] == 1
+
+
+def test_retry_after_is_the_seconds_until_the_window_frees_a_slot(people):
+    app, _key = services.register_app(people["resident"], "计时", per_minute=2)
+    services.check_rate(app, now=120.3)
+    services.check_rate(app, now=150.0)
+    for now, expected in ((150.0, "30"), (179.5, "1"), (120.3, "60")):
+        with pytest.raises(ApiError) as err:
+            services.check_rate(app, now=now)
+        assert err.value.status == 429 and err.value.headers == {"Retry-After": expected}
+    services.check_rate(app, now=180.0)  # the next window: a call passes again
+
+
+def _until_refused(call, limit=10):
+    """Call until the window is spent (a window may turn over meanwhile, so not a fixed count)."""
+    for _ in range(limit):
+        r = call()
+        if r.status_code == 429:
+            return r
+        assert r.status_code == 200, r.content
+    raise AssertionError(f"no 429 in {limit} calls")
+
+
+def test_a_limited_key_gets_an_honest_retry_after(people, orgs, settings):
+    settings.SMARTCOUNTY_CATALOG_RATE_WINDOW_S = 2
+    res = services.create_resource({"code": "218001/00003", "slug": "benches", "name": "公共座椅", "domain": "18",
+                                    "sharing_type": "unconditional"}, [{"name": "name"}],
+                                   provider_org_id=orgs["health"].pk)
+    services.publish_dataset(res.code, [{"name": "甲"}])
+    services.open_resource(Resource.objects.get(pk=res.pk))
+    key = post(client_for(people["resident"]), f"{API}/apps", {"name": "座椅", "per_minute": 2}).json()["key"]
+    anon = client_for()
+    for call in (lambda: anon.get(f"{API}/open/benches/rows", HTTP_X_APP_KEY=key),  # the keyed open API
+                 lambda: anon.get("/api/3/action/status_show", HTTP_X_CKAN_API_KEY=key)):  # the CKAN action API
+        refused = _until_refused(call)
+        wait = refused["Retry-After"]
+        assert wait.isdigit() and 1 <= int(wait) <= 2, wait
+        time.sleep(int(wait))
+        assert call().status_code == 200  # waiting as told is enough
 
 
 def test_opening_is_refused_while_a_column_looks_personal(people, orgs):
