@@ -4,7 +4,7 @@ every (datastream, phenomenon time) new.
 ``columns`` checks a batch column by column with built-ins that loop in C (``map``, ``set``, ``min``,
 ``all``) instead of one Python call per item, and returns the row tuples ``ingest.parse_item`` would
 have made, or None when any item needs the per-item checks (then the caller takes the general path,
-which finds and explains every problem). ``insert_new_sqlite`` inserts without ``RETURNING`` (which
+which finds and explains every problem). ``insert_new`` inserts without ``RETURNING`` (which
 costs SQLite a fifth of its insert rate) and compares the row count with the batch: if some key was
 already stored it raises ``NotFast`` inside a savepoint, so nothing stays written and the caller takes
 the general path, which reports each duplicate. Once every row is known to be new, the hourly rollup
@@ -86,23 +86,58 @@ def insert_sql(n: int) -> str:
             f"VALUES {values} ON CONFLICT (datastream_id, phenomenon_ms) DO NOTHING")
 
 
-def sqlite_ready() -> bool:
-    return connection.vendor == "sqlite"
+def enabled() -> bool:
+    """Whether ingest tries the fast path first (tests turn it off to compare with the general path)."""
+    return True
 
 
-def insert_new_sqlite(rows: list) -> None:
-    """Insert rows known to be valid, without ``RETURNING``; raise NotFast (call it inside a savepoint) if the
-    row count shows a (datastream, phenomenon time) that was already stored or came twice."""
+PG_INSERT = (
+    "INSERT INTO sensing_observation (datastream_id, phenomenon_ms, result_ms, result, result_json, quality) "
+    "SELECT * FROM unnest(%s::bigint[], %s::bigint[], %s::bigint[], %s::float8[], %s::text[], %s::smallint[]) "
+    "ON CONFLICT (datastream_id, phenomenon_ms) DO NOTHING")
+PG_CHUNK = 20000
+RETURNING = " RETURNING datastream_id, phenomenon_ms"
+
+
+def write(rows: list, *, returning: bool) -> tuple[int, set]:
+    """Insert row tuples with bulk SQL (one multi-row INSERT per chunk on SQLite, one ``unnest`` INSERT on
+    PostgreSQL), a repeated key doing nothing. Returns the number of rows stored and, with ``returning``,
+    their (datastream, phenomenon_ms) keys."""
+    stored, new = 0, set()
+    if not rows:
+        return stored, new
     connection.ensure_connection()
-    cur = connection.connection.cursor()
+    raw = connection.connection
+    tail = RETURNING if returning else ""
+    if connection.vendor == "postgresql":
+        with raw.cursor() as cur:
+            for start in range(0, len(rows), PG_CHUNK):
+                chunk = rows[start:start + PG_CHUNK]
+                cur.execute(PG_INSERT + tail, [list(c) for c in zip(*chunk, strict=True)])
+                stored += cur.rowcount
+                if returning:
+                    new.update(cur.fetchall())
+        return stored, new
+    cur = raw.cursor()
     try:
-        stored = 0
         for start in range(0, len(rows), SQLITE_CHUNK):
             chunk = rows[start:start + SQLITE_CHUNK]
-            stored += cur.execute(insert_sql(len(chunk)), list(chain.from_iterable(chunk))).rowcount
+            cur.execute(insert_sql(len(chunk)) + tail, list(chain.from_iterable(chunk)))
+            if returning:
+                got = cur.fetchall()
+                new.update(got)
+                stored += len(got)
+            else:
+                stored += cur.rowcount
     finally:
         cur.close()
-    if stored != len(rows):
+    return stored, new
+
+
+def insert_new(rows: list) -> None:
+    """Insert rows known to be valid, without ``RETURNING``; raise NotFast (call it inside a savepoint) if the
+    row count shows a (datastream, phenomenon time) that was already stored or came twice."""
+    if write(rows, returning=False)[0] != len(rows):
         raise NotFast("a (datastream, phenomenon time) was already stored")
 
 

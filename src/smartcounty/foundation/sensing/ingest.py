@@ -16,7 +16,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from smartcounty.foundation.sensing import fastpath
-from smartcounty.foundation.sensing.fastpath import FUTURE_MS, HOUR_MS, MIN_MS, SQLITE_CHUNK
+from smartcounty.foundation.sensing.fastpath import FUTURE_MS, HOUR_MS, MIN_MS
 from smartcounty.foundation.sensing.models import Datastream, DeadLetter, HealthEvent
 from smartcounty.foundation.sensing.schemas import DatastreamHealth, IngestResult, ObservationFact
 from smartcounty.kernel import events
@@ -151,40 +151,9 @@ def expand_data_array(body: list) -> list:
     return items
 
 
-def _sqlite_insert_sql(n: int) -> str:
-    return fastpath.insert_sql(n) + " RETURNING datastream_id, phenomenon_ms"
-
-
-PG_INSERT = (
-    "INSERT INTO sensing_observation (datastream_id, phenomenon_ms, result_ms, result, result_json, quality) "
-    "SELECT * FROM unnest(%s::bigint[], %s::bigint[], %s::bigint[], %s::float8[], %s::text[], %s::smallint[]) "
-    "ON CONFLICT (datastream_id, phenomenon_ms) DO NOTHING RETURNING datastream_id, phenomenon_ms")
-
-
 def insert_rows(rows: list) -> set:
     """Insert row tuples; return the (datastream, phenomenon_ms) keys that were new."""
-    new = set()
-    if not rows:
-        return new
-    connection.ensure_connection()
-    raw = connection.connection
-    if connection.vendor == "postgresql":
-        with raw.cursor() as cur:
-            for start in range(0, len(rows), 20000):
-                chunk = rows[start:start + 20000]
-                cur.execute(PG_INSERT, [list(c) for c in zip(*chunk, strict=True)])
-                new.update(cur.fetchall())
-        return new
-    cur = raw.cursor()
-    try:
-        for start in range(0, len(rows), SQLITE_CHUNK):
-            chunk = rows[start:start + SQLITE_CHUNK]
-            flat = [v for row in chunk for v in row]
-            cur.execute(_sqlite_insert_sql(len(chunk)), flat)
-            new.update(cur.fetchall())
-    finally:
-        cur.close()
-    return new
+    return fastpath.write(rows, returning=True)[1]
 
 
 def _guess_datastream(item, datastream_id):
@@ -246,7 +215,7 @@ def ingest(items: list, *, source: str, sender=None, allowed=None, publish: bool
         raise Reject(f"at most {MAX_ITEMS} observations per batch")
     now_ms = int(time.time() * 1000)
     plain = fastpath.columns(items, now_ms, datastream_id)
-    if plain is not None and fastpath.sqlite_ready():
+    if plain is not None and fastpath.enabled():
         done = _ingest_fast(plain, allowed=allowed, publish=publish)
         if done is not None:
             return done
@@ -340,7 +309,7 @@ def ingest(items: list, *, source: str, sender=None, allowed=None, publish: bool
 
 
 def _ingest_fast(rows: list, *, allowed, publish: bool) -> IngestResult | None:
-    """SQLite, a batch of plain items (``fastpath.columns``): None when the general path must take it
+    """A batch of plain items (``fastpath.columns``): None when the general path must take it
     (an unknown or forbidden datastream, a key already stored), with nothing written."""
     with transaction.atomic():
         wanted = {r[0] for r in rows}
@@ -351,7 +320,7 @@ def _ingest_fast(rows: list, *, allowed, publish: bool) -> IngestResult | None:
             return None
         try:
             with transaction.atomic():
-                fastpath.insert_new_sqlite(rows)
+                fastpath.insert_new(rows)
         except fastpath.NotFast:
             return None
         roll_up(fastpath.hourly_groups(rows))

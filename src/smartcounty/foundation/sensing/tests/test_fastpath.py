@@ -1,10 +1,9 @@
-"""The ingest fast path (plain batches checked column by column, inserted without RETURNING on SQLite) must
+"""The ingest fast path (plain batches checked column by column, inserted without RETURNING) must
 give exactly what the general path gives: rows, rollup, latest values, online events, facts and results."""
 
 import math
 
 import pytest
-from django.db import connection
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -116,16 +115,16 @@ def _run(batches, capture, django_capture_on_commit_callbacks, **kw):
 
 def _both(batches, monkeypatch, capture, django_capture_on_commit_callbacks, **kw):
     taken = []
-    real = fastpath.insert_new_sqlite
+    real = fastpath.insert_new
 
     def counting(rows):
         taken.append(len(rows))
         return real(rows)
 
-    monkeypatch.setattr(fastpath, "insert_new_sqlite", counting)
+    monkeypatch.setattr(fastpath, "insert_new", counting)
     fast = _run(batches, capture, django_capture_on_commit_callbacks, **kw)
     _reset()
-    monkeypatch.setattr(fastpath, "sqlite_ready", lambda: False)
+    monkeypatch.setattr(fastpath, "enabled", lambda: False)
     general = _run(batches, capture, django_capture_on_commit_callbacks, **kw)
     return fast, general, taken
 
@@ -148,8 +147,7 @@ def test_plain_batches_store_exactly_what_the_general_path_stores(network, monke
     batches[1][4]["resultQuality"] = 2
     fast, general, taken = _both(batches, monkeypatch, capture, django_capture_on_commit_callbacks)
     assert fast == general
-    if connection.vendor == "sqlite":
-        assert taken == [40, 30, 3]  # every batch took the fast path
+    assert taken == [40, 30, 3]  # every batch took the fast path
     results, (rows, rollup, latest, health, _dead), published = fast
     assert [r.created for r in results] == [40, 30, 3] and len(rows) == 73
     assert sum(n for _ds, _h, n, *_ in rollup) == 73 and len({h for _ds, h, *_x in rollup}) == 3
