@@ -44,6 +44,7 @@ class IngesterProcess:
         else:
             self.proc.terminate()
         self.proc.wait(20)
+        return self.proc.stdout.read()  # after a clean stop: "stopped: <n> received, ..."
 
 
 def _drop_session(broker, client_id):
@@ -165,4 +166,50 @@ def test_mqtt_bad_payloads_go_to_dead_letters(mqtt_broker, network):
     finally:
         ing.stop()
         pub.close()
+        _drop_session(mqtt_broker, client_id)
+
+
+def test_mqtt_properties_qos0_and_large_payloads_are_stored(mqtt_broker, network):
+    """The ingester's short path takes QoS 1 PUBLISH packets without MQTT 5 properties; everything else
+    (properties, QoS 0) goes through paho's own handling; a payload larger than one socket read is cut
+    across reads. All of them are stored, and the QoS 1 ones acknowledged (nothing is redelivered)."""
+    from paho.mqtt.packettypes import PacketTypes
+    from paho.mqtt.properties import Properties
+
+    prefix = f"sc-test/{uuid.uuid4().hex[:10]}/"
+    client_id = f"sc-ingest-test-{uuid.uuid4().hex[:8]}"
+    pm25, level = network["pm25_1"].id, network["level"].id
+    t0 = round((datetime.now(UTC) - timedelta(hours=3)).timestamp()) * 1000
+    ing = IngesterProcess(mqtt_broker, client_id, prefix)
+    pub = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=f"pub5-{uuid.uuid4().hex[:8]}",
+                      protocol=mqtt.MQTTv5)
+    pub.connect(*mqtt_broker)
+    pub.loop_start()
+    try:
+        topic = f"{prefix}v1.1/Datastreams({pm25})/Observations"
+        props = Properties(PacketTypes.PUBLISH)
+        props.PayloadFormatIndicator = 1
+        props.ContentType = "application/json"
+        props.UserProperty = ("station", "air-1")
+        pub.publish(topic, json.dumps({"phenomenonTime": t0, "result": 1}), qos=1, properties=props).wait_for_publish(5)
+        pub.publish(topic, json.dumps({"phenomenonTime": t0 + 1000, "result": 2}), qos=0).wait_for_publish(5)
+        big = [{"phenomenonTime": t0 + k * 1000, "result": k / 10} for k in range(3000)]  # ~130 kB
+        pub.publish(f"{prefix}v1.1/Datastreams({level})/Observations", json.dumps(big), qos=1).wait_for_publish(5)
+        for k in range(200):  # and the short path right after them
+            pub.publish(topic, json.dumps({"phenomenonTime": t0 + (10 + k) * 1000, "result": k}), qos=1)
+        assert _wait(lambda: Observation.objects.filter(datastream_id=level).count() == 3000
+                     and Observation.objects.filter(datastream_id=pm25).count() == 202, 30)
+        assert sorted(Observation.objects.filter(datastream_id=pm25, phenomenon_ms__lt=t0 + 2000)
+                      .values_list("result", flat=True)) == [1.0, 2.0]
+        assert "stopped: 203 received, 203 stored" in ing.stop()
+        # Everything was acknowledged: a new ingester on the same session is delivered nothing again.
+        ing = IngesterProcess(mqtt_broker, client_id, prefix)
+        time.sleep(1.0)
+        assert "stopped: 0 received" in ing.stop()
+        assert Observation.objects.filter(datastream_id__in=[pm25, level]).count() == 3202
+        assert not DeadLetter.objects.exists()
+    finally:
+        ing.stop()
+        pub.loop_stop()
+        pub.disconnect()
         _drop_session(mqtt_broker, client_id)

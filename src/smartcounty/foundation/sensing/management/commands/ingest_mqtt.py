@@ -5,6 +5,7 @@ import threading
 from django.core.management.base import BaseCommand
 
 from smartcounty.foundation.sensing import mqtt
+from smartcounty.kernel import events
 
 
 class Command(BaseCommand):
@@ -28,10 +29,11 @@ class Command(BaseCommand):
             signal.signal(sig, lambda *_: stop.set())
 
         def ready():
-            self.stdout.write(f"subscribed {o['topic']} as {o['client_id']}")
+            subs = ", ".join(sorted(events.subscribers("sensing.observations")))
+            self.stdout.write(f"subscribed {o['topic']} as {o['client_id']} (sensing.observations subscribers: {subs})")
             sys.stdout.flush()
 
         ingester = mqtt.Ingester(o["host"], o["port"], o["client_id"], o["topic"], batch_size=o["batch"],
                                  max_delay=o["max_delay"], on_ready=ready)
         ingester.run(stop)
-        self.stdout.write(f"stopped after {ingester.stored} messages")
+        self.stdout.write(f"stopped: {ingester.account()}")
