@@ -3,7 +3,7 @@ import threading
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from smartcounty.kernel import registry
+from smartcounty.kernel import process, registry
 
 
 class Command(BaseCommand):
@@ -21,6 +21,7 @@ class Command(BaseCommand):
                     continue
                 self.stdout.write(f"starting background service: {service.key} ({service.title})")
                 threading.Thread(target=service.run, args=(stop,), name=service.key, daemon=True).start()
+        process.tune_gc()
         try:
             call_command("runserver", addrport, use_reloader=False, use_threading=True)
         finally:
