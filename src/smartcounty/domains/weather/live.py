@@ -20,7 +20,8 @@ does not count. Only while no weather station carries a property do that propert
 
 Each judge reads database aggregates, never observation rows: ``sensing.window_stats`` gives the count, sum,
 minimum and maximum of all the chosen datastreams over a window in one query (the hourly rollup for the whole
-hours, raw rows for the partial hours at the edges).
+hours, raw rows for the partial hours at the edges). ``on_observations`` judges each new data minute, at most once a
+second per process while a burst of history streams in; the minute held back is judged by a timer (``Pacer``).
 
 Each type is one alert (source ``weather``, key ``signal:<type>:371525``, level 1 blue … 4 red) that
 is issued, upgraded, downgraded and cancelled (resolved) as the signal changes.
@@ -70,7 +71,6 @@ STATION_KIND = "weather"
 STATION_PROPERTIES = ("temperature", "wind_speed", "wind_gust", "visibility", "humidity")
 #: at most this many datastreams of one property are judged (one query over their ids)
 MAX_STREAMS = 1000
-RAIN_WINDOWS = (1, 3, 6, 12)
 #: at most one judging per this many seconds of wall clock per process while the data minute keeps moving
 PACE_S = 1.0
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
