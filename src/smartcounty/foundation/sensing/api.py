@@ -79,9 +79,8 @@ def _ingest(request, *, dataarray_only: bool = False):
         res = services.ingest(items, source="http", sender=user, allowed=allowed)
     except services.Reject as exc:
         raise ApiError(422, "invalid", str(exc), field="body") from None
-    errors = [{"index": r["index"], "error": r["error"]} for r in res.items if r["status"] == "rejected"]
     return {"created": res.created, "duplicates": res.duplicates, "rejected": res.rejected,
-            "results": [r["status"] for r in res.items], "errors": errors}
+            "results": res.statuses(), "errors": res.errors()}
 
 
 @router.post("/observations", response=IngestOut)

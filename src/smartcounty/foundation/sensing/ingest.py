@@ -18,7 +18,7 @@ from django.utils import timezone
 from smartcounty.foundation.sensing import fastpath
 from smartcounty.foundation.sensing.fastpath import FUTURE_MS, HOUR_MS, MIN_MS
 from smartcounty.foundation.sensing.models import Datastream, DeadLetter, HealthEvent
-from smartcounty.foundation.sensing.schemas import DatastreamHealth, IngestResult, ObservationFact
+from smartcounty.foundation.sensing.schemas import AllCreated, DatastreamHealth, IngestResult, ObservationFact
 from smartcounty.kernel import events
 
 OBSERVATIONS = "sensing.observations"
@@ -331,7 +331,7 @@ def _ingest_fast(rows: list, *, allowed, publish: bool) -> IngestResult | None:
             for h in health:
                 events.publish(ONLINE, h)
     n = len(rows)
-    return IngestResult(n, 0, 0, [{"index": i, "status": "created"} for i in range(n)])
+    return IngestResult(n, 0, 0, AllCreated(n))
 
 
 def _came_online(back: dict, meta: dict, health: list) -> None:

@@ -7,6 +7,7 @@ Events published by sensing (through ``smartcounty.kernel.events``), delivered a
 - ``sensing.datastream_offline`` / ``sensing.datastream_online``: payload ``DatastreamHealth``.
 """
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import NamedTuple
 
@@ -57,7 +58,47 @@ class IngestResult(NamedTuple):
     created: int
     duplicates: int
     rejected: int
-    items: list  # list[dict]: {"index", "status", "error"?}
+    items: Sequence  # of dict: {"index", "status", "error"?} (a list, or ``AllCreated``)
+
+    def statuses(self) -> list[str]:
+        """One status per item, in input order."""
+        if isinstance(self.items, AllCreated):
+            return ["created"] * len(self.items)
+        return [r["status"] for r in self.items]
+
+    def errors(self) -> list[dict]:
+        """``{"index", "error"}`` of each rejected item."""
+        if not self.rejected:
+            return []
+        return [{"index": r["index"], "error": r["error"]} for r in self.items if r["status"] == "rejected"]
+
+
+class AllCreated(Sequence):
+    """The items of a batch whose every item was created: ``{"index": i, "status": "created"}``, made on demand
+    (a 5,000-item batch need not build 5,000 dicts that its API answer turns into one status list)."""
+
+    def __init__(self, n: int):
+        self.n = n
+
+    def __len__(self) -> int:
+        return self.n
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self[k] for k in range(*i.indices(self.n))]
+        if i < 0:
+            i += self.n
+        if not 0 <= i < self.n:
+            raise IndexError(i)
+        return {"index": i, "status": "created"}
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, Sequence) and list(self) == list(other)
+
+    __hash__ = None
+
+    def __repr__(self) -> str:
+        return f"AllCreated({self.n})"
 
 
 # --- API shapes --------------------------------------------------------------------------------

@@ -189,3 +189,18 @@ def test_a_plain_batch_with_a_problem_is_answered_item_by_item(case, network, mo
     assert "created" in statuses and ({"duplicate", "rejected"} & set(statuses))
     rows, rollup = fast[1][0], fast[1][1]
     assert sum(n for _ds, _h, n, *_ in rollup) == len(rows)  # nothing counted twice by a rolled-back try
+
+
+def test_all_created_items_behave_like_the_list_they_stand_for():
+    from smartcounty.foundation.sensing.schemas import AllCreated, IngestResult
+
+    items = [{"index": i, "status": "created"} for i in range(4)]
+    lazy = AllCreated(4)
+    assert lazy == items and items == lazy and list(lazy) == items and len(lazy) == 4
+    assert lazy[-1] == items[-1] and lazy[1:3] == items[1:3]
+    with pytest.raises(IndexError):
+        lazy[4]
+    assert IngestResult(4, 0, 0, lazy).statuses() == ["created"] * 4 == IngestResult(4, 0, 0, items).statuses()
+    mixed = IngestResult(1, 0, 1, [{"index": 0, "status": "created"},
+                                   {"index": 1, "status": "rejected", "error": "result: null"}])
+    assert mixed.statuses() == ["created", "rejected"] and mixed.errors() == [{"index": 1, "error": "result: null"}]
