@@ -74,8 +74,9 @@ def on_observations(event: str, facts) -> None:
                 newest[f.datastream_id] = f
     if not newest:
         return
+    # only gauges with marks can be judged: a level stream without them (most, on a busy hub) costs no ORM rows
     streams = {ds.id: ds for ds in sensing.latest(property_code=LEVEL_PROPERTY).filter(id__in=list(newest))
-               .select_related("thing")}
+               .filter(thing__properties__has_key="warning_level").select_related("thing")}
     for ds_id, f in newest.items():
         ds = streams.get(ds_id)
         if ds is not None:
