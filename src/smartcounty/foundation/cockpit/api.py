@@ -72,6 +72,20 @@ def live(request):
     return services.snapshot(user, audience=audience)
 
 
+@router.get("/layers", response=list[LayerOut], auth=None, url_name="cockpit_layers",
+            summary="Several map layers' objects inside one bounding box, in one answer (the map's first view)")
+def several_layers(request, layers: str, bbox: str = "", zoom: Annotated[int | None, Field(ge=0, le=22)] = None,
+                   limit: Annotated[int, Field(ge=1, le=services.MAP_LIMIT)] = services.MAP_LIMIT):
+    user = request_user(request)
+    audience = services.require_viewer(user)
+    wanted = list(dict.fromkeys(k for k in layers.split(",") if k))
+    if not wanted or len(wanted) > services.MAX_LAYERS_AT_ONCE:
+        raise ApiError(422, "invalid", f"layers names 1 to {services.MAX_LAYERS_AT_ONCE} layer keys, comma-separated",
+                       field="layers")
+    box = services.parse_bbox(bbox)
+    return [services.map_layer(k, user=user, audience=audience, bbox=box, zoom=zoom, limit=limit) for k in wanted]
+
+
 @router.get("/layers/{key}", response=LayerOut, auth=None, url_name="cockpit_layer", summary="A map layer's objects inside a bounding box")
 def layer(request, key: str, bbox: str = "", zoom: Annotated[int | None, Field(ge=0, le=22)] = None,
           limit: Annotated[int, Field(ge=1, le=services.MAP_LIMIT)] = services.MAP_LIMIT):

@@ -30,6 +30,8 @@ COUNTY_BBOX = (115.27, 36.36, 115.78, 36.70)
 MAP_LIMIT = 1000
 #: A bbox may not be larger than this many degrees on a side (the county plus a wide margin).
 MAX_BBOX_SPAN = 5.0
+#: Layers one request may ask for together.
+MAX_LAYERS_AT_ONCE = 20
 
 
 def public_mode() -> bool:

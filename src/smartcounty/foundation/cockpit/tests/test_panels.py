@@ -127,6 +127,37 @@ def test_layer_refuses_anonymous_residents_and_unknown_or_non_layer_keys(client,
         assert client.get("/api/v1/cockpit/worklist", {"limit": "x"}).status_code == 422
 
 
+def test_several_layers_in_one_answer_are_each_the_single_layers_answer(client, staff_a):
+    pins = CockpitPanel(key="testmod.pins", title="pins", kind="map-layer",
+                        data=lambda ctx: {"points": [{"id": "1", "lon": 115.5, "lat": 36.5, "label": "x"}], "total": 1})
+    broken = CockpitPanel(key="testmod.broken", title="broken", kind="map-layer", data=lambda ctx: 1 / 0)
+    with registered(points_layer(1500), pins, broken):
+        client.force_login(staff_a)
+        query = {"bbox": "115.2,36.3,115.8,36.7", "limit": 10}
+        r = client.get("/api/v1/cockpit/layers", {"layers": "testmod.pts,testmod.pins,testmod.broken,testmod.pts", **query})
+        assert r.status_code == 200
+        together = r.json()
+        alone = [client.get(f"/api/v1/cockpit/layers/{k}", query).json()
+                 for k in ("testmod.pts", "testmod.pins", "testmod.broken")]
+    assert together == alone  # in the order asked, each once; a failing layer fails alone
+    assert len(together[0]["data"]["points"]) == 10 and together[0]["data"]["total"] == 1500
+    assert not together[2]["ok"]
+
+
+def test_several_layers_refuse_anonymous_residents_and_bad_keys(client, resident, staff_a):
+    with registered(points_layer(3), figure("testmod.fig", 1)):
+        assert client.get("/api/v1/cockpit/layers", {"layers": "testmod.pts"}).status_code == 401
+        client.force_login(resident)
+        assert client.get("/api/v1/cockpit/layers", {"layers": "testmod.pts"}).status_code == 403
+        client.force_login(staff_a)
+        assert client.get("/api/v1/cockpit/layers", {"layers": "testmod.pts,testmod.nope"}).status_code == 404
+        assert client.get("/api/v1/cockpit/layers", {"layers": "testmod.pts,testmod.fig"}).status_code == 404
+        for bad in ({}, {"layers": ""}, {"layers": ",".join(["testmod.pts"] * 2 + [f"k{i}" for i in range(30)])},
+                    {"layers": "testmod.pts", "bbox": "1,2,3"}, {"layers": "testmod.pts", "zoom": 99}):
+            r = client.get("/api/v1/cockpit/layers", bad)
+            assert r.status_code == 422 and r["Content-Type"] == "application/problem+json", bad
+
+
 def test_parse_bbox_defaults_to_the_county():
     assert services.parse_bbox("") == services.COUNTY_BBOX
     with pytest.raises(ApiError):

@@ -144,57 +144,75 @@
     document.getElementById("ck-map-note").textContent = txt;
   }
 
-  // One layer's objects in the current view; ``url`` (the page's preloaded first view) when given.
-  // Resolves once drawn (or failed); an answer overtaken by a later request for the layer is dropped.
-  function loadLayer(key, url) {
-    var spec = layerSpecs[key], group = overlays[spec.title];
-    if (!map.hasLayer(group)) return Promise.resolve();
-    if (!url) {
-      var b = map.getBounds();
-      var bbox = [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()].map(function (x) { return x.toFixed(5); }).join(",");
-      url = cfg.layer_url.replace("__KEY__", encodeURIComponent(key)) + "?bbox=" + bbox + "&zoom=" + Math.round(map.getZoom());
-    }
-    var ticket = asked[key] = (asked[key] || 0) + 1;
-    return fetch(url, {credentials: "same-origin"}).then(function (r) { if (!r.ok) throw new Error(r.status); return r.json(); }).then(function (res) {
-      if (ticket !== asked[key]) return;
-      group.clearLayers();
-      noteParts[key] = "";
-      if (!res.ok || !res.data) { showNote(); return; }
-      var d = res.data;
-      if (d.geojson) {
-        L.geoJSON(d.geojson, {
-          style: function (f) { return {color: (f.properties && f.properties.colour) || spec.colour, weight: spec.cluster ? 1 : 2, fillOpacity: 0.08}; },
-          onEachFeature: function (f, layer) {
-            var name = f.properties && (f.properties.label || f.properties.name);
-            if (name && d.labels && map.getSize().x > 700) layer.bindTooltip(name, {permanent: true, direction: "center", className: "ck-town-label"});
-            else if (name) layer.bindTooltip(name);
-          }
-        }).addTo(group);
-      }
-      var markers = (d.cells || []).map(function (c) {
-        var colour = STATE_COLOURS[c.state] || spec.colour;
-        var size = 26 + Math.min(24, Math.round(Math.log(c.count + 1) * 4));
-        var icon = L.divIcon({className: "", iconSize: [size, size], iconAnchor: [size / 2, size / 2],
-          html: '<div class="ck-cell" style="width:' + size + 'px;height:' + size + 'px;line-height:' + size + 'px;border-color:' + colour + '">' + c.count + '</div>'});
-        var m = L.marker([c.lat, c.lon], {icon: icon});
-        m.on("click", function () { map.setView([c.lat, c.lon], map.getZoom() + 2); });
-        return m;
-      });
-      var pts = d.points || [];
-      markers = markers.concat(pts.map(function (p) { return pointMarker(p, spec); }));
-      // One batch: a clustering layer places them all at once rather than one by one.
-      if (group.addLayers) group.addLayers(markers); else markers.forEach(function (m) { group.addLayer(m); });
-      if (d.note) noteParts[key] = spec.title + ": " + d.note;
-      if (d.total && d.total > pts.length && !(d.cells || []).length) {
-        noteParts[key] = spec.title + ": " + T.shown_of.replace("%(shown)s", pts.length).replace("%(total)s", d.total);
-      }
-      showNote();
-    }).catch(function () {});
+  function getJSON(url) {
+    return fetch(url, {credentials: "same-origin"}).then(function (r) { if (!r.ok) throw new Error(r.status); return r.json(); });
+  }
+  function shown(key) { return map.hasLayer(overlays[layerSpecs[key].title]); }
+  // Each request for a layer takes a ticket: an answer overtaken by a later request is dropped.
+  function ticket(key) { asked[key] = (asked[key] || 0) + 1; return asked[key]; }
+
+  // One layer's objects in the current view. Resolves once drawn (or failed).
+  function loadLayer(key) {
+    if (!shown(key)) return Promise.resolve();
+    var b = map.getBounds();
+    var bbox = [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()].map(function (x) { return x.toFixed(5); }).join(",");
+    var url = cfg.layer_url.replace("__KEY__", encodeURIComponent(key)) + "?bbox=" + bbox + "&zoom=" + Math.round(map.getZoom());
+    var mine = ticket(key);
+    return getJSON(url).then(function (res) { if (mine === asked[key]) draw(key, res); }).catch(function () {});
   }
 
-  function loadAll(urls) {
-    return Promise.all(Object.keys(layerSpecs).map(function (k) { return loadLayer(k, urls && urls[k]); }));
+  // The first view, the county, in one answer that the page preloaded; layers it lacks are asked alone.
+  function loadFirstView() {
+    if (!cfg.first_view) return loadAll();
+    var keys = Object.keys(layerSpecs).filter(shown), mine = {};
+    keys.forEach(function (k) { mine[k] = ticket(k); });
+    return getJSON(cfg.first_view).then(function (answers) {
+      var got = {};
+      answers.forEach(function (res) {
+        got[res.key] = true;
+        if (layerSpecs[res.key] && mine[res.key] === asked[res.key]) draw(res.key, res);
+      });
+      return Promise.all(keys.filter(function (k) { return !got[k]; }).map(loadLayer));
+    }).catch(function () { return loadAll(); });
   }
+
+  function draw(key, res) {
+    var spec = layerSpecs[key], group = overlays[spec.title];
+    group.clearLayers();
+    noteParts[key] = "";
+    if (!res.ok || !res.data) { showNote(); return; }
+    var d = res.data;
+    if (d.geojson) {
+      L.geoJSON(d.geojson, {
+        style: function (f) { return {color: (f.properties && f.properties.colour) || spec.colour, weight: spec.cluster ? 1 : 2, fillOpacity: 0.08}; },
+        onEachFeature: function (f, layer) {
+          var name = f.properties && (f.properties.label || f.properties.name);
+          if (name && d.labels && map.getSize().x > 700) layer.bindTooltip(name, {permanent: true, direction: "center", className: "ck-town-label"});
+          else if (name) layer.bindTooltip(name);
+        }
+      }).addTo(group);
+    }
+    var markers = (d.cells || []).map(function (c) {
+      var colour = STATE_COLOURS[c.state] || spec.colour;
+      var size = 26 + Math.min(24, Math.round(Math.log(c.count + 1) * 4));
+      var icon = L.divIcon({className: "", iconSize: [size, size], iconAnchor: [size / 2, size / 2],
+        html: '<div class="ck-cell" style="width:' + size + 'px;height:' + size + 'px;line-height:' + size + 'px;border-color:' + colour + '">' + c.count + '</div>'});
+      var m = L.marker([c.lat, c.lon], {icon: icon});
+      m.on("click", function () { map.setView([c.lat, c.lon], map.getZoom() + 2); });
+      return m;
+    });
+    var pts = d.points || [];
+    markers = markers.concat(pts.map(function (p) { return pointMarker(p, spec); }));
+    // One batch: a clustering layer places them all at once rather than one by one.
+    if (group.addLayers) group.addLayers(markers); else markers.forEach(function (m) { group.addLayer(m); });
+    if (d.note) noteParts[key] = spec.title + ": " + d.note;
+    if (d.total && d.total > pts.length && !(d.cells || []).length) {
+      noteParts[key] = spec.title + ": " + T.shown_of.replace("%(shown)s", pts.length).replace("%(total)s", d.total);
+    }
+    showNote();
+  }
+
+  function loadAll() { return Promise.all(Object.keys(layerSpecs).map(function (k) { return loadLayer(k); })); }
 
   function initMap() {
     var bb = cfg.county_bbox;
@@ -212,8 +230,7 @@
     map.on("moveend", function () { clearTimeout(timer); timer = setTimeout(loadAll, 250); });
     map.on("overlayadd", function (e) { Object.keys(layerSpecs).forEach(function (k) { if (layerSpecs[k].title === e.name) loadLayer(k); }); });
     setInterval(loadAll, 60000);
-    // The first view is the county: its answers were preloaded by the page (the county's box).
-    return loadAll(cfg.first_layers || {});
+    return loadFirstView();
   }
 
   // Resolves after the browser has had a frame to paint what is drawn (or soon, in a hidden tab).
