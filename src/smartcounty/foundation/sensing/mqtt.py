@@ -38,6 +38,7 @@ import time
 from collections import deque
 
 import orjson
+import paho.mqtt
 import paho.mqtt.client as mqtt
 from django.db import close_old_connections, transaction
 from paho.mqtt.packettypes import PacketTypes
@@ -56,6 +57,8 @@ BAD_TOPIC = "topic is not v1.1/Datastreams(<id>)/Observations"
 READ_SIZE = 65536
 READS_PER_LOOP = 16  # socket reads per paho loop iteration (~1 MiB), then paho writes, pings and selects again
 _PUBACK = 0x4002 << 16  # PUBACK fixed header (type 4, remaining length 2) as the high half of a 32-bit word
+# The paho internals _Client relies on are those of 2.2 (pinned); another version gets paho's own paths.
+SHORT_PATH = paho.mqtt.__version__.startswith("2.2.")
 _routes: dict = {}
 
 
@@ -148,6 +151,7 @@ class _Client(mqtt.Client):
 
     def __init__(self, deliver, **kwargs):
         super().__init__(**kwargs)
+        self._short = SHORT_PATH and self._protocol == mqtt.MQTTv5
         self._deliver = deliver  # called from the network thread with a list of (mid, topic, payload)
         self._received: list = []
         self._rbuf = b""
@@ -159,6 +163,8 @@ class _Client(mqtt.Client):
         return super()._create_socket()
 
     def _sock_recv(self, bufsize: int) -> bytes:
+        if not self._short:
+            return super()._sock_recv(bufsize)
         pos = self._rpos
         if pos >= len(self._rbuf):
             if self._reads_left <= 0:
@@ -179,11 +185,11 @@ class _Client(mqtt.Client):
     def loop_read(self, max_packets: int = 1) -> mqtt.MQTTErrorCode:
         """Read every packet that arrived (up to READS_PER_LOOP socket reads), then hand them over at once."""
         self._reads_left = READS_PER_LOOP
-        fast = self._protocol == mqtt.MQTTv5
+        fast = self._short
         try:
             rc = super().loop_read(max_packets)  # one packet per call (and a socket read when the buffer is empty)
-            while not rc and self._sock is not None and (self._rpos < len(self._rbuf) or self._reads_left > 0):
-                if fast and self._in_packet["command"] == 0:
+            while fast and not rc and self._sock is not None and (self._rpos < len(self._rbuf) or self._reads_left > 0):
+                if self._in_packet["command"] == 0:
                     self._cut_publishes()
                 rc = super().loop_read(max_packets)
             return rc
@@ -222,7 +228,7 @@ class _Client(mqtt.Client):
 
     def _handle_publish(self) -> mqtt.MQTTErrorCode:
         packet = self._in_packet["packet"]
-        if self._in_packet["command"] & 0x06 == 0x02 and self._protocol == mqtt.MQTTv5:  # QoS 1, MQTT 5
+        if self._short and self._in_packet["command"] & 0x06 == 0x02:  # QoS 1
             end = 2 + (packet[0] << 8 | packet[1])
             if len(packet) > end + 2 and packet[end + 2] == 0:  # no properties
                 self._received.append((packet[end] << 8 | packet[end + 1], bytes(packet[2:end]),
@@ -232,6 +238,11 @@ class _Client(mqtt.Client):
 
     def ack_many(self, mids) -> None:
         """Acknowledge QoS 1 messages by packet id: one buffer of PUBACK packets, one queued write."""
+        if not self._short:
+            for mid in mids:
+                if mid:
+                    self.ack(mid, 1)
+            return
         words = [_PUBACK | mid for mid in mids if mid]
         if words:
             self._packet_queue(mqtt.PUBACK, struct.pack(f"!{len(words)}I", *words), 0, 0)
