@@ -32,6 +32,7 @@ while a lone message waits at most ``max_delay`` (alert latency).
 import logging
 import os
 import re
+import socket
 import struct
 import threading
 import time
@@ -55,6 +56,11 @@ SESSION_EXPIRY_S = 7 * 86400
 RECEIVE_MAXIMUM = 65535  # the largest MQTT 5 allows: the broker may have this many messages unacknowledged
 BAD_TOPIC = "topic is not v1.1/Datastreams(<id>)/Observations"
 READ_SIZE = 65536
+# Mosquitto drops QoS 1 messages for a subscriber that has not read its socket fast enough during a burst
+# (it keeps few unwritten packets per client), even inside the Receive Maximum window; a larger kernel
+# receive buffer absorbs the burst while the network thread waits for the GIL. Linux caps it at
+# net.core.rmem_max (and doubles it). 0 leaves the system's default (and its autotuning).
+RECEIVE_BUFFER = int(os.environ.get("SMARTCOUNTY_MQTT_RCVBUF", str(4 * 1024 * 1024)))
 READS_PER_LOOP = 16  # socket reads per paho loop iteration (~1 MiB), then paho writes, pings and selects again
 _PUBACK = 0x4002 << 16  # PUBACK fixed header (type 4, remaining length 2) as the high half of a 32-bit word
 # The paho internals _Client relies on are those of 2.2 (pinned); another version gets paho's own paths.
@@ -160,7 +166,13 @@ class _Client(mqtt.Client):
 
     def _create_socket(self):
         self._rbuf, self._rpos = b"", 0  # nothing of an earlier connection is read on a new one
-        return super()._create_socket()
+        sock = super()._create_socket()
+        if self._short and RECEIVE_BUFFER:
+            try:  # room in the kernel for a burst while this thread waits for the GIL (see RECEIVE_BUFFER)
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, RECEIVE_BUFFER)
+            except (OSError, AttributeError):
+                pass
+        return sock
 
     def _sock_recv(self, bufsize: int) -> bytes:
         if not self._short:
