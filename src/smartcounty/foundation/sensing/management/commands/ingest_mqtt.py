@@ -5,7 +5,7 @@ import threading
 from django.core.management.base import BaseCommand
 
 from smartcounty.foundation.sensing import mqtt
-from smartcounty.kernel import events
+from smartcounty.kernel import events, process
 
 
 class Command(BaseCommand):
@@ -33,6 +33,7 @@ class Command(BaseCommand):
             self.stdout.write(f"subscribed {o['topic']} as {o['client_id']} (sensing.observations subscribers: {subs})")
             sys.stdout.flush()
 
+        process.tune_gc()
         ingester = mqtt.Ingester(o["host"], o["port"], o["client_id"], o["topic"], batch_size=o["batch"],
                                  max_delay=o["max_delay"], on_ready=ready)
         ingester.run(stop)
