@@ -1,4 +1,4 @@
-"""Settings of a long-running process (the server, the MQTT ingester).
+"""Settings of a long-running process (the server, the MQTT ingester), and its one SQLite writer.
 
 Garbage collection: a loaded Django process holds a few hundred thousand long-lived objects, and
 ingest allocates thousands of short-lived ones per batch (rows, facts, results). With CPython's
@@ -10,6 +10,10 @@ collector's sight: it lives as long as the process anyway) and collects the youn
 """
 
 import gc
+import threading
+from contextlib import contextmanager
+
+from django.db import connection
 
 GC_THRESHOLDS = (50_000, 20, 20)
 
@@ -19,3 +23,22 @@ def tune_gc() -> None:
     gc.collect()
     gc.freeze()
     gc.set_threshold(*GC_THRESHOLDS)
+
+
+_writer = threading.Lock()
+
+
+@contextmanager
+def one_writer():
+    """Wrap a hot write transaction: ``with process.one_writer(), transaction.atomic(): ...``.
+
+    SQLite has one writer at a time. Threads of this process that write through here queue on a lock and are
+    woken the moment the writer before them commits, instead of waiting in SQLite's busy handler, which
+    sleeps 1, 2, 5, 10, 15... ms between tries and so leaves the database idle after each commit (ingest over
+    HTTP with two clients: 97k -> 122k observations/s). Inside an outer transaction the caller already holds
+    SQLite's lock, so nothing is taken; on PostgreSQL nothing is taken either."""
+    if connection.vendor != "sqlite" or connection.in_atomic_block:
+        yield
+        return
+    with _writer:
+        yield

@@ -24,7 +24,7 @@ from django.utils import timezone
 from smartcounty.foundation.alerts.models import Alert, AlertEvent, Rule, RuleState
 from smartcounty.foundation.alerts.schemas import RuleKind
 from smartcounty.foundation.alerts.services import fact
-from smartcounty.kernel import events, registry
+from smartcounty.kernel import events, process, registry
 
 log = logging.getLogger("smartcounty.alerts")
 
@@ -440,7 +440,7 @@ def _thing_facts(transitions) -> dict[int, dict]:
 
 def _commit(transitions: list[Transition], dirty: dict) -> None:
     try:
-        with transaction.atomic():
+        with process.one_writer(), transaction.atomic():
             _save_states(dirty)
             if transitions:
                 _apply(transitions)

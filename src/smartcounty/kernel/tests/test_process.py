@@ -1,5 +1,7 @@
 import gc
 
+import pytest
+
 from smartcounty.kernel import process
 
 
@@ -17,3 +19,40 @@ def test_tune_gc_freezes_start_up_objects_and_raises_the_young_threshold():
     finally:
         gc.unfreeze()
         gc.set_threshold(*before)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_one_writer_queues_sqlite_writers_and_never_blocks_a_nested_or_postgresql_transaction():
+    import threading
+
+    from django.db import connection, transaction
+
+    inside, order = threading.Event(), []
+    release = threading.Event()
+
+    def first():
+        with process.one_writer():
+            order.append("first in")
+            inside.set()
+            release.wait(5)
+            order.append("first out")
+
+    def second():
+        inside.wait(5)
+        with process.one_writer():
+            order.append("second in")
+
+    a, b = threading.Thread(target=first), threading.Thread(target=second)
+    a.start()
+    b.start()
+    inside.wait(5)
+    b.join(0.2)
+    release.set()
+    a.join(5)
+    b.join(5)
+    if connection.vendor == "sqlite":
+        assert order == ["first in", "first out", "second in"]  # the second waited for the first
+    else:
+        assert order[0] == "first in" and "second in" in order  # nothing taken on PostgreSQL
+    with transaction.atomic(), process.one_writer():  # already inside a transaction: takes nothing
+        assert not process._writer.locked()
