@@ -440,7 +440,7 @@ def _thing_facts(transitions) -> dict[int, dict]:
 
 def _commit(transitions: list[Transition], dirty: dict) -> None:
     try:
-        with process.one_writer(), transaction.atomic():
+        with process.write_transaction():
             _save_states(dirty)
             if transitions:
                 _apply(transitions)

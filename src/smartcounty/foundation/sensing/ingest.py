@@ -238,7 +238,7 @@ def ingest(items: list, *, source: str, sender=None, allowed=None, publish: bool
                 append((i, parse_item(item, now_ms, datastream_id)))
             except Reject as exc:
                 rejects.append((i, str(exc), _guess_datastream(item, datastream_id)))
-    with process.one_writer(), transaction.atomic():
+    with process.write_transaction():
         wanted = {row[0] for _, row in parsed} | {ds for _, _, ds in rejects if ds is not None}
         meta = _meta(wanted) if wanted else {}
         verdict: dict = {}
@@ -311,7 +311,7 @@ def ingest(items: list, *, source: str, sender=None, allowed=None, publish: bool
 def _ingest_fast(rows: list, *, allowed, publish: bool) -> IngestResult | None:
     """A batch of plain items (``fastpath.columns``): None when the general path must take it
     (an unknown or forbidden datastream, a key already stored), with nothing written."""
-    with process.one_writer(), transaction.atomic():
+    with process.write_transaction():
         wanted = {r[0] for r in rows}
         meta = _meta(wanted)
         if len(meta) != len(wanted):

@@ -22,25 +22,28 @@ def test_tune_gc_freezes_start_up_objects_and_raises_the_young_threshold():
 
 
 @pytest.mark.django_db(transaction=True)
-def test_one_writer_queues_sqlite_writers_and_never_blocks_a_nested_or_postgresql_transaction():
+def test_write_transaction_queues_sqlite_writers_and_lets_go_before_the_commit_hooks():
     import threading
 
     from django.db import connection, transaction
 
-    inside, order = threading.Event(), []
-    release = threading.Event()
+    inside, release, order = threading.Event(), threading.Event(), []
+    hook_saw_lock = []
 
     def first():
-        with process.one_writer():
+        with process.write_transaction():
+            transaction.on_commit(lambda: hook_saw_lock.append(process._writer.locked()))
             order.append("first in")
             inside.set()
             release.wait(5)
             order.append("first out")
+        connection.close()
 
     def second():
         inside.wait(5)
-        with process.one_writer():
+        with process.write_transaction():
             order.append("second in")
+        connection.close()
 
     a, b = threading.Thread(target=first), threading.Thread(target=second)
     a.start()
@@ -54,5 +57,9 @@ def test_one_writer_queues_sqlite_writers_and_never_blocks_a_nested_or_postgresq
         assert order == ["first in", "first out", "second in"]  # the second waited for the first
     else:
         assert order[0] == "first in" and "second in" in order  # nothing taken on PostgreSQL
-    with transaction.atomic(), process.one_writer():  # already inside a transaction: takes nothing
+    assert hook_saw_lock == [False]  # commit hooks run after the lock is let go
+    with pytest.raises(ZeroDivisionError), process.write_transaction():
+        raise ZeroDivisionError
+    assert not process._writer.locked()  # a rolled-back transaction lets go too
+    with transaction.atomic(), process.write_transaction():  # already inside a transaction: takes nothing
         assert not process._writer.locked()
