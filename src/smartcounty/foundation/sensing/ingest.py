@@ -310,24 +310,32 @@ def ingest(items: list, *, source: str, sender=None, allowed=None, publish: bool
 
 def _ingest_fast(rows: list, *, allowed, publish: bool) -> IngestResult | None:
     """A batch of plain items (``fastpath.columns``): None when the general path must take it
-    (an unknown or forbidden datastream, a key already stored), with nothing written."""
+    (an unknown or forbidden datastream, a key already stored), with nothing written.
+
+    Everything computed from the batch alone (datastreams, rollup groups, newest values, facts) is done
+    before the write transaction, so another thread's batch can be prepared while this one is written;
+    inside it, the datastreams are counted again (one was deleted meanwhile: the general path decides)."""
+    wanted = {r[0] for r in rows}
+    meta = _meta(wanted)
+    if len(meta) != len(wanted):
+        return None
+    if allowed is not None and not all(allowed(org) for org in {m[5] for m in meta.values()}):
+        return None
+    groups, newest = fastpath.hourly_groups(rows), fastpath.newest(rows)
+    facts = fastpath.facts(rows, meta) if publish else None
     with process.write_transaction():
-        wanted = {r[0] for r in rows}
-        meta = _meta(wanted)
-        if len(meta) != len(wanted):
-            return None
-        if allowed is not None and not all(allowed(org) for org in {m[5] for m in meta.values()}):
+        if fastpath.count_datastreams(wanted) != len(wanted):
             return None
         try:
             with transaction.atomic():
                 fastpath.insert_new(rows)
         except fastpath.NotFast:
             return None
-        roll_up(fastpath.hourly_groups(rows))
+        roll_up(groups)
         health: list = []
-        _update_latest(fastpath.newest(rows), meta, health)
+        _update_latest(newest, meta, health)
         if publish:
-            events.publish(OBSERVATIONS, fastpath.facts(rows, meta))
+            events.publish(OBSERVATIONS, facts)
             for h in health:
                 events.publish(ONLINE, h)
     n = len(rows)

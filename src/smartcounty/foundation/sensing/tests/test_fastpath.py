@@ -204,3 +204,19 @@ def test_all_created_items_behave_like_the_list_they_stand_for():
     mixed = IngestResult(1, 0, 1, [{"index": 0, "status": "created"},
                                    {"index": 1, "status": "rejected", "error": "result: null"}])
     assert mixed.statuses() == ["created", "rejected"] and mixed.errors() == [{"index": 1, "error": "result: null"}]
+
+
+@pytest.mark.django_db
+def test_a_datastream_deleted_while_the_batch_is_prepared_is_answered_by_the_general_path(network, monkeypatch):
+    gone, kept = network["pm25_2"], network["pm25_1"]
+    real = fastpath.hourly_groups
+
+    def deleting(rows):  # runs after the datastreams were read, before the write transaction
+        Datastream.objects.filter(pk=gone.pk).delete()
+        return real(rows)
+
+    monkeypatch.setattr(fastpath, "hourly_groups", deleting)
+    res = services.ingest(_batch([kept.id, gone.id], T0, 4), source="http")
+    assert [i["status"] for i in res.items] == ["created", "rejected", "created", "rejected"]
+    assert Observation.objects.filter(datastream_id=gone.pk).count() == 0
+    assert Observation.objects.filter(datastream_id=kept.pk).count() == 2
