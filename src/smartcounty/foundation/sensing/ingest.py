@@ -16,9 +16,9 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from smartcounty.foundation.sensing import fastpath
-from smartcounty.foundation.sensing.fastpath import FUTURE_MS, HOUR_MS, MIN_MS
+from smartcounty.foundation.sensing.fastpath import FUTURE_MS, MIN_MS
 from smartcounty.foundation.sensing.models import Datastream, DeadLetter, HealthEvent
-from smartcounty.foundation.sensing.schemas import AllCreated, DatastreamHealth, IngestResult, ObservationFact
+from smartcounty.foundation.sensing.schemas import AllCreated, DatastreamHealth, IngestResult
 from smartcounty.kernel import events, process
 
 OBSERVATIONS = "sensing.observations"
@@ -259,39 +259,20 @@ def ingest(items: list, *, source: str, sender=None, allowed=None, publish: bool
             keep.append(i)
         new = insert_rows(rows)
         created = duplicates = 0
-        facts = []
-        latest: dict = {}
-        groups: dict = {}
+        stored = []
         pending = set(new)
-        fromtimestamp = datetime.fromtimestamp
-        fact = ObservationFact
         for i, row in zip(keep, rows, strict=True):
-            ds, ms, _rt, value = row[0], row[1], row[2], row[3]
-            key = (ds, ms)
+            key = (row[0], row[1])
             if key in pending:
                 pending.discard(key)
                 created += 1
                 results[i] = {"index": i, "status": "created"}
-                m = meta[ds]
-                facts.append(fact(ds, m[1], m[2], m[3] or None, m[4] or None, fromtimestamp(ms / 1000, UTC), value))
-                if value is not None:
-                    hkey = (ds, ms - ms % HOUR_MS)
-                    g = groups.get(hkey)
-                    if g is None:
-                        groups[hkey] = [1, value, value, value]
-                    else:
-                        g[0] += 1
-                        g[1] += value
-                        if value < g[2]:
-                            g[2] = value
-                        elif value > g[3]:
-                            g[3] = value
-                best = latest.get(ds)
-                if best is None or ms > best[0]:
-                    latest[ds] = (ms, value)
+                stored.append(row)
             else:
                 duplicates += 1
                 results[i] = {"index": i, "status": "duplicate"}
+        groups, latest = fastpath.hourly_groups(stored), fastpath.newest(stored)
+        facts = fastpath.facts(stored, meta)
         roll_up(groups)
         health = []
         if latest:

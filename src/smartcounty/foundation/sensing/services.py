@@ -14,6 +14,7 @@ from django.db import connection, transaction
 from django.db.models import BigIntegerField, F, Q, Value
 from django.utils import timezone
 
+from smartcounty.foundation.sensing import fastpath
 from smartcounty.foundation.sensing import ingest as _ingest
 from smartcounty.foundation.sensing.models import (
     Datastream,
@@ -213,7 +214,7 @@ def aggregate(datastream_id: int, start_ms: int, end_ms: int, bucket: str) -> li
     raw_sql = ("SELECT (phenomenon_ms + %s) / %s AS b, COUNT(result), SUM(result), MIN(result), MAX(result) "
                "FROM sensing_observation WHERE datastream_id = %s AND phenomenon_ms >= %s AND phenomenon_ms < %s "
                "GROUP BY b")
-    hour = _ingest.HOUR_MS
+    hour = fastpath.HOUR_MS
     first_hour = -(-start_ms // hour) * hour
     last_hour = end_ms // hour * hour
     if width < hour or first_hour >= last_hour:
@@ -255,7 +256,7 @@ def window_stats(datastream_ids, start_ms: int, end_ms: int) -> dict[int, tuple[
     raw = ("SELECT datastream_id AS d, COUNT(result) AS n, SUM(result) AS total, MIN(result) AS lo, MAX(result) AS hi "
            f"FROM sensing_observation WHERE datastream_id IN ({marks}) AND phenomenon_ms >= %s AND phenomenon_ms < %s "
            "GROUP BY datastream_id")
-    hour = _ingest.HOUR_MS
+    hour = fastpath.HOUR_MS
     first_hour = -(-start_ms // hour) * hour
     last_hour = end_ms // hour * hour
     if first_hour >= last_hour:
