@@ -9,6 +9,9 @@ costs SQLite a fifth of its insert rate) and compares the row count with the bat
 already stored it raises ``NotFast`` inside a savepoint, so nothing stays written and the caller takes
 the general path, which reports each duplicate. Once every row is known to be new, the hourly rollup
 and the latest values are plain aggregates of the batch.
+
+Both paths share what is here: ``write`` (the bulk INSERT, with or without ``RETURNING``) and the batch
+helpers ``hourly_groups``, ``newest`` and ``facts``.
 """
 
 import math
