@@ -27,7 +27,8 @@ from smartcounty.foundation.sensing.schemas import ObservationFact
 
 MIN_MS = 946684800000  # 2000-01-01T00:00:00Z: older phenomenon times are a device clock fault
 FUTURE_MS = 24 * 3600 * 1000  # tolerated clock skew into the future
-ITEM_KEYS = frozenset({"datastream", "phenomenonTime", "resultTime", "result", "resultQuality"})
+#: the keys a plain item may have (``ingest.ITEM_KEYS`` also takes SensorThings' ``Datastream``)
+PLAIN_KEYS = frozenset({"datastream", "phenomenonTime", "resultTime", "result", "resultQuality"})
 SQLITE_CHUNK = 5000  # 6 columns x 5000 < SQLite's 32766 host parameters
 HOUR_MS = 3_600_000
 _INT = {int}
@@ -45,7 +46,7 @@ def columns(items: list, now_ms: int, datastream_id: int | None = None):
     n = len(items)
     if not n or set(map(type, items)) != {dict}:
         return None
-    if not all(map(ITEM_KEYS.issuperset, items)):
+    if not all(map(PLAIN_KEYS.issuperset, items)):
         return None
     if datastream_id is None:
         ds = [d.get("datastream") for d in items]
@@ -88,11 +89,6 @@ def insert_sql(n: int) -> str:
     values = ",".join(["(?,?,?,?,?,?)"] * n)
     return ("INSERT INTO sensing_observation (datastream_id, phenomenon_ms, result_ms, result, result_json, quality) "
             f"VALUES {values} ON CONFLICT (datastream_id, phenomenon_ms) DO NOTHING")
-
-
-def enabled() -> bool:
-    """Whether ingest tries the fast path first (tests turn it off to compare with the general path)."""
-    return True
 
 
 PG_INSERT = (
@@ -177,13 +173,13 @@ def hourly_groups(rows: list) -> dict:
     return groups
 
 
+_ms = itemgetter(1)
+
+
 def newest(rows: list) -> dict:
     """{datastream: (phenomenon_ms, value)} of each datastream's newest row."""
     ordered = sorted(rows, key=_ms)
     return {r[0]: (r[1], r[3]) for r in ordered}
-
-
-_ms = itemgetter(1)
 
 
 def facts(rows: list, meta: dict) -> list:

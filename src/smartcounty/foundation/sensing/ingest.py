@@ -215,17 +215,15 @@ def ingest(items: list, *, source: str, sender=None, allowed=None, publish: bool
         raise Reject(f"at most {MAX_ITEMS} observations per batch")
     now_ms = int(time.time() * 1000)
     plain = fastpath.columns(items, now_ms, datastream_id)
-    if plain is not None and fastpath.enabled():
+    if plain is not None:
         done = _ingest_fast(plain, allowed=allowed, publish=publish)
         if done is not None:
             return done
-    parsed: list = []
     results: list = [None] * len(items)
     rejects: list = []
+    parsed: list = list(enumerate(plain)) if plain is not None else []  # plain rows are already checked
     append = parsed.append
-    for i, item in (enumerate(plain) if plain is not None else ()):
-        append((i, item))  # already checked column by column
-    for i, item in (enumerate(items) if plain is None else ()):
+    for i, item in enumerate(items if plain is None else ()):
         try:
             if "__bad__" in item and isinstance(item, dict):
                 raise Reject(item["__bad__"] if isinstance(item["__bad__"], str)
@@ -271,9 +269,8 @@ def ingest(items: list, *, source: str, sender=None, allowed=None, publish: bool
             else:
                 duplicates += 1
                 results[i] = {"index": i, "status": "duplicate"}
-        groups, latest = fastpath.hourly_groups(stored), fastpath.newest(stored)
-        facts = fastpath.facts(stored, meta)
-        roll_up(groups)
+        roll_up(fastpath.hourly_groups(stored))
+        latest = fastpath.newest(stored)
         health = []
         if latest:
             _update_latest(latest, meta, health)
@@ -282,8 +279,8 @@ def ingest(items: list, *, source: str, sender=None, allowed=None, publish: bool
         if rejects:
             _dead_letters(rejects, items, raw_items, source=source, topic=topic, sender=sender, meta=meta)
         if publish:
-            if facts:
-                events.publish(OBSERVATIONS, facts)
+            if stored:
+                events.publish(OBSERVATIONS, fastpath.facts(stored, meta))
             for h in health:
                 events.publish(ONLINE, h)
     return IngestResult(created, duplicates, len(rejects), results)
@@ -323,26 +320,21 @@ def _ingest_fast(rows: list, *, allowed, publish: bool) -> IngestResult | None:
     return IngestResult(n, 0, 0, AllCreated(n))
 
 
-def _came_online(back: dict, meta: dict, health: list) -> None:
-    """Health events for {datastream: newest ms} that were offline until this batch."""
-    now = timezone.now()
-    HealthEvent.objects.bulk_create(
-        [HealthEvent(datastream_id=ds, at=now, online=True, last_ms=ms) for ds, ms in back.items()])
-    health.extend(_health(meta[ds], ms, True) for ds, ms in back.items())
-
-
 def _update_latest(latest: dict, meta: dict, health: list) -> None:
     ids = list(latest)
     with connection.cursor() as cur:
-        placeholders = ",".join(["%s"] * len(ids))
-        cur.execute(f"UPDATE sensing_datastream SET online = %s WHERE online = %s AND id IN ({placeholders}) "
+        id_params = ",".join(["%s"] * len(ids))
+        cur.execute(f"UPDATE sensing_datastream SET online = %s WHERE online = %s AND id IN ({id_params}) "
                     "RETURNING id", [True, False, *ids])
         back = [r[0] for r in cur.fetchall()]
         cur.executemany("UPDATE sensing_datastream SET last_ms = %s, last_value = %s "
                         "WHERE id = %s AND (last_ms IS NULL OR last_ms < %s)",
                         [(ms, value, ds, ms) for ds, (ms, value) in latest.items()])
     if back:
-        _came_online({ds: latest[ds][0] for ds in back}, meta, health)
+        now = timezone.now()
+        HealthEvent.objects.bulk_create(
+            [HealthEvent(datastream_id=ds, at=now, online=True, last_ms=latest[ds][0]) for ds in back])
+        health.extend(_health(meta[ds], latest[ds][0], True) for ds in back)
 
 
 def _dead_letters(rejects, items, raw_items, *, source, topic, sender, meta) -> None:

@@ -41,11 +41,12 @@ from collections import deque
 import orjson
 import paho.mqtt
 import paho.mqtt.client as mqtt
-from django.db import close_old_connections, transaction
+from django.db import close_old_connections
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
 from smartcounty.foundation.sensing import ingest as ingest_mod
+from smartcounty.kernel import process
 
 log = logging.getLogger("smartcounty.sensing.mqtt")
 
@@ -137,7 +138,7 @@ def store(messages, seconds: dict | None = None) -> ingest_mod.IngestResult | No
     items, raws, topics, bad = decode(messages)
     t1 = time.perf_counter()
     try:
-        with transaction.atomic():
+        with process.write_transaction():
             for reason, payload, topic in bad:
                 ingest_mod.dead_letter(reason, payload, source="mqtt", topic=topic)
             if items:
