@@ -38,6 +38,7 @@ from smartcounty.domains.environment.warnings import (
 )
 from smartcounty.foundation.alerts import services as alerts
 from smartcounty.foundation.sensing import services as sensing
+from smartcounty.foundation.sensing.schemas import ObservationBatch
 
 log = logging.getLogger("smartcounty.environment")
 
@@ -131,19 +132,20 @@ def station_hour_aqi(thing_id: int, hour_ms: int) -> int | None:
     return station_aqi(thing_id, hour_ms, hour_ms + HOUR_MS).get(hour_ms)
 
 
-def on_observations(event: str, facts) -> None:
+def on_observations(event: str, payload) -> None:
     """``sensing.observations`` handler: AQI of each completed hour; then the county warning, hourly.
 
     The first time this process sees a station, it also catches up on the last ``CATCH_UP_HOURS``.
     """
+    batch = ObservationBatch.of(payload)
     todo: dict[int, set[int]] = defaultdict(set)
     newest = None
-    for f in facts:
-        if f.property not in AIR or f.value is None:
-            continue
-        ms = sensing.to_ms(f.time)
-        todo[f.thing_id].add(_hour_start(ms) - HOUR_MS)
-        newest = ms if newest is None else max(newest, ms)
+    for code in batch.properties & AIR.keys():
+        for ds, ms, _rt, value, _text, _q in batch.select(code):
+            if value is None:
+                continue
+            todo[batch.info[ds].thing_id].add(_hour_start(ms) - HOUR_MS)
+            newest = ms if newest is None else max(newest, ms)
     for thing_id, hours in todo.items():
         last = max(hours)
         first = min(hours)

@@ -20,6 +20,7 @@ returns to no drought; it runs at most once an hour from the rainfall observatio
 import calendar
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from operator import itemgetter
 
 from django.conf import settings
 from django.utils.translation import gettext as _
@@ -27,6 +28,7 @@ from django.utils.translation import gettext as _
 from smartcounty.domains.water.levels import NO_DROUGHT, DroughtWatch, drought_watch
 from smartcounty.foundation.alerts import services as alerts
 from smartcounty.foundation.sensing import services as sensing
+from smartcounty.foundation.sensing.schemas import MS
 
 COUNTY = "371525"
 SOURCE = "water"
@@ -113,11 +115,12 @@ def assess_drought(now: datetime | None = None) -> DroughtStatus:
     return result
 
 
-def on_rain(facts) -> None:
-    """From the rainfall observations: assess once per hour of the newest observation."""
-    newest = max((sensing.to_ms(f.time) for f in facts if f.property == RAIN_PROPERTY), default=None)
-    if newest is None:
+def on_rain(batch) -> None:
+    """From the rainfall observations of an ``ObservationBatch``: assess once per hour of the newest observation."""
+    rows = batch.select(RAIN_PROPERTY)
+    if not rows:
         return
+    newest = max(map(itemgetter(MS), rows))
     hour = newest // HOUR_MS
     if _last_hour.get(COUNTY) == hour:
         return

@@ -10,12 +10,14 @@ rule ties 超警/超保 to alert colours.
 
 import logging
 from datetime import UTC, datetime, timedelta
+from operator import itemgetter
 
 from django.utils.translation import gettext as _
 
 from smartcounty.domains.water.levels import ABOVE_GUARANTEED, ABOVE_WARNING, flood_state
 from smartcounty.foundation.alerts import services as alerts
 from smartcounty.foundation.sensing import services as sensing
+from smartcounty.foundation.sensing.schemas import MS, ObservationBatch
 
 log = logging.getLogger("smartcounty.water")
 
@@ -61,26 +63,29 @@ def judge_gauge(ds, value: float, at: datetime):
     return state
 
 
-def on_observations(event: str, facts) -> None:
+def on_observations(event: str, payload) -> None:
     """``sensing.observations`` handler: judge each gauge's newest reading of the batch; the drought watch
     from rainfall (at most once an hour)."""
     from smartcounty.domains.water import drought
 
-    drought.on_rain(facts)
+    batch = ObservationBatch.of(payload)
+    drought.on_rain(batch)
     newest = {}
-    for f in facts:
-        if f.property == LEVEL_PROPERTY and f.value is not None:
-            if f.datastream_id not in newest or f.time > newest[f.datastream_id].time:
-                newest[f.datastream_id] = f
+    for ds, ms, _rt, value, _text, _q in sorted(batch.select(LEVEL_PROPERTY), key=_ms):
+        if value is not None:
+            newest[ds] = (ms, value)
     if not newest:
         return
     # only gauges with marks can be judged: a level stream without them (most, on a busy hub) costs no ORM rows
     streams = {ds.id: ds for ds in sensing.latest(property_code=LEVEL_PROPERTY).filter(id__in=list(newest))
                .filter(thing__properties__has_key="warning_level").select_related("thing")}
-    for ds_id, f in newest.items():
+    for ds_id, (ms, value) in newest.items():
         ds = streams.get(ds_id)
         if ds is not None:
-            judge_gauge(ds, f.value, f.time)
+            judge_gauge(ds, value, sensing.from_ms(ms))
+
+
+_ms = itemgetter(MS)
 
 
 def catch_up(hours: int, now: datetime | None = None) -> int:

@@ -55,6 +55,7 @@ from smartcounty.domains.weather.signals import (
 )
 from smartcounty.foundation.alerts import services as alerts
 from smartcounty.foundation.sensing import services as sensing
+from smartcounty.foundation.sensing.schemas import ObservationBatch
 from smartcounty.kernel import events
 
 log = logging.getLogger("smartcounty.weather")
@@ -326,17 +327,17 @@ def _flush_at_exit() -> None:
     _in_thread(pacer.flush)()
 
 
-def on_observations(event: str, facts) -> None:
+def on_observations(event: str, payload) -> None:
     """``sensing.observations`` handler: re-judge the county's signals for the newest data minute of the batch.
 
     Once per newest data minute, and at most once per ``PACE_S`` second of wall clock per process while that
     minute keeps moving (see ``Pacer``): a minute held back is judged by a timer a moment later, so the final
     state is never missed. Where handlers run inline (tests: they see the caller's transaction, which a timer's
     thread could not), every new minute is judged at once."""
-    newest = None
-    for f in facts:
-        if f.property in WATCHED and f.value is not None:
-            newest = f.time if newest is None else max(newest, f.time)
+    batch = ObservationBatch.of(payload)
+    newest = max((ms for code in batch.properties & WATCHED for _ds, ms, _rt, value, _text, _q in batch.select(code)
+                  if value is not None), default=None)
     if newest is None:
         return
+    newest = sensing.from_ms(newest)
     pacer.offer(newest, every=0.0 if getattr(settings, "SMARTCOUNTY_EVENTS_INLINE", False) else PACE_S)

@@ -14,6 +14,7 @@ import time as _time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from operator import itemgetter
 from typing import Any
 
 import orjson
@@ -24,6 +25,7 @@ from django.utils import timezone
 from smartcounty.foundation.alerts.models import Alert, AlertEvent, Rule, RuleState
 from smartcounty.foundation.alerts.schemas import RuleKind
 from smartcounty.foundation.alerts.services import fact
+from smartcounty.foundation.sensing.schemas import MS, ObservationBatch
 from smartcounty.kernel import events, process, registry
 
 log = logging.getLogger("smartcounty.alerts")
@@ -299,52 +301,33 @@ def _fast(rule: CompiledRule):
     return None
 
 
-def on_observations(event: str, facts) -> None:
-    """Handler of ``sensing.observations`` (payload ``list[ObservationFact]``).
+def on_observations(event: str, payload) -> None:
+    """Handler of ``sensing.observations`` (payload ``ObservationBatch``, or a list of ``ObservationFact``).
 
-    Fast path: the facts of a property are sorted once by phenomenon time (stable, so each datastream's
-    observations stay in time order), each rule walks the facts it matches, and an observation that leaves
-    its state as it was (the common case) costs a dict lookup and one comparison; only changed states are
-    saved and only transitions touch the alerts."""
-    if not facts:
+    Fast path: the rows of each property with rules are sorted once by phenomenon time (stable, so each
+    datastream's observations stay in arrival order), each rule walks the rows it matches (an area or thing
+    rule picks its datastreams once per batch, from their ``StreamInfo``), and an observation that leaves its
+    state as it was (the common case) costs a dict lookup and one comparison; only changed states are saved
+    and only transitions touch the alerts."""
+    if not payload:
         return
+    batch = ObservationBatch.of(payload)
+    info = batch.info
     with _lock:
         rules, _ = _compiled()
         if not rules:
             return
-        by_prop = {}
-        for f in facts:
-            if f.property in rules:
-                lst = by_prop.get(f.property)
-                if lst is None:
-                    by_prop[f.property] = [f]
-                else:
-                    lst.append(f)
-        if not by_prop:
-            return
         plan = []
-        for prop, fs in by_prop.items():
-            stamps = {}  # a batch shares few phenomenon times: convert each once
-            rows = []
-            for f in fs:
-                ft = f.time
-                t = stamps.get(ft)
-                if t is None:
-                    t = stamps[ft] = ft.timestamp()
-                rows.append((f, t))
-            rows.sort(key=_second)  # stable: each datastream's observations stay in arrival order at equal times
-            all_ds = None
+        for prop in batch.properties & rules.keys():
+            rows = sorted(batch.select(prop), key=_ms)  # stable: a datastream's equal times stay in arrival order
+            streams = {d for d, i in info.items() if i.property == prop}
             for rule in rules[prop]:
                 if rule.scope == "county":
-                    mine = rows
-                    if all_ds is None:
-                        all_ds = {f.datastream_id for f in fs}
-                    ds = all_ds
-                else:
-                    mine = [r for r in rows if rule.matches(r[0])]
-                    ds = {f.datastream_id for f, _t in mine}
-                if mine:
-                    plan.append((rule, mine, ds))
+                    plan.append((rule, rows, streams))
+                    continue
+                ds = {d for d in streams if rule.matches(info[d])}
+                if ds:
+                    plan.append((rule, [r for r in rows if r[0] in ds], ds))
         states = _states
         missing = []
         for rule, _mine, ds in plan:
@@ -357,20 +340,21 @@ def on_observations(event: str, facts) -> None:
             rid = rule.id
             fast = rule.fast
             evaluate, params, rlevel = rule.kind.evaluate, rule.params, rule.level
-            for f, t in mine:
-                key = (rid, f.datastream_id)
+            for d, ms, _rt, value, _text, _q in mine:
+                key = (rid, d)
                 st = states.get(key)
                 if st is None:
-                    st = _state(key, f.thing_id)
+                    st = _state(key, info[d].thing_id)
                     dirty[key] = st  # new: saved once, as before
+                t = ms / 1000
                 last = st.last_time
                 if last is not None and t <= last:
                     continue  # late or repeated: the state has moved past it
                 before = st.level
                 if fast is not None:
-                    target = fast(before, f.value)
+                    target = fast(before, value)
                 else:
-                    target = evaluate(params, st.memo, before, rlevel, t, f.value)
+                    target = evaluate(params, st.memo, before, rlevel, t, value)
                     dirty[key] = st  # the memo may have changed
                 st.last_time = t
                 if (target is None or target == before) and st.pending_since is None:
@@ -378,13 +362,12 @@ def on_observations(event: str, facts) -> None:
                 st.level = step(rule, st, target, t)
                 dirty[key] = st
                 if st.level != before:
-                    transitions.append(Transition(rule, f.datastream_id, f.thing_id, f.town, f.grid, before,
-                                                  st.level, t, f.value))
+                    i = info[d]
+                    transitions.append(Transition(rule, d, i.thing_id, i.town, i.grid, before, st.level, t, value))
         _commit(transitions, dirty)
 
 
-def _second(row):
-    return row[1]
+_ms = itemgetter(MS)
 
 
 def on_health(event: str, h) -> None:
@@ -439,6 +422,11 @@ def _thing_facts(transitions) -> dict[int, dict]:
 
 
 def _commit(transitions: list[Transition], dirty: dict) -> None:
+    """Save the states that need it and apply the transitions, in one transaction; none at all when there is
+    nothing to write (most batches: SQLite's one writer is then left to ingest)."""
+    dirty = {k: st for k, st in dirty.items() if st.needs_saving()}
+    if not dirty and not transitions:
+        return
     try:
         with process.write_transaction():
             _save_states(dirty)
@@ -452,8 +440,7 @@ def _commit(transitions: list[Transition], dirty: dict) -> None:
 
 def _save_states(dirty: dict) -> None:
     """One ``INSERT ... ON CONFLICT DO UPDATE`` for the states to save (executemany on SQLite, one statement over
-    a JSON document per 10,000 rows on PostgreSQL)."""
-    dirty = {k: st for k, st in dirty.items() if st.needs_saving()}
+    a JSON document per 10,000 rows on PostgreSQL). ``dirty``: states that need saving."""
     if not dirty:
         return
     table = RuleState._meta.db_table

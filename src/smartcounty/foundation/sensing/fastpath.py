@@ -11,11 +11,10 @@ the general path, which reports each duplicate. Once every row is known to be ne
 and the latest values are plain aggregates of the batch.
 
 Both paths share what is here: ``write`` (the bulk INSERT, with or without ``RETURNING``) and the batch
-helpers ``hourly_groups``, ``newest`` and ``facts``.
+helpers ``hourly_groups``, ``newest`` and ``batch``.
 """
 
 import math
-from datetime import UTC, datetime
 from functools import lru_cache
 from itertools import chain, repeat
 from operator import itemgetter
@@ -23,7 +22,7 @@ from operator import itemgetter
 import orjson
 from django.db import connection
 
-from smartcounty.foundation.sensing.schemas import ObservationFact
+from smartcounty.foundation.sensing.schemas import ObservationBatch, StreamInfo
 
 MIN_MS = 946684800000  # 2000-01-01T00:00:00Z: older phenomenon times are a device clock fault
 FUTURE_MS = 24 * 3600 * 1000  # tolerated clock skew into the future
@@ -40,6 +39,11 @@ class NotFast(Exception):
     """The batch needs the general path (raised inside a savepoint, so its writes are rolled back)."""
 
 
+def _column(items: list, key: str) -> list:
+    """``[d.get(key) for d in items]``, looped in C."""
+    return list(map(dict.get, items, repeat(key)))
+
+
 def columns(items: list, now_ms: int, datastream_id: int | None = None):
     """Row tuples ``(datastream, phenomenon_ms, result_ms, value, None, quality)`` for a batch of plain
     items (integer datastream and epoch-ms times, finite numeric results), or None."""
@@ -49,15 +53,15 @@ def columns(items: list, now_ms: int, datastream_id: int | None = None):
     if not all(map(PLAIN_KEYS.issuperset, items)):
         return None
     if datastream_id is None:
-        ds = [d.get("datastream") for d in items]
+        ds = _column(items, "datastream")
         if set(map(type, ds)) != _INT or min(ds) <= 0:
             return None
     else:
         ds = repeat(datastream_id, n)
-    pt = [d.get("phenomenonTime") for d in items]
+    pt = _column(items, "phenomenonTime")
     if set(map(type, pt)) != _INT or min(pt) < MIN_MS or max(pt) > now_ms + FUTURE_MS:
         return None
-    rt = [d.get("resultTime") for d in items]
+    rt = _column(items, "resultTime")
     kinds = set(map(type, rt))
     if kinds == {type(None)}:
         rt = repeat(now_ms, n)
@@ -67,7 +71,7 @@ def columns(items: list, now_ms: int, datastream_id: int | None = None):
         rt = [now_ms if t is None else t for t in rt]
     else:
         return None
-    values = [d.get("result") for d in items]
+    values = _column(items, "result")
     kinds = set(map(type, values))
     if not kinds <= _NUMBERS:
         return None  # bool, None, text, JSON, absent: the general path
@@ -78,7 +82,7 @@ def columns(items: list, now_ms: int, datastream_id: int | None = None):
             return None
     if not all(map(math.isfinite, values)):
         return None
-    quality = [d.get("resultQuality", 0) for d in items]
+    quality = list(map(dict.get, items, repeat("resultQuality"), repeat(0)))
     if set(map(type, quality)) != _INT or not set(quality) <= _QUALITY_CODES:
         return None
     return list(zip(ds, pt, rt, values, repeat(None, n), quality, strict=True))
@@ -182,10 +186,8 @@ def newest(rows: list) -> dict:
     return {r[0]: (r[1], r[3]) for r in ordered}
 
 
-def facts(rows: list, meta: dict) -> list:
-    """One ObservationFact per row; each distinct phenomenon time becomes a datetime once."""
-    stamps = {ms: datetime.fromtimestamp(ms / 1000, UTC) for ms in {r[1] for r in rows}}
-    head = {ds: (ds, m[1], m[2], m[3] or None, m[4] or None) for ds, m in meta.items()}
-    new = tuple.__new__
-    fact = ObservationFact
-    return [new(fact, (*head[r[0]], stamps[r[1]], r[3])) for r in rows]
+def batch(rows: list, meta: dict) -> ObservationBatch:
+    """The ``sensing.observations`` payload for stored rows (``meta`` from ``ingest._meta``): nothing per row."""
+    present = set(map(itemgetter(0), rows))
+    info = {ds: StreamInfo(ds, m[1], m[2], m[3] or None, m[4] or None) for ds, m in meta.items() if ds in present}
+    return ObservationBatch(rows, info)

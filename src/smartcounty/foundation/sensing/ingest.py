@@ -280,7 +280,7 @@ def ingest(items: list, *, source: str, sender=None, allowed=None, publish: bool
             _dead_letters(rejects, items, raw_items, source=source, topic=topic, sender=sender, meta=meta)
         if publish:
             if stored:
-                events.publish(OBSERVATIONS, fastpath.facts(stored, meta))
+                events.publish(OBSERVATIONS, fastpath.batch(stored, meta))
             for h in health:
                 events.publish(ONLINE, h)
     return IngestResult(created, duplicates, len(rejects), results)
@@ -290,7 +290,7 @@ def _ingest_fast(rows: list, *, allowed, publish: bool) -> IngestResult | None:
     """A batch of plain items (``fastpath.columns``): None when the general path must take it
     (an unknown or forbidden datastream, a key already stored), with nothing written.
 
-    Everything computed from the batch alone (datastreams, rollup groups, newest values, facts) is done
+    Everything computed from the batch alone (datastreams, rollup groups, newest values, the event) is done
     before the write transaction, so another thread's batch can be prepared while this one is written;
     inside it, the datastreams are counted again (one was deleted meanwhile: the general path decides)."""
     wanted = {r[0] for r in rows}
@@ -300,7 +300,7 @@ def _ingest_fast(rows: list, *, allowed, publish: bool) -> IngestResult | None:
     if allowed is not None and not all(allowed(org) for org in {m[5] for m in meta.values()}):
         return None
     groups, newest = fastpath.hourly_groups(rows), fastpath.newest(rows)
-    facts = fastpath.facts(rows, meta) if publish else None
+    published = fastpath.batch(rows, meta) if publish else None
     with process.write_transaction():
         if fastpath.count_datastreams(wanted) != len(wanted):
             return None
@@ -313,7 +313,7 @@ def _ingest_fast(rows: list, *, allowed, publish: bool) -> IngestResult | None:
         health: list = []
         _update_latest(newest, meta, health)
         if publish:
-            events.publish(OBSERVATIONS, facts)
+            events.publish(OBSERVATIONS, published)
             for h in health:
                 events.publish(ONLINE, h)
     n = len(rows)

@@ -2,13 +2,17 @@
 
 Events published by sensing (through ``smartcounty.kernel.events``), delivered after commit:
 
-- ``sensing.observations``: payload ``list[ObservationFact]``, the observations one ingest batch
-  stored (new ones only; a repeated (datastream, phenomenon time) is not published again).
+- ``sensing.observations``: payload ``ObservationBatch`` (a sequence of ``ObservationFact``), the
+  observations one ingest batch stored (new ones only; a repeated (datastream, phenomenon time) is not
+  published again). Handlers also accept a plain list of ``ObservationFact`` (``ObservationBatch.of``).
 - ``sensing.datastream_offline`` / ``sensing.datastream_online``: payload ``DatastreamHealth``.
 """
 
+import threading
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from itertools import compress
+from operator import itemgetter
 from typing import NamedTuple
 
 
@@ -20,6 +24,89 @@ class ObservationFact(NamedTuple):
     grid: str | None  # 14-digit grid code from places
     time: datetime  # phenomenon time, aware, UTC
     value: float | None  # numeric result (None when the result is not numeric)
+
+
+class StreamInfo(NamedTuple):
+    """Whose a datastream is and where, as an ``ObservationBatch`` carries it (the fields ``ObservationFact``
+    shares with it)."""
+
+    datastream_id: int
+    thing_id: int
+    property: str
+    town: str | None
+    grid: str | None
+
+
+#: Positions in an ``ObservationBatch`` row: ``(datastream_id, phenomenon_ms, result_ms, value, json_text, quality)``.
+DS, MS, VALUE = 0, 1, 3
+_ds = itemgetter(DS)
+
+
+class ObservationBatch(Sequence):
+    """The payload of ``sensing.observations``: the observations one ingest batch stored.
+
+    It reads as a sequence of ``ObservationFact``, each made when asked for. A subscriber on the hot path
+    reads rows instead: ``select(code)`` gives the stored rows of one observed property, in batch order,
+    as ``(datastream_id, phenomenon_ms, result_ms, value, json_text, quality)`` tuples (``DS``, ``MS`` and
+    ``VALUE`` index them; ``value`` is None for a non-numeric result), and ``info[datastream_id]`` the
+    datastream's ``StreamInfo``. Nothing is made per observation of a property nobody selects. Subscribers
+    run in several threads: a batch is never changed after it is published."""
+
+    __slots__ = ("rows", "info", "properties", "_groups", "_lock")
+
+    def __init__(self, rows: list, info: dict):
+        self.rows = rows
+        self.info = info  # datastream_id -> StreamInfo, for every datastream with a row here
+        self.properties = frozenset(i.property for i in info.values())
+        self._groups: dict | None = None
+        self._lock = threading.Lock()
+
+    @classmethod
+    def of(cls, payload) -> "ObservationBatch":
+        """The batch itself, or one made from a sequence of ``ObservationFact`` (tests, other publishers)."""
+        if isinstance(payload, cls):
+            return payload
+        info, rows = {}, []
+        for f in payload:
+            info[f.datastream_id] = StreamInfo(f.datastream_id, f.thing_id, f.property, f.town, f.grid)
+            rows.append((f.datastream_id, round(f.time.timestamp() * 1000), None, f.value, None, 0))
+        return cls(rows, info)
+
+    def select(self, code: str) -> list:
+        """The rows of observed property ``code``, in batch order (grouped once per batch, in C loops)."""
+        if code not in self.properties:
+            return []
+        if len(self.properties) == 1:
+            return self.rows
+        with self._lock:
+            if self._groups is None:
+                props = list(map({d: i.property for d, i in self.info.items()}.__getitem__, map(_ds, self.rows)))
+                self._groups = {p: list(compress(self.rows, map(p.__eq__, props))) for p in self.properties}
+        return self._groups[code]
+
+    def fact(self, row) -> "ObservationFact":
+        i = self.info[row[DS]]
+        return ObservationFact(i.datastream_id, i.thing_id, i.property, i.town, i.grid,
+                               datetime.fromtimestamp(row[MS] / 1000, UTC), row[VALUE])
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self.fact(r) for r in self.rows[i]]
+        return self.fact(self.rows[i])
+
+    def __iter__(self):
+        return map(self.fact, self.rows)
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, Sequence) and list(self) == list(other)
+
+    __hash__ = None
+
+    def __repr__(self) -> str:
+        return f"ObservationBatch({len(self.rows)} rows, {len(self.info)} datastreams)"
 
 
 class DatastreamHealth(NamedTuple):

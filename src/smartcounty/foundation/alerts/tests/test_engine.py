@@ -244,3 +244,17 @@ def test_disabling_a_rule_resolves_its_alerts_and_enabling_starts_afresh(send):
     engine.invalidate()
     send(obs(140, 2))
     assert len(open_alerts()) == 1
+
+
+def test_a_steady_batch_writes_nothing(django_assert_num_queries, django_capture_on_commit_callbacks):
+    """Once the states are saved, a batch that changes no level (most batches) opens no transaction at all: on
+    SQLite the one writer is left to ingest."""
+    rule()
+    engine.on_observations("sensing.observations", [obs(20, 0, ds=i, thing=i) for i in range(1, 50)])
+    assert RuleState.objects.count() == 49
+    engine._compiled()  # the rule cache, fresh
+    with django_assert_num_queries(0):
+        engine.on_observations("sensing.observations", [obs(30, 1, ds=i, thing=i) for i in range(1, 50)])
+    with django_capture_on_commit_callbacks(execute=True):
+        engine.on_observations("sensing.observations", [obs(130, 2, ds=1, thing=1)])
+    assert len(open_alerts()) == 1

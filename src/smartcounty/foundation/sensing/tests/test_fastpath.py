@@ -220,3 +220,26 @@ def test_a_datastream_deleted_while_the_batch_is_prepared_is_answered_by_the_gen
     assert [i["status"] for i in res.items] == ["created", "rejected", "created", "rejected"]
     assert Observation.objects.filter(datastream_id=gone.pk).count() == 0
     assert Observation.objects.filter(datastream_id=kept.pk).count() == 2
+
+
+@given(st.lists(st.tuples(st.integers(1, 6), st.integers(T0, NOW), st.one_of(st.none(), st.floats(-1e3, 1e3))),
+                max_size=60),
+       st.dictionaries(st.integers(1, 6), st.sampled_from(["pm25", "pm10", "water_level"]), min_size=6, max_size=6))
+def test_an_observation_batch_selects_each_propertys_rows_and_reads_as_facts(readings, props):
+    from datetime import UTC, datetime
+
+    from smartcounty.foundation.sensing.schemas import ObservationBatch, ObservationFact
+
+    rows = [(ds, ms, ms, value, None, 0) for ds, ms, value in readings]
+    meta = {ds: (ds, 100 + ds, prop, "371525001" if ds % 2 else "", "") for ds, prop in props.items()}
+    batch = fastpath.batch(rows, meta)
+    assert set(batch.info) == {r[0] for r in rows}  # only the datastreams with rows
+    for code in ("pm25", "pm10", "water_level", "co"):
+        assert batch.select(code) == [r for r in rows if props[r[0]] == code]
+    facts = [ObservationFact(ds, 100 + ds, props[ds], "371525001" if ds % 2 else None, None,
+                             datetime.fromtimestamp(ms / 1000, UTC), value) for ds, ms, _rt, value, _t, _q in rows]
+    assert list(batch) == facts and len(batch) == len(facts) and batch == facts
+    assert batch[1:3] == facts[1:3] and (not rows or batch[-1] == facts[-1])
+    again = ObservationBatch.of(facts)  # what a handler makes of a plain list of facts
+    assert list(again) == facts and ObservationBatch.of(batch) is batch
+    assert again.properties == batch.properties
