@@ -1,11 +1,12 @@
 """The rule engine: evaluates rules as observations arrive (a handler of ``sensing.observations``, never a
 poll of the observation table) and as datastreams go offline/online.
 
-Per batch: group the facts by observed property, take the matching rules from an in-process cache
-(invalidated when a rule changes, here or in another process), load the per-(rule, datastream) states
-missing from the in-memory cache in one query, evaluate in phenomenon-time order, then write the
-changed states (one upsert) and the alert changes (bulk inserts/updates) in one transaction and publish
-the alert events after commit. One lock serialises evaluation within the process.
+Per batch: take the rows of each observed property that has rules (``ObservationBatch.select``) and the
+rules from an in-process cache (invalidated when a rule changes, here or in another process), load the
+per-(rule, datastream) states missing from the in-memory cache in one query, evaluate in phenomenon-time
+order, then write the changed states (one upsert) and the alert changes (bulk inserts/updates) in one
+transaction, none when nothing changed, and publish the alert events after commit. One lock serialises
+evaluation within the process.
 """
 
 import logging
