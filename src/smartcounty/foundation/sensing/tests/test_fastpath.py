@@ -249,15 +249,13 @@ def test_an_observation_batch_selects_each_propertys_rows_and_reads_as_facts(rea
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(st.tuples(st.integers(0, 3), st.integers(T0, T0 + 10**6), st.floats(-1e6, 1e6)), min_size=1,
                 max_size=30, unique_by=lambda r: r[:2]),
-       st.sampled_from(["shared", "result times", "quality", "json"]))
-def test_rows_are_stored_as_given_whether_they_share_a_result_time_or_not(network, readings, shape):
-    """SQLite binds rows with one result time, no JSON and good quality as three parameters each; the others
-    as six. Either way the table holds exactly the rows."""
+       st.sampled_from(["numeric", "quality", "json"]))
+def test_rows_are_stored_as_given_whether_numeric_and_good_or_not(network, readings, shape):
+    """SQLite binds rows with no JSON result and good quality as four parameters each; the others as six.
+    Either way the table holds exactly the rows."""
     ids = [ds.id for ds in network.values()]
-    rows = [(ids[i], ms, NOW, value, None, 0) for i, ms, value in readings]
-    if shape == "result times":
-        rows[-1] = (*rows[-1][:2], NOW - 1, *rows[-1][3:])
-    elif shape == "quality":
+    rows = [(ids[i], ms, NOW - k % 2, value, None, 0) for k, (i, ms, value) in enumerate(readings)]
+    if shape == "quality":
         rows[0] = (*rows[0][:5], 2)
     elif shape == "json":
         rows[0] = (*rows[0][:3], None, '{"a": 1}', 0)
