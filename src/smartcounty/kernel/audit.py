@@ -5,6 +5,9 @@ changed, inserted or removed row breaks the chain at that point. Appends are ser
 PostgreSQL by a transaction-scoped advisory lock, on SQLite by its single writer (IMMEDIATE
 transactions, see settings). A row is written in the caller's transaction: the act and its audit
 row commit or roll back together.
+
+Without an ``ip`` from the caller, a row made while serving a request takes the client's address
+as ``kernel.net`` resolves it (``X-Forwarded-For`` only from a trusted proxy).
 """
 
 import hashlib
@@ -16,6 +19,7 @@ from django.db import connection, transaction
 
 from smartcounty.kernel.context_vars import current_request
 from smartcounty.kernel.models import AuditEntry
+from smartcounty.kernel.net import request_address
 
 GENESIS = "0" * 64
 _PG_LOCK_KEY = 371525_0001
@@ -40,11 +44,13 @@ def compute_hash(prev_hash: str, entry: AuditEntry) -> str:
     return hashlib.sha256((prev_hash + _canonical(entry)).encode()).hexdigest()
 
 
-def _request_facts():
+def _request_facts(*, need_ip: bool = True):
+    """The served request's client address (when ``need_ip``; behind a trusted proxy, the client
+    it forwarded) and signed-in user; (None, None) outside a request."""
     request = current_request.get()
     if request is None:
         return None, None
-    ip = request.META.get("REMOTE_ADDR") or None
+    ip = (request_address(request) or None) if need_ip else None
     user = getattr(request, "user", None)
     return ip, (user if user is not None and user.is_authenticated else None)
 
@@ -52,7 +58,7 @@ def _request_facts():
 def record(action: str, *, actor=None, obj=None, object_type: str = "", object_id="", organisation_id=None,
            detail: dict | None = None, ip: str | None = None) -> AuditEntry:
     """Append one audit row. ``actor`` is a user (or None for the system); ``obj`` a model instance."""
-    req_ip, req_user = _request_facts()
+    req_ip, req_user = _request_facts(need_ip=not ip)
     actor = actor if actor is not None else req_user
     if obj is not None:
         object_type = object_type or obj._meta.label_lower

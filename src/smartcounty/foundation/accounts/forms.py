@@ -10,14 +10,13 @@ from django.utils.translation import gettext_lazy as _
 
 from smartcounty.foundation.accounts import services
 from smartcounty.foundation.accounts.models import User
+from smartcounty.kernel import net
 
 
 def client_ip(request) -> str | None:
     """The client's address: the peer's, or behind a trusted proxy the one it forwarded
-    (``SMARTCOUNTY_TRUSTED_PROXIES``, see ``lockout.client_address``)."""
-    if request is None:
-        return None
-    return services.client_address(request.META.get("REMOTE_ADDR"), request.META.get("HTTP_X_FORWARDED_FOR"))
+    (``SMARTCOUNTY_TRUSTED_PROXIES``, see ``kernel.net``); the audit log resolves it the same way."""
+    return net.request_address(request)
 
 
 def locked_error(lock) -> ValidationError:

@@ -6,23 +6,19 @@ usernames). While locked, a sign-in is refused before the password is even check
 refusal is audited. Failures before a lock do not count again after it, and a successful sign-in
 clears the username's failures. The limits can be set with ``SMARTCOUNTY_LOCKOUT`` in settings.
 
-The address is the peer's (REMOTE_ADDR). Behind a reverse proxy every peer is the proxy, so list
-it in ``SMARTCOUNTY_TRUSTED_PROXIES``: only when the peer is one of those is ``X-Forwarded-For``
-read, from the right, skipping trusted proxies; the first other entry is the client (entries
-further left were written by the client and may be forged). From any other peer the header is
-ignored, so it cannot be used to dodge a lock.
+The address is the client's as ``kernel.net.client_address`` resolves it: the peer's
+(REMOTE_ADDR), or behind a proxy listed in ``SMARTCOUNTY_TRUSTED_PROXIES`` the one it forwarded in
+``X-Forwarded-For``. From any other peer the header is ignored, so it cannot be used to dodge a lock.
 
 Our own two small tables rather than django-axes: axes works through auth signals and its own
 backend and middleware (settings we do not own here), while the platform wants each sign-in
 event written to its hash-chained audit log explicitly, in the same transaction as the act.
 """
 
-import ipaddress
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.utils import timezone
 
@@ -40,56 +36,6 @@ class Limits:
 
 def limits() -> Limits:
     return Limits(**getattr(settings, "SMARTCOUNTY_LOCKOUT", {}))
-
-
-def _ip(text: str):
-    """An address from REMOTE_ADDR or one X-Forwarded-For entry; None when it is not one.
-    An IPv4-mapped IPv6 address is taken as its IPv4 address."""
-    text = text.strip()
-    if text.startswith("[") and "]" in text:  # [v6] or [v6]:port
-        text = text[1:text.index("]")]
-    elif text.count(":") == 1:  # v4:port
-        text = text.split(":")[0]
-    try:
-        ip = ipaddress.ip_address(text)
-    except ValueError:
-        return None
-    return getattr(ip, "ipv4_mapped", None) or ip
-
-
-def trusted_proxies() -> list:
-    networks = []
-    for entry in getattr(settings, "SMARTCOUNTY_TRUSTED_PROXIES", ()) or ():
-        try:
-            networks.append(ipaddress.ip_network(str(entry).strip(), strict=False))
-        except ValueError:
-            raise ImproperlyConfigured(f"SMARTCOUNTY_TRUSTED_PROXIES: {entry!r} is not an IP address or network") from None
-    return networks
-
-
-def client_address(remote_addr: str | None, forwarded_for: str | None = None) -> str | None:
-    """The client's address: ``remote_addr``, unless it is a trusted proxy; then the right-most
-    ``forwarded_for`` entry that is not a trusted proxy (an unreadable entry stops the walk at the
-    proxy that passed it on; a chain of trusted proxies only gives its left-most one)."""
-    peer = _ip(remote_addr or "")
-    if peer is None:
-        return remote_addr or None
-    proxies = trusted_proxies()
-
-    def trusted(ip) -> bool:
-        return any(ip.version == net.version and ip in net for net in proxies)
-
-    if not (forwarded_for and trusted(peer)):
-        return remote_addr  # as before: the peer is the client
-    client = peer
-    for entry in reversed(forwarded_for.split(",")):
-        ip = _ip(entry)
-        if ip is None:
-            break
-        client = ip
-        if not trusted(ip):
-            break
-    return str(client)
 
 
 def _key(username: str) -> str:

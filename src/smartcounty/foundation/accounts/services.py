@@ -32,7 +32,6 @@ from ninja.security import HttpBearer
 from smartcounty.foundation.accounts.lockout import (  # noqa: F401 - re-exported for callers
     active_lock,
     clear_failures,
-    client_address,
     record_failure,
     record_refused,
 )
@@ -46,6 +45,7 @@ from smartcounty.foundation.accounts.schemas import (  # noqa: F401 - mask_phone
     mask_phone,
 )
 from smartcounty.kernel import audit, events, registry
+from smartcounty.kernel.net import client_address  # noqa: F401 - re-exported for callers
 from smartcounty.kernel.problems import ApiError
 
 TOKEN_PREFIX = "sc_"

@@ -307,3 +307,26 @@ def test_the_audit_chain_holds_after_sign_ins_failures_locks_and_sign_outs(clien
     assert set(actions()) - {"accounts.organisations_loaded"} == {
         "accounts.signin", "accounts.signout", "accounts.signin_failed",
         "accounts.signin_locked", "accounts.signin_refused"}
+
+
+def test_every_audit_row_of_a_proxied_session_names_the_forwarded_client(client, alice, settings):
+    settings.SMARTCOUNTY_TRUSTED_PROXIES = ["10.9.0.0/16"]
+    proxy = {"REMOTE_ADDR": "10.9.0.5", "HTTP_X_FORWARDED_FOR": "192.0.2.1, 198.51.100.23"}
+    assert client.post(LOGIN, {"username": "alice", "password": PASSWORD}, **proxy).status_code == 302
+    new = "Another-Horse-43"
+    response = client.post(reverse("accounts:password"),  # audited without an address from the caller
+                           {"old_password": PASSWORD, "new_password": new, "new_password2": new}, **proxy)
+    assert response.status_code == 302
+    rows = dict(AuditEntry.objects.filter(actor_id=alice.pk).values_list("action", "ip"))
+    assert rows == {"accounts.signin": "198.51.100.23", "accounts.password_change": "198.51.100.23"}
+
+
+def test_a_forged_forwarded_for_from_an_untrusted_peer_is_not_audited(client, alice, settings):
+    settings.SMARTCOUNTY_TRUSTED_PROXIES = ["10.9.0.0/16"]
+    forged = {"REMOTE_ADDR": "203.0.113.7", "HTTP_X_FORWARDED_FOR": "198.51.100.23"}
+    assert client.post(LOGIN, {"username": "alice", "password": PASSWORD}, **forged).status_code == 302
+    new = "Another-Horse-43"
+    client.post(reverse("accounts:password"), {"old_password": PASSWORD, "new_password": new, "new_password2": new},
+                **forged)
+    rows = dict(AuditEntry.objects.filter(actor_id=alice.pk).values_list("action", "ip"))
+    assert rows == {"accounts.signin": "203.0.113.7", "accounts.password_change": "203.0.113.7"}

@@ -1,0 +1,72 @@
+"""The client's network address, behind a reverse proxy or not (audit log, sign-in lock-out).
+
+The address is the peer's (REMOTE_ADDR). Behind a reverse proxy every peer is the proxy, so list
+it in ``SMARTCOUNTY_TRUSTED_PROXIES`` (IP addresses or networks): only when the peer is one of
+those is ``X-Forwarded-For`` read, from the right, skipping trusted proxies; the first other entry
+is the client (entries further left were written by the client and may be forged). From any other
+peer the header is ignored, so it cannot be used to forge an audited address or dodge a lock-out.
+A setting that is not an address or network raises ``ImproperlyConfigured``.
+"""
+
+import ipaddress
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
+
+def _ip(text: str):
+    """An address from REMOTE_ADDR or one X-Forwarded-For entry; None when it is not one.
+    An IPv4-mapped IPv6 address is taken as its IPv4 address."""
+    text = text.strip()
+    if text.startswith("[") and "]" in text:  # [v6] or [v6]:port
+        text = text[1:text.index("]")]
+    elif text.count(":") == 1:  # v4:port
+        text = text.split(":")[0]
+    try:
+        ip = ipaddress.ip_address(text)
+    except ValueError:
+        return None
+    return getattr(ip, "ipv4_mapped", None) or ip
+
+
+def trusted_proxies() -> list:
+    """``SMARTCOUNTY_TRUSTED_PROXIES`` as networks (a single address is a /32 or /128)."""
+    networks = []
+    for entry in getattr(settings, "SMARTCOUNTY_TRUSTED_PROXIES", ()) or ():
+        try:
+            networks.append(ipaddress.ip_network(str(entry).strip(), strict=False))
+        except ValueError:
+            raise ImproperlyConfigured(f"SMARTCOUNTY_TRUSTED_PROXIES: {entry!r} is not an IP address or network") from None
+    return networks
+
+
+def client_address(remote_addr: str | None, forwarded_for: str | None = None) -> str | None:
+    """The client's address: ``remote_addr``, unless it is a trusted proxy; then the right-most
+    ``forwarded_for`` entry that is not a trusted proxy (an unreadable entry stops the walk at the
+    proxy that passed it on; a chain of trusted proxies only gives its left-most one)."""
+    peer = _ip(remote_addr or "")
+    if peer is None:
+        return remote_addr or None
+    proxies = trusted_proxies()
+
+    def trusted(ip) -> bool:
+        return any(ip.version == net.version and ip in net for net in proxies)
+
+    if not (forwarded_for and trusted(peer)):
+        return remote_addr  # the peer is the client
+    client = peer
+    for entry in reversed(forwarded_for.split(",")):
+        ip = _ip(entry)
+        if ip is None:
+            break
+        client = ip
+        if not trusted(ip):
+            break
+    return str(client)
+
+
+def request_address(request) -> str | None:
+    """``client_address`` of a Django request (None without one)."""
+    if request is None:
+        return None
+    return client_address(request.META.get("REMOTE_ADDR"), request.META.get("HTTP_X_FORWARDED_FOR"))
