@@ -259,7 +259,7 @@ def sensor_points(ctx) -> dict:
     if _is_wide(ctx.bbox):
         # A wide view usually holds many: its cells are counted first, and their sum is the total (one
         # scan instead of a count and then a scan).
-        found = cells(_wide_view(sensing.latest().order_by(), ctx.bbox), ctx.bbox)
+        found = cells(qs, ctx.bbox)
         streams = sum(c["count"] for c in found)
     else:
         found, streams = None, qs.count()
@@ -267,8 +267,10 @@ def sensor_points(ctx) -> dict:
         found = found if found is not None else cells(qs, ctx.bbox)
         cache.set(key, (streams, found), CELLS_TTL)
         return {"total": streams, "points": [], "cells": found}
-    per_thing = qs.values("thing_id").annotate(lon=Min("lon"), lat=Min("lat"), streams=Count("id"),
-                                               up=Count("id", filter=Q(online=True)))
+    # Counting ``thing`` (never null), not ``id``: every column read is in sensing's map index, so PostgreSQL
+    # answers from the index alone (SQLite's indexes hold the id anyway).
+    per_thing = qs.values("thing_id").annotate(lon=Min("lon"), lat=Min("lat"), streams=Count("thing"),
+                                               up=Count("thing", filter=Q(online=True)))
     total = len(per_thing)
     names = dict(qs.values_list("thing_id", "thing__name").distinct()[: ctx.limit * 8])
     points = []
@@ -288,13 +290,6 @@ def _is_wide(bbox) -> bool:
     return area >= county / 4
 
 
-def _wide_view(qs, bbox):
-    """The bbox filter on ``lon + 0`` / ``lat + 0``: for a wide view one scan of the table beats walking the
-    (lon, lat) index and fetching nearly every row through it (measured 3x on SQLite, bench/cockpit_render.py)."""
-    w, s, e, n = bbox
-    return qs.annotate(x0=F("lon") + 0, y0=F("lat") + 0).filter(x0__gte=w, x0__lte=e, y0__gte=s, y0__lte=n)
-
-
 class CellIndex(Func):
     """floor(x) for x >= 0: FLOOR on PostgreSQL; CAST AS INTEGER (truncation, native) on SQLite."""
 
@@ -309,12 +304,15 @@ def cells(qs, bbox) -> list[dict]:
     """Sensors per cell of a CELLS_PER_SIDE² grid over ``bbox``: one GROUP BY in the database.
 
     Cells are numbered ``x * 1000 + y`` with x, y the floor of offset / cell size (offsets are never
-    negative inside the bbox), computed natively by the database (see ``CellIndex``).
+    negative inside the bbox), computed natively by the database (see ``CellIndex``). Every column it reads
+    (lon, lat, online, thing) is in sensing's map index (``sensing_ds_map``): the bbox walks it, or for a
+    wide view the database scans it whole, and the table's rows are never visited.
     """
     w, s, e, n = bbox
     cw, ch = (e - w) / CELLS_PER_SIDE, (n - s) / CELLS_PER_SIDE
     cell = CellIndex((F("lon") - w) / cw) * 1000 + CellIndex((F("lat") - s) / ch)
-    grouped = qs.annotate(cell=cell).values("cell").annotate(count=Count("id"), up=Count("id", filter=Q(online=True)))
+    grouped = qs.annotate(cell=cell).values("cell").annotate(count=Count("thing"),
+                                                              up=Count("thing", filter=Q(online=True)))
     out = []
     for r in grouped:
         cx, cy = divmod(int(r["cell"]), 1000)
