@@ -19,7 +19,7 @@ from smartcounty.foundation.sensing import fastpath
 from smartcounty.foundation.sensing.fastpath import FUTURE_MS, MIN_MS
 from smartcounty.foundation.sensing.models import Datastream, DeadLetter, HealthEvent
 from smartcounty.foundation.sensing.schemas import AllCreated, DatastreamHealth, IngestResult
-from smartcounty.kernel import events, process
+from smartcounty.kernel import events, process, registry
 
 OBSERVATIONS = "sensing.observations"
 OFFLINE = "sensing.datastream_offline"
@@ -197,6 +197,23 @@ def _meta(ids) -> dict:
         "id", "thing_id", "property_code", "town_code", "grid_code", "organisation_id", "online")}
 
 
+def _ranges(meta: dict) -> dict:
+    """{datastream: ObservedPropertySpec} of the datastreams whose observed property has a plausible range."""
+    specs = registry.observed_properties
+    found = {}
+    for ds, m in meta.items():
+        spec = specs.get(m[2]) if m[2] in specs else None
+        if spec is not None and (spec.minimum is not None or spec.maximum is not None):
+            found[ds] = spec
+    return found
+
+
+def _implausible(spec, value: float) -> str:
+    lo = "" if spec.minimum is None else f"{spec.minimum:g}"
+    hi = "" if spec.maximum is None else f"{spec.maximum:g}"
+    return f"result: {value:g} {spec.unit} is outside the plausible range of {spec.code} ({lo} to {hi})"
+
+
 def _health(meta_row, last_ms, online: bool) -> DatastreamHealth:
     last = datetime.fromtimestamp(last_ms / 1000, UTC) if last_ms is not None else None
     return DatastreamHealth(meta_row[0], meta_row[1], meta_row[2], meta_row[3] or None, meta_row[4] or None,
@@ -245,6 +262,7 @@ def ingest(items: list, *, source: str, sender=None, allowed=None, publish: bool
         if allowed is not None:
             for org in {m[5] for m in meta.values()}:
                 verdict[org] = bool(allowed(org))
+        ranges = _ranges(meta)
         for i, row in parsed:
             m = meta.get(row[0])
             if m is None:
@@ -252,6 +270,10 @@ def ingest(items: list, *, source: str, sender=None, allowed=None, publish: bool
                 continue
             if allowed is not None and not verdict[m[5]]:
                 rejects.append((i, f"not allowed to send to datastream {row[0]}", row[0]))
+                continue
+            spec = ranges.get(row[0])
+            if spec is not None and row[3] is not None and spec.outside(row[3]):
+                rejects.append((i, _implausible(spec, row[3]), row[0]))
                 continue
             rows.append(row)
             keep.append(i)
@@ -288,7 +310,7 @@ def ingest(items: list, *, source: str, sender=None, allowed=None, publish: bool
 
 def _ingest_fast(rows: list, *, allowed, publish: bool) -> IngestResult | None:
     """A batch of plain items (``fastpath.columns``): None when the general path must take it
-    (an unknown or forbidden datastream, a key already stored), with nothing written.
+    (an unknown or forbidden datastream, an implausible value, a key already stored), with nothing written.
 
     Everything computed from the batch alone (datastreams, rollup groups, newest values, the event) is done
     before the write transaction, so another thread's batch can be prepared while this one is written;
@@ -300,6 +322,10 @@ def _ingest_fast(rows: list, *, allowed, publish: bool) -> IngestResult | None:
     if allowed is not None and not all(allowed(org) for org in {m[5] for m in meta.values()}):
         return None
     groups, newest = fastpath.hourly_groups(rows), fastpath.newest(rows)
+    ranges = _ranges(meta)
+    if ranges and any(ds in ranges and (ranges[ds].outside(g[2]) or ranges[ds].outside(g[3]))
+                      for (ds, _h), g in groups.items()):
+        return None  # an implausible value (each hour's lowest and highest tell): rejected item by item
     published = fastpath.batch(rows, meta) if publish else None
     with process.write_transaction():
         if fastpath.count_datastreams(wanted) != len(wanted):

@@ -132,6 +132,15 @@ class ObservedPropertySpec(NamedTuple):
     unit: str  # UCUM-style symbol, e.g. "ug/m3", "m", "mm", "Cel"
     definition: str = ""  # URI of the property's definition
     decimals: int = 1
+    #: The plausible range of a numeric result (None: unbounded on that side). Ingest rejects a reading outside
+    #: it to the dead letters, with the reason: a negative rainfall or a humidity of 480 % is a device fault,
+    #: not weather, and would mislead every aggregate, rule and judgement downstream.
+    minimum: float | None = None
+    maximum: float | None = None
+
+    def outside(self, value: float) -> bool:
+        return (self.minimum is not None and value < self.minimum) or \
+            (self.maximum is not None and value > self.maximum)
 
 
 class IngestResult(NamedTuple):

@@ -60,12 +60,12 @@ def test_rain_totals_by_gauge_equal_rain_totals_of_the_rows(gauges, points, shif
         transaction.set_rollback(True)
 
 
-def test_a_negative_rain_amount_is_refused_as_by_rain_totals(gauges):
-    sensing.ingest([{"datastream": gauges[0], "phenomenonTime": (T0 + timedelta(hours=5)).isoformat(),
-                     "result": -1.0}], source="test", publish=False)
-    with pytest.raises(ValueError):
-        live.rain_totals_by_gauge(T0 + timedelta(hours=6))
-    assert live.rain_totals_by_gauge(T0 + timedelta(hours=18)) == {}  # out of the 12 h window
+def test_a_negative_rain_amount_never_reaches_the_judge(gauges):
+    """Sensing rejects it at ingest (rainfall's plausible range starts at 0), so the judge sees no rain."""
+    res = sensing.ingest([{"datastream": gauges[0], "phenomenonTime": (T0 + timedelta(hours=5)).isoformat(),
+                           "result": -1.0}], source="test", publish=False)
+    assert res.statuses() == ["rejected"] and "plausible range" in res.errors()[0]["error"]
+    assert live.rain_totals_by_gauge(T0 + timedelta(hours=6)) == {}
 
 
 @pytest.mark.django_db

@@ -156,7 +156,8 @@ def test_plain_batches_store_exactly_what_the_general_path_stores(network, monke
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("case", ["stored-before", "twice-in-batch", "unknown-datastream", "forbidden"])
+@pytest.mark.parametrize("case", ["stored-before", "twice-in-batch", "unknown-datastream", "forbidden",
+                                  "implausible"])
 def test_a_plain_batch_with_a_problem_is_answered_item_by_item(case, network, monkeypatch, capture,
                                                                django_capture_on_commit_callbacks):
     ids = [network["pm25_1"].id, network["level"].id]
@@ -165,7 +166,9 @@ def test_a_plain_batch_with_a_problem_is_answered_item_by_item(case, network, mo
     allowed = None
     if case == "twice-in-batch":
         second = _batch(ids, T0 + 200_000, 6)
-        second.append(dict(second[0], result=-1))
+        second.append(dict(second[0], result=7))
+    elif case == "implausible":  # PM2.5 cannot be negative
+        second = _batch(ids, T0 + 200_000, 6) + [{"datastream": ids[0], "phenomenonTime": T0 + 900_000, "result": -3}]
     elif case == "unknown-datastream":
         second = _batch(ids, T0 + 200_000, 6) + [{"datastream": 999_999, "phenomenonTime": T0, "result": 1}]
     elif case == "forbidden":

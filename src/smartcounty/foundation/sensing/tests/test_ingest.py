@@ -143,3 +143,30 @@ def test_big_batch_spans_several_insert_chunks(network):
                     [ds.id])
         assert cur.fetchone() == (12001, 0.0, 12000.0)
     assert Datastream.objects.get(pk=ds.pk).last_value == 0.0
+
+
+@pytest.mark.parametrize("stream,value,ok", [
+    ("pm25_1", -0.1, False), ("pm25_1", 0, True), ("pm25_1", 900.5, True),
+    ("level", -3.2, True),  # a water level may be below its gauge's datum: no range
+])
+def test_implausible_results_go_to_dead_letters_with_the_range(network, stream, value, ok):
+    ds = network[stream]
+    good = {"datastream": ds.id, "phenomenonTime": "2026-11-27T09:00:00Z", "result": 5}
+    res = services.ingest([good, {"datastream": ds.id, "phenomenonTime": "2026-11-27T09:01:00Z", "result": value}],
+                          source="http")
+    assert res.statuses() == ["created", "created" if ok else "rejected"]
+    assert Observation.objects.count() == (2 if ok else 1)
+    if not ok:
+        assert "outside the plausible range of pm25 (0 to )" in res.errors()[0]["error"]
+        assert "plausible range" in DeadLetter.objects.get().reason
+
+
+def test_every_builtin_range_accepts_its_bounds_and_rejects_beyond():
+    from smartcounty.foundation.sensing.properties import BUILTINS
+
+    bounded = [p for p in BUILTINS if p.minimum is not None or p.maximum is not None]
+    assert {"rainfall", "humidity", "pm25", "wind_speed", "ph"} <= {p.code for p in bounded}
+    for p in bounded:
+        for edge, step in ((p.minimum, -0.01), (p.maximum, 0.01)):
+            if edge is not None:
+                assert not p.outside(edge) and p.outside(edge + step), (p.code, edge)

@@ -21,7 +21,7 @@ def streams():
     services.sync_observed_properties()
     thing = services.create_thing("wx-w", "窗口测试站", lon=115.43, lat=36.49, kind="weather")
     other = services.create_thing("bench-w", "窗口测试台", lon=115.44, lat=36.48, kind="bench")
-    return [services.create_datastream(thing, "temperature").id, services.create_datastream(thing, "wind_speed").id,
+    return [services.create_datastream(thing, "temperature").id, services.create_datastream(thing, "water_level").id,  # unbounded: negatives stored
             services.create_datastream(other, "temperature").id]
 
 
