@@ -159,7 +159,8 @@ LOGGING = {
 # Sign-in lock-out (accounts): failures per username / per IP within the window lock for lock_minutes.
 SMARTCOUNTY_LOCKOUT = {"username_failures": 5, "ip_failures": 20, "window_minutes": 15, "lock_minutes": 15}
 # Reverse proxies (IPs or CIDRs, comma-separated in the environment) whose X-Forwarded-For names the client
-# for the lock-out and sign-in audit; empty: the peer address (REMOTE_ADDR) is the client, the header is ignored.
+# for the lock-out and every audit entry (kernel.net); empty: the peer address (REMOTE_ADDR) is the client, the
+# header is ignored.
 SMARTCOUNTY_TRUSTED_PROXIES = [p.strip() for p in os.environ.get("SMARTCOUNTY_TRUSTED_PROXIES", "").split(",")
                                if p.strip()]
 
