@@ -8,11 +8,32 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from smartcounty.domains.water import drought, live
-from smartcounty.domains.water.levels import RAIN_WINDOWS_H, flood_state, rain_totals
+from smartcounty.domains.water.levels import RAIN_WINDOWS_H, flood_state
 from smartcounty.foundation.sensing import services as sensing
 
 PAGE_SIZE = 50
 MAX_RAIN_GAUGES = 50
+HOUR_MS = 3_600_000
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def rain_rows(now: datetime) -> list[dict]:
+    """The first MAX_RAIN_GAUGES rain gauges with their totals over each of RAIN_WINDOWS_H, summed by the
+    database (``sensing.window_stats``: the hourly rollup and the partial hours at the ends), one query per
+    window whatever the number of gauges and readings. Same figures as ``levels.rain_totals`` over the rows:
+    (now - w h, now], start excluded, ``now`` included, missing results ignored, a negative amount in the
+    longest window a ValueError."""
+    gauges = list(sensing.latest(property_code="rainfall").select_related("thing")[:MAX_RAIN_GAUGES])
+    if not gauges:
+        return []
+    # whole milliseconds at or before ``now``: a stored time t (ms) is <= now exactly when t <= a
+    a = (now.astimezone(UTC) - _EPOCH) // timedelta(milliseconds=1)
+    ids = [ds.id for ds in gauges]
+    sums = {w: sensing.window_stats(ids, a - w * HOUR_MS + 1, a + 1) for w in RAIN_WINDOWS_H}
+    if any(s[2] < 0 for s in sums[max(RAIN_WINDOWS_H)].values()):
+        raise ValueError("rain amounts cannot be negative")
+    return [{"name": ds.thing.name, "town": ds.town_code,
+             "totals": [sums[w][ds.id][1] if ds.id in sums[w] else 0.0 for w in RAIN_WINDOWS_H]} for ds in gauges]
 
 
 def index(request):
@@ -28,13 +49,7 @@ def index(request):
                      "guaranteed": guaranteed, "state": state,
                      "time": None if ds.last_ms is None else datetime.fromtimestamp(ds.last_ms / 1000, UTC)})
     now = timezone.now()
-    rain = []
-    for ds in sensing.latest(property_code="rainfall").select_related("thing")[:MAX_RAIN_GAUGES]:
-        start = now - timedelta(hours=max(RAIN_WINDOWS_H))
-        values = [(sensing.from_ms(r[0]), r[2]) for r in
-                  sensing.observations(ds.id, sensing.to_ms(start), sensing.to_ms(now) + 1, limit=10_000)]
-        totals = rain_totals(values, now)
-        rain.append({"name": ds.thing.name, "town": ds.town_code, "totals": [totals[w] for w in RAIN_WINDOWS_H]})
+    rain = rain_rows(now)
     return render(request, "water/index.html", {"page": page, "rows": rows, "rain": rain,
                                                 "windows": RAIN_WINDOWS_H, "drought": drought.status(now),
                                                 "min_days": drought.MIN_COVERED_DAYS})
