@@ -13,7 +13,7 @@ from pydantic import ValidationError
 
 from smartcounty.foundation.alerts.models import Alert, AlertEvent, Rule
 from smartcounty.foundation.alerts.schemas import AlertFact, AlertOut, RuleIn, RulePatch
-from smartcounty.kernel import audit, events, registry
+from smartcounty.kernel import audit, events, process, registry
 from smartcounty.kernel.problems import ApiError
 
 EVENT_NAMES = {
@@ -69,7 +69,7 @@ def raise_alert(*, source: str, key: str, title: str, level: int, property: str 
         raise ApiError(422, "invalid", "key is required", field="key")
     _check_level(level)
     at = at or timezone.now()
-    with transaction.atomic():
+    with process.write_transaction():
         current = Alert.objects.select_for_update().filter(
             source=source, key=key, state__in=Alert.OPEN_STATES).first()
         if current is not None:
@@ -92,7 +92,7 @@ def raise_alert(*, source: str, key: str, title: str, level: int, property: str 
 def update_alert(alert_id: int, *, level: int | None = None, value: float | None = None, at: datetime | None = None,
                  actor=None, note: str = "") -> AlertOut:
     """Change an open alert's level (recorded as an upgrade or downgrade) and/or its latest value."""
-    with transaction.atomic():
+    with process.write_transaction():
         alert = _locked(alert_id)
         if not alert.is_open:
             raise ApiError(409, "conflict", "the alert is resolved")
@@ -118,7 +118,7 @@ def update_alert(alert_id: int, *, level: int | None = None, value: float | None
 
 def acknowledge_alert(alert_id: int, *, actor, note: str = "") -> AlertOut:
     """Staff have seen it and are on it. Acknowledging an acknowledged alert changes nothing."""
-    with transaction.atomic():
+    with process.write_transaction():
         alert = _locked(alert_id)
         if alert.state == Alert.State.RESOLVED:
             raise ApiError(409, "conflict", "the alert is resolved")
@@ -140,7 +140,7 @@ def acknowledge_alert(alert_id: int, *, actor, note: str = "") -> AlertOut:
 def resolve_alert(alert_id: int, *, actor=None, note: str = "", value: float | None = None,
                   at: datetime | None = None) -> AlertOut:
     """Close an alert: by staff (``actor``, audited) or by the system (the condition cleared)."""
-    with transaction.atomic():
+    with process.write_transaction():
         alert = _locked(alert_id)
         if alert.state == Alert.State.RESOLVED:
             raise ApiError(409, "conflict", "the alert is already resolved")

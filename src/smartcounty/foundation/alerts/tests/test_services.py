@@ -69,3 +69,42 @@ def test_open_alert_counts():
     raise_pollution(level=4)
     services.raise_alert(source="weather", key="gale", title="大风蓝色预警", level=1)
     assert services.open_alert_counts() == {1: 1, 2: 0, 3: 0, 4: 1}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_module_raising_an_alert_queues_behind_ingest_for_sqlites_one_writer():
+    """On SQLite, alerts the domains raise from their event threads take the process's writer lock (as ingest and
+    the rule engine do) instead of sleeping in SQLite's busy handler while ingest writes."""
+    import threading
+
+    from django.db import connection
+
+    from smartcounty.kernel import process
+
+    if connection.vendor != "sqlite":
+        pytest.skip("PostgreSQL has no one-writer limit: write_transaction takes no lock there")
+    inside, release, order = threading.Event(), threading.Event(), []
+
+    def ingest_like():
+        # the process's writer lock alone, no SQLite transaction: only a caller that queues on it can wait here
+        with process._writer:
+            inside.set()
+            release.wait(5)
+            order.append("ingest committed")
+
+    def domain():
+        inside.wait(5)
+        raise_pollution()
+        order.append("alert raised")
+        connection.close()
+
+    a, b = threading.Thread(target=ingest_like), threading.Thread(target=domain)
+    a.start()
+    b.start()
+    b.join(2)  # ample for a raise that does not wait (~0.3 s here with its new connection)
+    assert order == [] and b.is_alive()  # waiting for the writer, not failing
+    release.set()
+    a.join(5)
+    b.join(5)
+    assert order == ["ingest committed", "alert raised"]
+    assert Alert.objects.filter(source="environment", state="raised").count() == 1
