@@ -269,3 +269,11 @@ def test_rows_are_stored_as_given_whether_numeric_and_good_or_not(network, readi
         assert stored == set(rows)
     finally:
         Observation.objects.all().delete()
+
+
+@given(st.integers(0, 60_000))
+def test_any_number_of_rows_is_cut_into_few_statement_shapes(n):
+    sizes = list(fastpath.chunk_sizes(n))
+    assert sum(sizes) == n
+    assert all(s == fastpath.SQLITE_CHUNK or (s < fastpath.SQLITE_CHUNK and s & (s - 1) == 0) for s in sizes)
+    assert len(sizes) <= n // fastpath.SQLITE_CHUNK + 12  # 5,000 = 0b1001110001000: at most 12 powers of two below
