@@ -1,7 +1,7 @@
 """Public water page: each gauge's latest level against its warning and guaranteed marks, and each rain
 gauge's totals over 1/3/6/12/24 hours, and the county's drought watch over the last 30 days. Readable without signing in."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from django.core.paginator import Paginator
 from django.shortcuts import render
@@ -13,8 +13,6 @@ from smartcounty.foundation.sensing import services as sensing
 
 PAGE_SIZE = 50
 MAX_RAIN_GAUGES = 50
-HOUR_MS = 3_600_000
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def rain_rows(now: datetime) -> list[dict]:
@@ -26,10 +24,8 @@ def rain_rows(now: datetime) -> list[dict]:
     gauges = list(sensing.latest(property_code="rainfall").select_related("thing")[:MAX_RAIN_GAUGES])
     if not gauges:
         return []
-    # whole milliseconds at or before ``now``: a stored time t (ms) is <= now exactly when t <= a
-    a = (now.astimezone(UTC) - _EPOCH) // timedelta(milliseconds=1)
     ids = [ds.id for ds in gauges]
-    sums = {w: sensing.window_stats(ids, a - w * HOUR_MS + 1, a + 1) for w in RAIN_WINDOWS_H}
+    sums = {w: sensing.trailing_stats(ids, now, w) for w in RAIN_WINDOWS_H}
     if any(s[2] < 0 for s in sums[max(RAIN_WINDOWS_H)].values()):
         raise ValueError("rain amounts cannot be negative")
     return [{"name": ds.thing.name, "town": ds.town_code,

@@ -66,7 +66,6 @@ WATCHED = {"rainfall", "wind_speed", "wind_gust", "visibility", "humidity", "tem
 LIVE_TYPES = (RAINSTORM, GALE, FOG, HAZE, HEAT, COLD_WAVE)
 FOG_MIN_RH = 80.0
 HOUR = timedelta(hours=1)
-HOUR_MS = 3_600_000
 #: the thing kind of the county's weather stations, and what they measure that the judges read
 STATION_KIND = "weather"
 STATION_PROPERTIES = ("temperature", "wind_speed", "wind_gust", "visibility", "humidity")
@@ -74,7 +73,6 @@ STATION_PROPERTIES = ("temperature", "wind_speed", "wind_gust", "visibility", "h
 MAX_STREAMS = 1000
 #: at most one judging per this many seconds of wall clock per process while the data minute keeps moving
 PACE_S = 1.0
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def signal_key(kind: str) -> str:
@@ -129,12 +127,10 @@ def rain_totals_by_gauge(at: datetime, net: Network | None = None) -> dict[int, 
     """{rainfall datastream: {1, 3, 6, 12: total}} of the gauges that rained in the last hour, summed by the
     database over the windows of ``water.services.rain_totals``: (at - w h, at], start excluded, ``at`` included,
     missing results ignored, a negative amount in the last 12 h a ValueError."""
-    # whole milliseconds at or before ``at``: a stored time t (ms) is <= at exactly when t <= a
-    a = (at.astimezone(UTC) - _EPOCH) // timedelta(milliseconds=1)
     ids = (net or Network()).ids("rainfall")
 
     def totals(w, among):
-        return sensing.window_stats(among, a - w * HOUR_MS + 1, a + 1)
+        return sensing.trailing_stats(among, at, w)
 
     longest = totals(12, ids)
     if any(s[2] < 0 for s in longest.values()):

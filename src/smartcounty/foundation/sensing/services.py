@@ -1,13 +1,14 @@
 """Sensing services: the only entry points (with ``schemas``) other modules use.
 
 Public: ``ingest`` (store a batch of observations), ``sync_observed_properties``, ``create_thing``,
-``create_datastream``, ``observations``, ``aggregate``, ``latest``, ``check_health``,
+``create_datastream``, ``observations``, ``aggregate``, ``window_stats``, ``trailing_stats``, ``latest``,
+``check_health``,
 ``datastream_info``. Times are epoch milliseconds inside, aware UTC datetimes at the edges.
 Events (see ``schemas``): ``sensing.observations``, ``sensing.datastream_offline``,
 ``sensing.datastream_online``.
 """
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from django.apps import apps
 from django.db import connection, transaction
@@ -273,6 +274,16 @@ def window_stats(datastream_ids, start_ms: int, end_ms: int) -> dict[int, tuple[
     with connection.cursor() as cur:
         cur.execute(sql, params)
         return {d: (int(n), total, lo, hi) for d, n, total, lo, hi in cur.fetchall() if n}
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def trailing_stats(datastream_ids, at: datetime, hours: float) -> dict[int, tuple[int, float, float, float]]:
+    """``window_stats`` over the ``hours`` before ``at``: (at - hours, at], the start left out and ``at`` itself
+    in (a stored time t, in whole ms, is <= ``at`` exactly when t <= ``at`` floored to the millisecond)."""
+    end = (at.astimezone(UTC) - _EPOCH) // timedelta(milliseconds=1)
+    return window_stats(datastream_ids, end - round(hours * 3_600_000) + 1, end + 1)
 
 
 def _health_row(ds: Datastream, online: bool) -> DatastreamHealth:
