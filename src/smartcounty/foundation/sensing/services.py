@@ -283,7 +283,7 @@ def trailing_stats(datastream_ids, at: datetime, hours: float) -> dict[int, tupl
     """``window_stats`` over the ``hours`` before ``at``: (at - hours, at], the start left out and ``at`` itself
     in (a stored time t, in whole ms, is <= ``at`` exactly when t <= ``at`` floored to the millisecond)."""
     end = (at.astimezone(UTC) - _EPOCH) // timedelta(milliseconds=1)
-    return window_stats(datastream_ids, end - round(hours * 3_600_000) + 1, end + 1)
+    return window_stats(datastream_ids, end - round(hours * fastpath.HOUR_MS) + 1, end + 1)
 
 
 def _health_row(ds: Datastream, online: bool) -> DatastreamHealth:
