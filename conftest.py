@@ -9,12 +9,18 @@ import pytest
 # Handlers of background events run inline in tests, so they see the test's own transaction
 # (the environment variable reaches servers that tests start as subprocesses too).
 os.environ.setdefault("SMARTCOUNTY_EVENTS_INLINE", "1")
+# The suite (and the servers it starts) calls the API far faster than any client should; the rate-limit
+# tests set their own small limits (kernel/tests/test_ratelimit.py).
+for _name in ("ANON", "TOKEN", "INGEST", "AUTH_FAILURES"):
+    os.environ.setdefault(f"SMARTCOUNTY_RATE_{_name}", "1000000/m")
 
 
 def pytest_configure(config):
     from django.conf import settings
 
     settings.SMARTCOUNTY_EVENTS_INLINE = True
+    for name in ("ANON", "TOKEN", "INGEST", "AUTH_FAILURES"):
+        setattr(settings, f"SMARTCOUNTY_RATE_{name}", os.environ[f"SMARTCOUNTY_RATE_{name}"])
 
 
 def service_available(host: str, port: int, timeout: float = 1.0) -> bool:

@@ -58,6 +58,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "smartcounty.kernel.middleware.RequestContextMiddleware",
+    "smartcounty.kernel.ratelimit.RateLimitMiddleware",
 ]
 
 ROOT_URLCONF = "smartcounty.urls"
@@ -96,6 +97,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
     }
     DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")}
+
+# The cache (rate-limit counters, cockpit panels): in-process by default; Redis when SMARTCOUNTY_CACHE_URL is set
+# (redis://127.0.0.1:6379/0), shared by every server and worker process.
+_cache_url = os.environ.get("SMARTCOUNTY_CACHE_URL", "")
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _cache_url}
+          if _cache_url else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "smartcounty"}}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
@@ -163,6 +170,15 @@ SMARTCOUNTY_LOCKOUT = {"username_failures": 5, "ip_failures": 20, "window_minute
 # header is ignored.
 SMARTCOUNTY_TRUSTED_PROXIES = [p.strip() for p in os.environ.get("SMARTCOUNTY_TRUSTED_PROXIES", "").split(",")
                                if p.strip()]
+
+# API rate limits (kernel.ratelimit; django-ratelimit's "count/period"): anonymous per client address, per token or
+# signed-in user, device ingest per token (per request, not per observation), failed authentications per client.
+SMARTCOUNTY_RATE_ANON = os.environ.get("SMARTCOUNTY_RATE_ANON", "600/m")
+SMARTCOUNTY_RATE_TOKEN = os.environ.get("SMARTCOUNTY_RATE_TOKEN", "6000/m")
+SMARTCOUNTY_RATE_INGEST = os.environ.get("SMARTCOUNTY_RATE_INGEST", "60000/m")
+SMARTCOUNTY_RATE_AUTH_FAILURES = os.environ.get("SMARTCOUNTY_RATE_AUTH_FAILURES", "20/5m")
+SMARTCOUNTY_RATE_LIMIT_PATHS = [r"^/api/", r"^/[\w-]+/open311/", r"^/catalog/d/[\w-]+/download\."]
+SMARTCOUNTY_RATE_INGEST_PATHS = [r"^/api/v1/sensing/(observations|CreateObservations)$"]
 
 # Run every event handler in the publishing thread (the test configuration sets it; see kernel.events).
 SMARTCOUNTY_EVENTS_INLINE = _flag("SMARTCOUNTY_EVENTS_INLINE", False)

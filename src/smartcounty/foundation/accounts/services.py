@@ -44,7 +44,7 @@ from smartcounty.foundation.accounts.schemas import (  # noqa: F401 - mask_phone
     UserBrief,
     mask_phone,
 )
-from smartcounty.kernel import audit, events, registry
+from smartcounty.kernel import audit, events, ratelimit, registry
 from smartcounty.kernel.net import client_address  # noqa: F401 - re-exported for callers
 from smartcounty.kernel.problems import ApiError
 
@@ -313,6 +313,7 @@ class TokenAuth(HttpBearer):
     def authenticate(self, request, token):
         found = user_for_token(token)
         if found is None:
+            ratelimit.auth_failed(request)
             return None
         request.user, request.api_token = found
         return found[0]

@@ -21,6 +21,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from smartcounty.foundation.catalog import domains, services
 from smartcounty.foundation.catalog.models import OpenType, Resource
+from smartcounty.kernel import ratelimit
 from smartcounty.kernel.authz import user_has_perm
 from smartcounty.kernel.problems import ApiError
 
@@ -67,6 +68,7 @@ def _caller(request) -> Caller:
     if key.startswith(services.opendata.APP_KEY_PREFIX):
         app = services.app_for_key(key)
         if app is None:
+            ratelimit.auth_failed(request)
             raise CkanError(403, "Authorization Error", "Invalid app key")
         try:
             services.check_rate(app)
@@ -77,6 +79,7 @@ def _caller(request) -> Caller:
 
     found = accounts.user_for_token(key)
     if found is None:
+        ratelimit.auth_failed(request)
         raise CkanError(403, "Authorization Error", "Invalid API key")
     return Caller(user=found[0])
 
