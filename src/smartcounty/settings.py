@@ -163,8 +163,12 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("SMARTCOUNTY_LOG_LEVEL", "WARNING")},
 }
 
-# Sign-in lock-out (accounts): failures per username / per IP within the window lock for lock_minutes.
-SMARTCOUNTY_LOCKOUT = {"username_failures": 5, "ip_failures": 20, "window_minutes": 15, "lock_minutes": 15}
+# Sign-in delays (accounts.lockout; never a hard lock): once the failures per account / client / untrusted proxy
+# within the window reach their threshold, each next attempt waits base * 2**(failures - threshold) seconds, at most
+# max_delay_seconds. A known device (signed cookie, SMARTCOUNTY_KNOWN_DEVICE_DAYS) skips the account's delay.
+SMARTCOUNTY_LOCKOUT = {"username_failures": 5, "ip_failures": 20, "peer_failures": 200, "window_minutes": 60,
+                       "base_delay_seconds": 2, "max_delay_seconds": 900}
+SMARTCOUNTY_KNOWN_DEVICE_DAYS = int(os.environ.get("SMARTCOUNTY_KNOWN_DEVICE_DAYS", "180"))
 # Reverse proxies (IPs or CIDRs, comma-separated in the environment) whose X-Forwarded-For names the client
 # for the lock-out and every audit entry (kernel.net); empty: the peer address (REMOTE_ADDR) is the client, the
 # header is ignored.

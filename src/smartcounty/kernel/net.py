@@ -70,3 +70,18 @@ def request_address(request) -> str | None:
     if request is None:
         return None
     return client_address(request.META.get("REMOTE_ADDR"), request.META.get("HTTP_X_FORWARDED_FOR"))
+
+
+def untrusted_forwarded_for(request) -> str | None:
+    """The address that ``X-Forwarded-For`` names (its right-most entry) when the peer is NOT a trusted
+    proxy, else None. It may be forged, so it is never the client's identity (audit, ``request_address``);
+    the sign-in delays use it only to narrow a per-peer count, so that many people behind one proxy that
+    nobody configured are not all slowed down by one of them (the peer keeps a looser count of its own)."""
+    if request is None:
+        return None
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR") or ""
+    peer = request.META.get("REMOTE_ADDR")
+    if not forwarded or request_address(request) != peer:
+        return None
+    ip = _ip(forwarded.split(",")[-1])
+    return str(ip) if ip is not None else None

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from smartcounty.foundation.accounts.forms import AdminSignInForm, client_ip
 from smartcounty.foundation.accounts.models import ApiToken, Organisation, SignInLock, User
 from smartcounty.foundation.accounts.services import record_sign_out
+from smartcounty.foundation.accounts.views import delayed_response
 from smartcounty.kernel import audit
 from smartcounty.kernel.admin import AuditedModelAdmin
 
@@ -24,6 +25,16 @@ def _audited_admin_logout(request, extra_context=None):
 
 
 admin.site.logout = _audited_admin_logout
+_admin_login = admin.site.login
+
+
+def _delayed_admin_login(request, extra_context=None):
+    response = _admin_login(request, extra_context)
+    form = (getattr(response, "context_data", None) or {}).get("form")
+    return delayed_response(response, form) if form is not None else response
+
+
+admin.site.login = _delayed_admin_login
 
 
 @admin.register(Organisation)

@@ -5,7 +5,6 @@ from django import forms
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from smartcounty.foundation.accounts import services
@@ -19,40 +18,45 @@ def client_ip(request) -> str | None:
     return net.request_address(request)
 
 
-def locked_error(lock) -> ValidationError:
-    until = timezone.localtime(lock.until).strftime("%H:%M")
-    if lock.scope == lock.Scope.IP:
-        message = _("Too many failed sign-ins from this network address. Sign-in is locked until %(time)s; "
-                    "try again after that.")
-    else:
-        message = _("Too many failed sign-ins for this username. It is locked until %(time)s; "
-                    "try again after that.")
-    return ValidationError(message, code="locked", params={"time": until})
+def delayed_error(seconds: int) -> ValidationError:
+    return ValidationError(_("Too many failed sign-ins. Wait %(seconds)s seconds, then try again."),
+                           code="delayed", params={"seconds": seconds})
 
 
 class AuditedSignInMixin:
-    """Lock-out check first, then the password; every outcome goes to the audit log."""
+    """Delay check first, then the password; every outcome goes to the audit log.
+
+    ``retry_after`` is set (seconds) when the attempt was refused because of a delay; the view
+    answers 429 with ``Retry-After`` then. ``known_device`` tells whether this browser is one the
+    account signed in on before (``devices.py``)."""
+
+    retry_after = None
+    known_device = False
 
     def clean(self):
         username = self.cleaned_data.get("username")
         password = self.cleaned_data.get("password")
         if not username or not password:
             return super().clean()
-        ip = client_ip(self.request)
-        lock = services.active_lock(username, ip)
-        if lock is not None:
-            services.record_refused(username, ip, lock)
-            raise locked_error(lock)
+        device = services.devices.device_for(self.request, username)
+        self.known_device = bool(device)
+        attempt = services.attempt(self.request, username, device)
+        delay = services.active_delay(attempt)
+        if delay is not None:
+            services.record_refused(attempt, delay)
+            self.retry_after = services.retry_after(delay)
+            raise delayed_error(self.retry_after)
         try:
             cleaned = super().clean()
         except ValidationError:
             user_id = User.objects.filter(username=username).values_list("pk", flat=True).first()
-            lock = services.record_failure(username, ip, user_id=user_id)
-            if lock is not None:
-                raise locked_error(lock) from None
+            services.record_failure(attempt, user_id=user_id)
             raise
-        services.record_sign_in(self.user_cache, ip=ip, via=self.via)
+        self.signed_in(attempt)
         return cleaned
+
+    def signed_in(self, attempt) -> None:
+        services.record_sign_in(self.user_cache, ip=attempt.ip, via=self.via, known_device=self.known_device)
 
 
 class SignInForm(AuditedSignInMixin, AuthenticationForm):

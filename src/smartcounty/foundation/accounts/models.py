@@ -106,6 +106,12 @@ class FailedSignIn(models.Model):
 
     username = models.CharField(_("username"), max_length=150)
     ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    #: The per-client key: the address, or "peer>forwarded" behind an untrusted proxy (lockout.attempt).
+    client = models.CharField(_("client"), max_length=100, blank=True)
+    #: An untrusted proxy's address when ``client`` narrows it, else blank.
+    peer = models.CharField(_("proxy"), max_length=45, blank=True)
+    #: The known device the attempt came from (its failures count only against it), else blank.
+    device = models.CharField(_("known device"), max_length=32, blank=True)
     at = models.DateTimeField(_("time"))
 
     class Meta:
@@ -115,6 +121,9 @@ class FailedSignIn(models.Model):
         indexes = [
             models.Index(fields=["username", "at"], name="accounts_failed_user_at"),
             models.Index(fields=["ip", "at"], name="accounts_failed_ip_at"),
+            models.Index(fields=["client", "at"], name="accounts_failed_client_at"),
+            models.Index(fields=["peer", "at"], name="accounts_failed_peer_at"),
+            models.Index(fields=["device", "at"], name="accounts_failed_device_at"),
         ]
 
     def __str__(self):
@@ -122,11 +131,13 @@ class FailedSignIn(models.Model):
 
 
 class SignInLock(models.Model):
-    """A username or an IP address that may not sign in until ``until``."""
+    """A sign-in delay: attempts of this scope and key wait until ``until`` (lockout.py; never a hard lock)."""
 
     class Scope(models.TextChoices):
         USERNAME = "username", _("username")
         IP = "ip", _("IP address")
+        PEER = "peer", _("proxy")
+        DEVICE = "device", _("known device")
 
     scope = models.CharField(_("scope"), max_length=10, choices=Scope.choices)
     key = models.CharField(_("locked value"), max_length=150)
@@ -136,8 +147,8 @@ class SignInLock(models.Model):
 
     class Meta:
         ordering = ["-id"]
-        verbose_name = _("sign-in lock")
-        verbose_name_plural = _("sign-in locks")
+        verbose_name = _("sign-in delay")
+        verbose_name_plural = _("sign-in delays")
         indexes = [models.Index(fields=["scope", "key", "until"], name="accounts_lock_scope_key")]
 
     def __str__(self):

@@ -29,11 +29,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja.security import HttpBearer
 
+from smartcounty.foundation.accounts import devices  # noqa: F401 - known devices, re-exported for callers
 from smartcounty.foundation.accounts.lockout import (  # noqa: F401 - re-exported for callers
-    active_lock,
+    active_delay,
+    attempt,
     clear_failures,
     record_failure,
     record_refused,
+    retry_after,
 )
 from smartcounty.foundation.accounts.models import ApiToken, Organisation, User
 from smartcounty.foundation.accounts.roles import Role
@@ -237,10 +240,11 @@ def create_resident(username: str, password: str, *, phone: str, display_name: s
     return user
 
 
-def record_sign_in(user: User, *, ip: str | None = None, via: str = "password") -> None:
+def record_sign_in(user: User, *, ip: str | None = None, via: str = "password", known_device: bool = False) -> None:
     with transaction.atomic():
         clear_failures(user.get_username())
-        audit.record("accounts.signin", actor=user, obj=user, ip=ip, detail={"user": user.username, "via": via})
+        detail = {"user": user.username, "via": via, **({"known_device": True} if known_device else {})}
+        audit.record("accounts.signin", actor=user, obj=user, ip=ip, detail=detail)
 
 
 def record_sign_out(user: User, *, ip: str | None = None) -> None:

@@ -28,10 +28,26 @@ from smartcounty.kernel.authz import user_has_perm
 from smartcounty.kernel.problems import ApiError
 
 
+def delayed_response(response, form):
+    """A sign-in refused because of a delay is 429 with Retry-After (the page still shows why)."""
+    if getattr(form, "retry_after", None):
+        response.status_code = 429
+        response["Retry-After"] = str(form.retry_after)
+    return response
+
+
 class SignInView(auth_views.LoginView):
     template_name = "accounts/login.html"
     authentication_form = SignInForm
     redirect_authenticated_user = True
+
+    def form_invalid(self, form):
+        return delayed_response(super().form_invalid(form), form)
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        services.devices.remember(self.request, response, form.get_user())
+        return response
 
 
 class SignOutView(auth_views.LogoutView):
