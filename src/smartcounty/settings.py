@@ -169,6 +169,11 @@ LOGGING = {
 SMARTCOUNTY_LOCKOUT = {"username_failures": 5, "ip_failures": 20, "peer_failures": 200, "window_minutes": 60,
                        "base_delay_seconds": 2, "max_delay_seconds": 900}
 SMARTCOUNTY_KNOWN_DEVICE_DAYS = int(os.environ.get("SMARTCOUNTY_KNOWN_DEVICE_DAYS", "180"))
+# Roles that must sign in with a second factor (TOTP; accounts.totp), comma-separated, e.g.
+# "platform_admin,org_admin,staff"; default none (anyone may turn it on in My account).
+SMARTCOUNTY_TOTP_REQUIRED_ROLES = [r.strip() for r in os.environ.get("SMARTCOUNTY_TOTP_REQUIRED_ROLES", "").split(",")
+                                   if r.strip()]
+SMARTCOUNTY_TOTP_ISSUER = os.environ.get("SMARTCOUNTY_TOTP_ISSUER", "smartcounty")
 # Reverse proxies (IPs or CIDRs, comma-separated in the environment) whose X-Forwarded-For names the client
 # for the lock-out and every audit entry (kernel.net); empty: the peer address (REMOTE_ADDR) is the client, the
 # header is ignored.

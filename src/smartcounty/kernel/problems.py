@@ -23,6 +23,7 @@ TITLES = {
     "conflict": _("This conflicts with the current state."),
     "method-not-allowed": _("This method is not allowed here."),
     "rate-limited": _("Too many requests; try again later."),
+    "second-factor-required": _("A current code from your authenticator app is needed for this."),
     "server-error": _("Something went wrong on the server; it has been logged."),
     "bad-request": _("The request cannot be processed."),
 }

@@ -114,6 +114,7 @@ def list_tokens(request):
 @router.post("/tokens", response={201: TokenCreated}, summary="Create an API token (its secret is shown once)")
 def create_token(request, body: TokenIn):
     user = authz.require(request, "accounts.manage_token")
+    services.totp.require_fresh(user, body.otp, purpose="token")
     token, secret = services.issue_token(user, body.name, body.scopes, days=body.days, actor=user)
     out = TokenOut.model_validate(token, from_attributes=True).model_dump()
     return Status(201, TokenCreated(**out, secret=secret))

@@ -60,11 +60,35 @@ class AuditedSignInMixin:
 
 
 class SignInForm(AuditedSignInMixin, AuthenticationForm):
+    """The platform's sign-in. With a second factor (enrolled, or required by the role) the password only
+    opens the next step (``second_factor`` is set; the view asks for the code or the enrolment)."""
+
     via = "password"
+    second_factor = False
+    attempt = None
+
+    def signed_in(self, attempt) -> None:
+        self.attempt = attempt
+        if services.totp.needed(self.user_cache):
+            self.second_factor = True
+            return
+        super().signed_in(attempt)
 
 
 class AdminSignInForm(AuditedSignInMixin, AdminAuthenticationForm):
     via = "admin"
+
+    def signed_in(self, attempt) -> None:
+        if services.totp.needed(self.user_cache):
+            raise ValidationError(_("This account uses two-step verification: sign in on the platform's sign-in "
+                                    "page first, then open the back office."), code="second_factor")
+        super().signed_in(attempt)
+
+
+class CodeForm(forms.Form):
+    code = forms.CharField(label=_("Code"), max_length=40, help_text=_(
+        "The 6-digit code your authenticator app shows, or one of your recovery codes."),
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}))
 
 
 class SignUpForm(forms.Form):
@@ -89,6 +113,9 @@ class TokenForm(forms.Form):
                                        help_text=_("A token can do only what its scopes allow, and never more than you."))
     days = forms.TypedChoiceField(label=_("Valid for"), coerce=int, initial=90, choices=(
         (30, _("30 days")), (90, _("90 days")), (365, _("one year")), (0, _("no expiry"))))
+    otp = forms.CharField(label=_("Authenticator code"), max_length=40, required=False,
+                          widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+                          help_text=_("Needed when your account has two-step verification."))
 
     def __init__(self, *args, scope_choices=(), **kwargs):
         super().__init__(*args, **kwargs)

@@ -153,3 +153,38 @@ class SignInLock(models.Model):
 
     def __str__(self):
         return f"{self.scope}:{self.key} → {self.until:%Y-%m-%d %H:%M}"
+
+
+class TotpDevice(models.Model):
+    """A user's authenticator app (TOTP, RFC 6238): the shared secret, kept until turned off.
+
+    ``confirmed_at`` is empty while enrolment is under way (the user has not yet typed a code from the
+    app); ``last_step`` is the last 30-second step accepted, so a code is never accepted twice."""
+
+    user = models.OneToOneField(User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="totp")
+    secret = models.CharField(_("secret"), max_length=64)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
+    last_step = models.BigIntegerField(_("last step used"), default=0)
+
+    class Meta:
+        verbose_name = _("authenticator")
+        verbose_name_plural = _("authenticators")
+
+    def __str__(self):
+        return f"{self.user} ({'on' if self.confirmed_at else 'enrolling'})"
+
+
+class RecoveryCode(models.Model):
+    """A one-time recovery code for the second factor; only its sha256 is stored."""
+
+    user = models.ForeignKey(User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="recovery_codes")
+    digest = models.CharField(_("digest"), max_length=64, unique=True)
+    used_at = models.DateTimeField(_("used"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("recovery code")
+        verbose_name_plural = _("recovery codes")
+
+    def __str__(self):
+        return f"{self.user} {self.digest[:8]}"

@@ -79,6 +79,8 @@ class TokenIn(InputSchema):
     scopes: list[str] = Field(min_length=1, max_length=20)
     #: Days until it expires (1-365); null never expires.
     days: int | None = Field(default=90, ge=1, le=365)
+    #: A current authenticator code (or a recovery code): needed when the user has two-step verification.
+    otp: str | None = Field(default=None, max_length=40)
 
     @field_validator("scopes")
     @classmethod

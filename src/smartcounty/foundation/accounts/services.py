@@ -29,7 +29,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja.security import HttpBearer
 
-from smartcounty.foundation.accounts import devices  # noqa: F401 - known devices, re-exported for callers
+from smartcounty.foundation.accounts import devices, totp  # noqa: F401 - known devices, second factor
 from smartcounty.foundation.accounts.lockout import (  # noqa: F401 - re-exported for callers
     active_delay,
     attempt,

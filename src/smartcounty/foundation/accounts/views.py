@@ -1,5 +1,9 @@
-"""Pages: sign-in, sign-out, sign-up for residents, my account, the organisations of the plan."""
+"""Pages: sign-in (with the second factor), sign-out, sign-up for residents, my account (two-step
+verification), the organisations of the plan."""
 
+import time
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, update_session_auth_hash
 from django.contrib.auth import views as auth_views
@@ -9,17 +13,20 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from smartcounty.foundation.accounts import services
 from smartcounty.foundation.accounts.forms import (
+    CodeForm,
     PasswordForm,
     RoleForm,
     SignInForm,
     SignUpForm,
     TokenForm,
     client_ip,
+    delayed_error,
 )
 from smartcounty.foundation.accounts.models import Organisation, User
 from smartcounty.foundation.accounts.roles import Role
@@ -45,9 +52,141 @@ class SignInView(auth_views.LoginView):
         return delayed_response(super().form_invalid(form), form)
 
     def form_valid(self, form):
+        if form.second_factor:  # the password was right; the code (or the enrolment) comes next
+            user = form.get_user()
+            self.request.session[PENDING] = {"user": user.pk, "at": time.time(), "next": self.get_success_url(),
+                                             "device": form.attempt.device if form.attempt else ""}
+            return redirect("accounts:verify" if services.totp.enabled(user) else "accounts:enrol")
         response = super().form_valid(form)
         services.devices.remember(self.request, response, form.get_user())
         return response
+
+
+#: The session key of a sign-in whose password was right and whose second factor is still to come.
+PENDING = "accounts_pending_signin"
+PENDING_SECONDS = 300
+
+
+def _pending(request):
+    data = request.session.get(PENDING)
+    if not isinstance(data, dict) or time.time() - float(data.get("at", 0)) > PENDING_SECONDS:
+        return None, None
+    user = User.objects.filter(pk=data.get("user"), is_active=True).first()
+    return (user, data) if user else (None, None)
+
+
+def _finish_sign_in(request, user, data, via):
+    request.session.pop(PENDING, None)
+    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    services.record_sign_in(user, ip=client_ip(request), via=via, known_device=bool(data.get("device")))
+    response = redirect(data.get("next") or settings.LOGIN_REDIRECT_URL)
+    services.devices.remember(request, response, user)
+    return response
+
+
+def _expired(request):
+    messages.error(request, _("The sign-in has expired; sign in again."))
+    return redirect("accounts:login")
+
+
+@require_http_methods(["GET", "POST"])
+def verify_second_factor(request):
+    """Sign-in, step two: a code from the authenticator app or a recovery code (delays apply as to passwords)."""
+    user, data = _pending(request)
+    if user is None:
+        return _expired(request)
+    if not services.totp.enabled(user):
+        return redirect("accounts:enrol")
+    form = CodeForm(request.POST or None)
+    status, retry = 200, None
+    if request.method == "POST" and form.is_valid():
+        attempt = services.attempt(request, user.get_username(), data.get("device", ""))
+        delay = services.active_delay(attempt)
+        if delay is not None:
+            services.record_refused(attempt, delay)
+            retry = services.retry_after(delay)
+            form.add_error(None, delayed_error(retry))
+            status = 429
+        else:
+            how = services.totp.verify(user, form.cleaned_data["code"])
+            if how:
+                return _finish_sign_in(request, user, data, via=f"password+{how}")
+            services.record_failure(attempt, user_id=user.pk)
+            form.add_error("code", _("The code is wrong or has expired."))
+    response = render(request, "accounts/verify.html", {"form": form}, status=status)
+    if retry:
+        response["Retry-After"] = str(retry)
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def enrol_at_sign_in(request):
+    """Sign-in, step two for a role that requires a second factor and has none yet: set it up now."""
+    user, data = _pending(request)
+    if user is None:
+        return _expired(request)
+    if services.totp.enabled(user):
+        return redirect("accounts:verify")
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            codes = services.totp.confirm(user, form.cleaned_data["code"])
+        except ApiError as exc:
+            form.add_error("code", exc.detail)
+        else:
+            next_url = data.get("next") or settings.LOGIN_REDIRECT_URL
+            response = _finish_sign_in(request, user, data, via="password+enrol")
+            page = render(request, "accounts/two_step.html", {
+                "enabled": True, "recovery_codes": codes, "continue_url": next_url})
+            for cookie in response.cookies.values():
+                page.cookies[cookie.key] = cookie
+            return page
+    return render(request, "accounts/two_step.html", {
+        "at_sign_in": True, "form": form, **_enrolment(user)})
+
+
+def _enrolment(user) -> dict:
+    """The secret being set up (a new one unless enrolment is already under way), as URI and QR code."""
+    dev = services.totp.device(user)
+    if dev is None or dev.confirmed_at is not None:
+        secret, uri = services.totp.begin(user)
+    else:
+        secret, uri = dev.secret, services.totp.uri(user, dev.secret)
+    return {"secret": secret, "otpauth_uri": uri, "qr": mark_safe(services.totp.qr_svg(uri))}  # noqa: S308 - segno's SVG
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def two_step(request):
+    """My account, two-step verification: set it up (QR code / otpauth URI), new recovery codes, turn it off."""
+    user = request.user
+    form = CodeForm(request.POST or None)
+    context = {"enabled": services.totp.enabled(user), "required": services.totp.required(user), "form": form}
+    action = request.POST.get("action", "")
+    if request.method == "POST" and action == "begin" and not context["enabled"]:
+        services.totp.begin(user)
+        return redirect("accounts:two_step")
+    if request.method == "POST" and form.is_valid():
+        code = form.cleaned_data["code"]
+        try:
+            if action == "confirm":
+                context["recovery_codes"] = services.totp.confirm(user, code)
+                context["enabled"] = True
+                messages.success(request, _("Two-step verification is on."))
+            elif action == "codes":
+                context["recovery_codes"] = services.totp.new_recovery_codes(user, code)
+            elif action == "disable":
+                services.totp.disable(user, code)
+                messages.success(request, _("Two-step verification is off."))
+                return redirect("accounts:two_step")
+        except ApiError as exc:
+            form.add_error("code", exc.detail)
+    dev = services.totp.device(user)
+    if not context["enabled"] and dev is not None:
+        context.update(_enrolment(user))  # enrolment under way: show the QR code and ask for a code
+    if context["enabled"]:
+        context["codes_left"] = services.totp.recovery_codes_left(user)
+    return render(request, "accounts/two_step.html", context)
 
 
 class SignOutView(auth_views.LogoutView):
@@ -98,16 +237,17 @@ def profile(request):
         if form.is_valid():
             data = form.cleaned_data
             try:
+                services.totp.require_fresh(user, data.get("otp"), purpose="token")
                 _token, new_secret = services.issue_token(user, data["name"], data["scopes"],
                                                           days=data["days"] or None, actor=user)
             except ApiError as exc:
-                form.add_error("scopes" if exc.field == "scopes" else None, exc.detail)
+                form.add_error(exc.field if exc.field in ("scopes", "otp") else None, exc.detail)
             else:
                 form = TokenForm(scope_choices=services.token_scope_choices(user))
     titles = {code: registry.permissions.get(code).title for code in services.permissions_of(user)}
     return render(request, "accounts/profile.html", {
         "profile_user": user, "permissions": sorted(titles.items()), "tokens": user.api_tokens.all()[:50],
-        "form": form, "new_secret": new_secret,
+        "form": form, "new_secret": new_secret, "two_step": services.totp.enabled(user),
     })
 
 
