@@ -1,5 +1,6 @@
 """Admin plumbing: every module's ModelAdmin subclasses ``AuditedModelAdmin`` so that each
-change made in the back office is also an audit row. The audit log itself is read-only here."""
+change made in the back office is also an audit row, and so is each opening of a page that shows
+personal data (``personal_fields``). The audit log itself is read-only here."""
 
 from django.contrib import admin
 
@@ -15,6 +16,24 @@ def _changed_fields(message):
 
 
 class AuditedModelAdmin(admin.ModelAdmin):
+    #: Fields holding personal data (a phone number, a reporter's contact): opening the change (or view)
+    #: page of an object that shows one of them is an audited read (``admin.personal_read``).
+    personal_fields: tuple[str, ...] = ()
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        if self.personal_fields and request.method == "GET" and response.status_code == 200:
+            obj = (getattr(response, "context_data", None) or {}).get("original")
+            if obj is not None:
+                self.record_personal_read(request, obj)
+        return response
+
+    def record_personal_read(self, request, obj) -> None:
+        shown = [f for f in self.personal_fields if f in self.get_fields(request, obj) and getattr(obj, f, "")]
+        if shown:
+            audit.record("admin.personal_read", actor=request.user, obj=obj,
+                         detail={"repr": str(obj)[:200], "fields": shown})
+
     def log_addition(self, request, obj, message):
         audit.record("admin.add", actor=request.user, obj=obj, detail={"repr": str(obj)[:200]})
         return super().log_addition(request, obj, message)

@@ -52,6 +52,7 @@ class UserAdmin(AuditedModelAdmin, DjangoUserAdmin):
     list_filter = ("role", "kind", "is_active", "organisation")
     search_fields = ("username", "display_name", "phone")
     list_select_related = ("organisation",)
+    personal_fields = ("phone", "email")
     fieldsets = (
         (None, {"fields": ("username", "password")}),
         (_("Person"), {"fields": ("display_name", "phone", "email", "first_name", "last_name")}),

@@ -54,6 +54,7 @@ class CaseAdmin(AuditedModelAdmin):
     readonly_fields = ("number", "state", "created_at", "closed_at")
     inlines = [CaseEventInline]
     list_per_page = 50
+    personal_fields = ("reporter_name", "reporter_contact")
 
     def has_add_permission(self, request):
         return False

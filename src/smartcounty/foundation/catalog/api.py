@@ -26,6 +26,7 @@ from smartcounty.foundation.catalog.schemas import (
     RowsOut,
     VersionOut,
 )
+from smartcounty.kernel import authz
 from smartcounty.kernel.api import Pagination
 from smartcounty.kernel.authz import require
 from smartcounty.kernel.problems import ApiError
@@ -48,6 +49,19 @@ def _org_of(user):
     """(id, code) of the user's organisation, or (None, "")."""
     org = getattr(user, "organisation", None)
     return (org.pk, org.code) if org is not None else (None, "")
+
+
+def _require_reader(request, slug: str, *, channel: str):
+    """``require(request, "catalog.view")``; a signed-in caller refused (a resident, a token without the
+    scope) is audited as a refused read of ``slug`` (not looked up: the refusal tells nothing of it)."""
+    try:
+        return require(request, "catalog.view")
+    except ApiError as refusal:
+        user = authz.request_user(request)
+        if user is not None:
+            services.record_refused_read(slug[:100], actor=user, org_id=getattr(user, "organisation_id", None),
+                                         channel=channel, reason=refusal.detail or refusal.code)
+        raise
 
 
 def _rows_args(fields: str, filters: str):
@@ -136,8 +150,8 @@ def versions(request, slug: str):
 @router.get("/resources/{slug}/rows", response=RowsOut)
 def rows(request, slug: str, fields: str = "", filters: str = "", limit: int = 100, offset: int = 0, sort: str = ""):
     """The data API for government organisations: what the caller's organisation may read, masked
-    as its grant says; every call is an audit row."""
-    user = require(request, "catalog.view")
+    as its grant says; every call is an audit row (a refused one too)."""
+    user = _require_reader(request, slug, channel="api")
     resource = services.get_resource(slug)
     org_id, _code = _org_of(user)
     chosen, where = _rows_args(fields, filters)

@@ -68,3 +68,16 @@ def test_adding_a_staff_member_in_the_admin(client, boss, orgs):
     assert (user.kind, user.role, user.organisation_id) == ("staff", "staff", orgs["water"].pk)
     assert user.password.startswith("argon2")
     assert AuditEntry.objects.filter(action="admin.add", object_id=str(user.pk)).exists()
+
+
+def test_opening_a_users_page_in_the_admin_is_an_audited_read_of_the_phone(client, boss, people):
+    client.force_login(boss)
+    staff = people["staff_a"]
+    assert client.get(reverse("admin:accounts_user_change", args=[staff.pk])).status_code == 200
+    row = AuditEntry.objects.get(action="admin.personal_read")
+    assert (row.actor, row.object_type, row.object_id) == ("boss", "accounts.user", str(staff.pk))
+    assert row.detail["fields"] == ["phone"]
+    # A user without personal data shown: nothing to record; the list page shows no phone.
+    client.get(reverse("admin:accounts_user_change", args=[people["grid_a"].pk]))
+    client.get(reverse("admin:accounts_user_changelist"))
+    assert AuditEntry.objects.filter(action="admin.personal_read").count() == 1

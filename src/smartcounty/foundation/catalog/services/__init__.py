@@ -56,6 +56,7 @@ from smartcounty.foundation.catalog.services.sharing import (  # noqa: F401
     escalate_overdue,
     read_rows,
     reads_of,
+    record_refused_read,
     requests_for,
     revoke_grant,
     submit_request,

@@ -87,6 +87,13 @@ def access_for(resource: Resource, *, org_id: int | None, public: bool = False) 
                    field="grant")
 
 
+def record_refused_read(resource_code: str, *, actor, org_id: int | None = None, channel: str = "api",
+                        reason: str = "") -> None:
+    """Audit a refused read of a resource's data (``catalog.read_refused``)."""
+    audit.record(REFUSED_ACTION, actor=actor, object_type="catalog.resource", object_id=resource_code,
+                 organisation_id=org_id, detail={"resource": resource_code, "channel": channel, "reason": reason})
+
+
 def _typed(item: InfoItem, value):
     if item.data_type == InfoItem.DataType.INTEGER:
         return int(value)
@@ -154,10 +161,11 @@ def read_rows(resource: Resource, *, org_id: int | None = None, actor=None, publ
     try:
         access = access_for(resource, org_id=org_id, public=public)
     except ApiError as refusal:
-        if audit_read and not public:
-            audit.record(REFUSED_ACTION, actor=actor, object_type="catalog.resource", object_id=resource.code,
-                         organisation_id=org_id, detail={"resource": resource.code, "channel": channel,
-                                                         "reason": refusal.detail or refusal.code})
+        # Every refusal of a signed-in reader is audited (a resident's through the public channels too);
+        # an anonymous caller refused open data is not (nobody to name, and it would flood the log).
+        if audit_read and (not public or actor is not None):
+            record_refused_read(resource.code, actor=actor, org_id=org_id, channel=channel,
+                                reason=refusal.detail or refusal.code)
         raise
     items = {i.name: i for i in resource.items.all()}
     if fields:
