@@ -11,7 +11,7 @@ import pytest
 os.environ.setdefault("SMARTCOUNTY_EVENTS_INLINE", "1")
 # The suite (and the servers it starts) calls the API far faster than any client should; the rate-limit
 # tests set their own small limits (kernel/tests/test_ratelimit.py).
-for _name in ("ANON", "TOKEN", "INGEST", "AUTH_FAILURES"):
+for _name in ("ANON", "TOKEN", "INGEST", "AUTH_FAILURES", "SIGNUP"):
     os.environ.setdefault(f"SMARTCOUNTY_RATE_{_name}", "1000000/m")
 
 
@@ -19,7 +19,7 @@ def pytest_configure(config):
     from django.conf import settings
 
     settings.SMARTCOUNTY_EVENTS_INLINE = True
-    for name in ("ANON", "TOKEN", "INGEST", "AUTH_FAILURES"):
+    for name in ("ANON", "TOKEN", "INGEST", "AUTH_FAILURES", "SIGNUP"):
         setattr(settings, f"SMARTCOUNTY_RATE_{name}", os.environ[f"SMARTCOUNTY_RATE_{name}"])
 
 

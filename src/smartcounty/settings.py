@@ -173,6 +173,10 @@ SMARTCOUNTY_KNOWN_DEVICE_DAYS = int(os.environ.get("SMARTCOUNTY_KNOWN_DEVICE_DAY
 # "platform_admin,org_admin,staff"; default none (anyone may turn it on in My account).
 SMARTCOUNTY_TOTP_REQUIRED_ROLES = [r.strip() for r in os.environ.get("SMARTCOUNTY_TOTP_REQUIRED_ROLES", "").split(",")
                                    if r.strip()]
+# Text messages (sign-up codes; accounts.sms): console (default, the server's stderr), file (SMARTCOUNTY_SMS_FILE,
+# default <data dir>/sms-outbox.jsonl), locmem (tests) or the dotted path of a send(phone, text) callable.
+SMARTCOUNTY_SMS_BACKEND = os.environ.get("SMARTCOUNTY_SMS_BACKEND", "console")
+SMARTCOUNTY_SMS_FILE = os.environ.get("SMARTCOUNTY_SMS_FILE", "")
 SMARTCOUNTY_TOTP_ISSUER = os.environ.get("SMARTCOUNTY_TOTP_ISSUER", "smartcounty")
 # Reverse proxies (IPs or CIDRs, comma-separated in the environment) whose X-Forwarded-For names the client
 # for the lock-out and every audit entry (kernel.net); empty: the peer address (REMOTE_ADDR) is the client, the
@@ -186,6 +190,7 @@ SMARTCOUNTY_RATE_ANON = os.environ.get("SMARTCOUNTY_RATE_ANON", "600/m")
 SMARTCOUNTY_RATE_TOKEN = os.environ.get("SMARTCOUNTY_RATE_TOKEN", "6000/m")
 SMARTCOUNTY_RATE_INGEST = os.environ.get("SMARTCOUNTY_RATE_INGEST", "60000/m")
 SMARTCOUNTY_RATE_AUTH_FAILURES = os.environ.get("SMARTCOUNTY_RATE_AUTH_FAILURES", "20/5m")
+SMARTCOUNTY_RATE_SIGNUP = os.environ.get("SMARTCOUNTY_RATE_SIGNUP", "10/h")  # sign-up codes texted per client
 SMARTCOUNTY_RATE_LIMIT_PATHS = [r"^/api/", r"^/[\w-]+/open311/", r"^/catalog/d/[\w-]+/download\."]
 SMARTCOUNTY_RATE_INGEST_PATHS = [r"^/api/v1/sensing/(observations|CreateObservations)$"]
 

@@ -93,12 +93,23 @@ def server_env():
     _need_chromium()
     data_dir = Path(tempfile.mkdtemp(prefix="sc-browser-"))
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE")}
-    env.update(SMARTCOUNTY_DATA_DIR=str(data_dir), SMARTCOUNTY_SIMULATE="0", PYTHONUNBUFFERED="1")
+    # Text messages (sign-up codes) go to <data dir>/sms-outbox.jsonl, where a test reads them (``last_text``).
+    env.update(SMARTCOUNTY_DATA_DIR=str(data_dir), SMARTCOUNTY_SIMULATE="0", PYTHONUNBUFFERED="1",
+               SMARTCOUNTY_SMS_BACKEND="file")
     url = os.environ.get("DATABASE_URL", "")
     if url.startswith(("postgres://", "postgresql://")):
         env["DATABASE_URL"] = _fresh_postgres(url)
     yield env
     shutil.rmtree(data_dir, ignore_errors=True)
+
+
+def last_text(env, phone: str) -> str:
+    """The last text message the test server sent to ``phone`` (the ``file`` SMS backend)."""
+    import json
+
+    path = Path(env["SMARTCOUNTY_DATA_DIR"]) / "sms-outbox.jsonl"
+    texts = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()] if path.exists() else []
+    return [t["text"] for t in texts if t["phone"] == phone][-1]
 
 
 def run_shell(env, code: str) -> str:

@@ -10,7 +10,7 @@ import secrets
 
 import pytest
 
-from .conftest import DISPATCHER, screenshot, sign_in
+from .conftest import DISPATCHER, last_text, screenshot, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -29,7 +29,7 @@ def take_step(page, case_url, key):
     page.wait_for_load_state("networkidle")
 
 
-def test_resident_reports_a_pothole_and_evaluates_the_result(new_page, server):
+def test_resident_reports_a_pothole_and_evaluates_the_result(new_page, server, server_env):
     from playwright.sync_api import expect
 
     # -- the resident: one account, signed up on the phone
@@ -39,10 +39,16 @@ def test_resident_reports_a_pothole_and_evaluates_the_result(new_page, server):
     phone_page.locator("a.button", has_text="注册").click()
     phone_page.fill("input[name=username]", username)
     phone_page.fill("input[name=display_name]", "测试居民")
-    phone_page.fill("input[name=phone]", "139" + f"{secrets.randbelow(10**8):08d}")
+    phone = "139" + f"{secrets.randbelow(10**8):08d}"
+    phone_page.fill("input[name=phone]", phone)
     phone_page.fill("input[name=password1]", PASSWORD)
     phone_page.fill("input[name=password2]", PASSWORD)
     phone_page.locator("form:has(input[name=password2]) [type=submit]").click()
+    phone_page.wait_for_load_state("networkidle")
+    assert "/accounts/signup/verify/" in phone_page.url, phone_page.content()[:2000]
+    # -- the code sent to the phone finishes the sign-up
+    phone_page.fill("input[name=code]", re.search(r"\b(\d{6})\b", last_text(server_env, phone)).group(1))
+    phone_page.locator("form:has(input[name=code]) [type=submit]").click()
     phone_page.wait_for_load_state("networkidle")
     assert "/accounts/signup/" not in phone_page.url, phone_page.content()[:2000]
 

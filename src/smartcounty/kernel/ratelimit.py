@@ -84,6 +84,15 @@ def auth_failed(request) -> None:
     _usage(request, "auth_failures", _client(request), settings.SMARTCOUNTY_RATE_AUTH_FAILURES, increment=True)
 
 
+def limited(request, group: str, rate: str) -> int | None:
+    """Count one ``group`` act (e.g. texting a sign-up code) of the request's client; when that is over
+    ``rate``, the seconds until it may act again, else None. For pages and services outside the API paths."""
+    usage = _usage(request, group, _client(request), rate, increment=True)
+    if usage and usage["should_limit"]:
+        return max(1, int(usage["time_left"]))
+    return None
+
+
 def check(request):
     """The 429 response for ``request`` if it is over a limit (counting it), else None."""
     secret = credential(request)

@@ -29,7 +29,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja.security import HttpBearer
 
-from smartcounty.foundation.accounts import devices, totp  # noqa: F401 - known devices, second factor
+from smartcounty.foundation.accounts import devices, signup, totp  # noqa: F401 - re-exported for callers
 from smartcounty.foundation.accounts.lockout import (  # noqa: F401 - re-exported for callers
     active_delay,
     attempt,
@@ -199,8 +199,11 @@ def change_password(user: User, old_password: str, new_password: str) -> None:
         audit.record("accounts.password_change", actor=user, obj=user, detail={"user": user.username})
 
 
-def validate_resident(username: str, phone: str, display_name: str) -> None:
-    """Raise ApiError (422, with the field) when a new resident's details cannot be used."""
+def validate_resident(username: str, phone: str, display_name: str, *, phone_taken: bool = True) -> None:
+    """Raise ApiError (422, with the field) when a new resident's details cannot be used.
+
+    ``phone_taken=False`` leaves out the check that the number has no account yet: the sign-up page does
+    not tell (``signup.py``); the number's owner is told by a text message instead."""
     username = (username or "").strip()
     if not username:
         raise ApiError(422, "invalid", _("Enter a username."), field="username")
@@ -214,7 +217,7 @@ def validate_resident(username: str, phone: str, display_name: str) -> None:
         raise ApiError(409, "conflict", _("This username is taken."), field="username")
     if not PHONE_RE.match(phone or ""):
         raise ApiError(422, "invalid", _("Enter an 11-digit mainland mobile number."), field="phone")
-    if User.objects.filter(phone=phone).exists():
+    if phone_taken and User.objects.filter(phone=phone).exists():
         raise ApiError(409, "conflict", _("An account with this mobile number already exists."), field="phone")
     if not (display_name or "").strip() or len(display_name) > 60:
         raise ApiError(422, "invalid", _("Enter a display name of at most 60 characters."), field="display_name")
@@ -232,9 +235,14 @@ def create_resident(username: str, password: str, *, phone: str, display_name: s
     except ValidationError as exc:
         raise ApiError(422, "invalid", " ".join(exc.messages), field="password") from None
     user.set_password(password)
+    return save_resident(user, actor=actor)
+
+
+def save_resident(user: User, *, actor=None) -> User:
+    """Store a validated new resident (password already set); audited, ``accounts.resident_registered``."""
     with transaction.atomic():
         user.save()
-        audit.record("accounts.signup", actor=actor or user, obj=user, detail={"user": username})
+        audit.record("accounts.signup", actor=actor or user, obj=user, detail={"user": user.username})
         events.publish("accounts.resident_registered",
                        ResidentRegistered(user_id=user.pk, username=user.username).model_dump())
     return user

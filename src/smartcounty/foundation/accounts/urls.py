@@ -8,6 +8,7 @@ urlpatterns = [
     path("login/two-step/", views.enrol_at_sign_in, name="enrol"),
     path("logout/", views.SignOutView.as_view(), name="logout"),
     path("signup/", views.sign_up, name="signup"),
+    path("signup/verify/", views.sign_up_verify, name="signup_verify"),
     path("me/", views.profile, name="profile"),
     path("me/password/", views.password_change, name="password"),
     path("me/two-step/", views.two_step, name="two_step"),

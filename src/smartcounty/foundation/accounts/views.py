@@ -30,7 +30,7 @@ from smartcounty.foundation.accounts.forms import (
 )
 from smartcounty.foundation.accounts.models import Organisation, User
 from smartcounty.foundation.accounts.roles import Role
-from smartcounty.kernel import audit, registry
+from smartcounty.kernel import audit, ratelimit, registry
 from smartcounty.kernel.authz import user_has_perm
 from smartcounty.kernel.problems import ApiError
 
@@ -196,25 +196,65 @@ class SignOutView(auth_views.LogoutView):
         return super().post(request, *args, **kwargs)
 
 
+SIGNUP = "accounts_pending_signup"
+
+
 @require_http_methods(["GET", "POST"])
 def sign_up(request):
+    """Sign-up, step one: the details; a code goes to the phone. The reply never tells whether the number
+    is registered (``signup.py``)."""
     if request.user.is_authenticated:
         return redirect("accounts:profile")
     form = SignUpForm(request.POST or None)
+    status, retry = 200, None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            user = services.create_resident(data["username"], data["password1"], phone=data["phone"],
-                                            display_name=data["display_name"])
-        except ApiError as exc:
-            field = "password1" if exc.field == "password" else exc.field
-            form.add_error(field if field in form.fields else None, exc.detail)
+        retry = ratelimit.limited(request, "signup_codes", settings.SMARTCOUNTY_RATE_SIGNUP)
+        if retry:
+            form.add_error(None, _("Too many sign-ups from this network address. Wait %(seconds)s seconds, "
+                                   "then try again.") % {"seconds": retry})
+            status = 429
         else:
+            try:
+                pending = services.signup.start(data["username"], data["password1"], phone=data["phone"],
+                                                display_name=data["display_name"])
+            except ApiError as exc:
+                field = "password1" if exc.field == "password" else exc.field
+                form.add_error(field if field in form.fields else None, exc.detail)
+            else:
+                request.session[SIGNUP] = pending
+                return redirect("accounts:signup_verify")
+    response = render(request, "accounts/signup.html", {"form": form}, status=status)
+    if retry:
+        response["Retry-After"] = str(retry)
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def sign_up_verify(request):
+    """Sign-up, step two: the code from the text message."""
+    pending = request.session.get(SIGNUP)
+    if services.signup.spent(pending):
+        request.session.pop(SIGNUP, None)
+        messages.error(request, _("The sign-up has expired; fill in the form again."))
+        return redirect("accounts:signup")
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.signup.finish(pending, form.cleaned_data["code"])
+        except ApiError as exc:
+            request.session[SIGNUP] = pending  # the try is counted
+            form.add_error("code" if exc.field == "code" else None, exc.detail)
+        else:
+            request.session.pop(SIGNUP, None)
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             services.record_sign_in(user, ip=client_ip(request), via="signup")
             messages.success(request, _("Welcome! Your account works for every service of the platform."))
-            return redirect("accounts:profile")
-    return render(request, "accounts/signup.html", {"form": form})
+            response = redirect("accounts:profile")
+            services.devices.remember(request, response, user)
+            return response
+    return render(request, "accounts/signup_verify.html", {
+        "form": form, "phone": services.mask_phone(pending["phone"])})
 
 
 @login_required

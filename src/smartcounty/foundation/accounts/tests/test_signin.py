@@ -1,8 +1,11 @@
 """Sign-in, sign-out and sign-up pages: audited, lock-out after repeated failures, argon2."""
 
 
+import re
+
 import pytest
 from django.core.exceptions import ImproperlyConfigured
+from django.test import Client
 from django.urls import reverse
 
 from smartcounty.foundation.accounts import services
@@ -87,6 +90,17 @@ def test_the_client_address_walks_forwarded_for_from_the_right(settings):
 # -- sign-up -------------------------------------------------------------------------------
 
 SIGNUP = reverse("accounts:signup")
+VERIFY = reverse("accounts:signup_verify")
+
+
+@pytest.fixture(autouse=True)
+def texts(settings):
+    """Text messages are kept in ``sms.outbox`` (the locmem backend)."""
+    from smartcounty.foundation.accounts import sms
+
+    settings.SMARTCOUNTY_SMS_BACKEND = "locmem"
+    sms.outbox.clear()
+    return sms.outbox
 
 
 def signup(client, **over):
@@ -95,16 +109,74 @@ def signup(client, **over):
     return client.post(SIGNUP, data)
 
 
-def test_a_resident_signs_up_once_for_every_service(client, db):
+def sent_code(texts) -> str:
+    import re
+
+    return re.search(r"\b(\d{6})\b", texts[-1]["text"]).group(1)
+
+
+def test_a_resident_signs_up_once_for_every_service(client, db, texts):
     assert "注册" in client.get(SIGNUP).content.decode()
     response = signup(client)
+    assert response.status_code == 302 and response["Location"] == VERIFY
+    assert not User.objects.exists() and "_auth_user_id" not in client.session
+    assert texts[-1]["phone"] == "13912345678"
+    assert "139****5678" in client.get(VERIFY).content.decode()
+    response = client.post(VERIFY, {"code": sent_code(texts)})
     assert response.status_code == 302 and response["Location"] == reverse("accounts:profile")
     user = User.objects.get(username="wangfang")
     assert (user.role, user.kind, user.organisation_id, user.phone) == ("resident", "resident", None, "13912345678")
     assert user.password.startswith("argon2") and user.check_password("Guanxian-Resident-9")
     assert client.session["_auth_user_id"] == str(user.pk)
-    assert {"accounts.signup", "accounts.signin"} <= set(actions())
+    assert {"accounts.signup_code_sent", "accounts.signup", "accounts.signin"} <= set(actions())
     assert "王芳" in client.get(reverse("accounts:profile")).content.decode()
+
+
+def test_a_wrong_code_creates_nothing_and_the_tries_run_out(client, db, texts):
+    signup(client)
+    code = sent_code(texts)
+    wrong = "000000" if code != "000000" else "111111"
+    for _ in range(5):
+        response = client.post(VERIFY, {"code": wrong})
+        assert response.status_code == 200 and response.context["form"].errors.get("code")
+    response = client.post(VERIFY, {"code": code})  # out of tries: the right code no longer works
+    assert response.status_code == 302 and response["Location"] == SIGNUP
+    assert not User.objects.exists()
+
+
+def same_page(html: str, phone: str) -> str:
+    """The page without what differs by design: the masked number and the CSRF token."""
+    html = html.replace(services.mask_phone(phone), "PHONE")
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", html)
+
+
+def test_sign_up_does_not_tell_whether_a_number_is_registered(client, make_user, texts):
+    make_user("someone", phone="13912345678")
+    replies = []
+    for n, phone in enumerate(("13912345678", "13512345678")):  # registered, then new
+        browser = Client()
+        response = signup(browser, username=f"newcomer{n}", phone=phone)
+        page = browser.get(VERIFY)
+        wrong = browser.post(VERIFY, {"code": "000000"})
+        replies.append((response.status_code, response["Location"], page.status_code,
+                        same_page(page.content.decode(), phone),
+                        wrong.status_code, [str(e) for e in wrong.context["form"].errors["code"]]))
+    assert replies[0] == replies[1]
+    # The owner of the registered number is told, and given no code; no code finishes that sign-up.
+    assert texts[0]["phone"] == "13912345678" and not re.search(r"\d{6}", texts[0]["text"])
+    assert User.objects.filter(phone="13912345678").count() == 1 and User.objects.count() == 1
+
+
+def test_sign_up_codes_are_limited_per_client(client, db, settings, texts):
+    from django.core.cache import cache
+
+    cache.clear()
+    settings.SMARTCOUNTY_RATE_SIGNUP = "2/h"
+    for n in range(2):
+        assert signup(Client(), username=f"u{n}", phone=f"1391234567{n}").status_code == 302
+    response = signup(client, username="u9", phone="13912345679")
+    assert response.status_code == 429 and int(response["Retry-After"]) >= 1
+    assert len(texts) == 2
 
 
 @pytest.mark.parametrize("over,field", [
@@ -123,13 +195,13 @@ def test_bad_sign_up_input_creates_nothing(client, db, over, field):
     assert not User.objects.exists() and not AuditEntry.objects.exists()
 
 
-def test_one_account_per_username_and_mobile_number(client, make_user):
+def test_one_account_per_username_and_mobile_number(client, make_user, texts):
     make_user("wangfang", phone="13700000000")
     make_user("someone", phone="13912345678")
     response = signup(client, username="WangFang", phone="13611111111")
     assert response.context["form"].errors.get("username")
-    response = signup(client, username="wang2")
-    assert response.context["form"].errors.get("phone")
+    assert signup(client, username="wang2").status_code == 302  # the number is not said to be taken ...
+    assert client.post(VERIFY, {"code": "123456"}).status_code == 200  # ... but no code finishes it
     assert User.objects.count() == 2
 
 
