@@ -196,6 +196,10 @@ SMARTCOUNTY_RATE_INGEST_PATHS = [r"^/api/v1/sensing/(observations|CreateObservat
 
 # Run every event handler in the publishing thread (the test configuration sets it; see kernel.events).
 SMARTCOUNTY_EVENTS_INLINE = _flag("SMARTCOUNTY_EVENTS_INLINE", False)
+# The outbox lane of `smartcounty serve` (kernel.outbox): one per server process sharing a database.
+SMARTCOUNTY_EVENTS_LANE = os.environ.get("SMARTCOUNTY_EVENTS_LANE", "serve")
+# Tests only: background subscribers wait this many seconds before each durable event (crash tests).
+SMARTCOUNTY_EVENTS_DELAY_S = float(os.environ.get("SMARTCOUNTY_EVENTS_DELAY_S", "0") or 0)
 
 # Maps: no external tiles unless a tile URL is configured (e.g. 天地图 with a key); pages work offline.
 SMARTCOUNTY_TILE_URL = os.environ.get("SMARTCOUNTY_TILE_URL", "")

@@ -13,6 +13,15 @@ Tests run every handler inline (``SMARTCOUNTY_EVENTS_INLINE``, set by the test c
 so a test's transaction is visible to its handlers; ``wait_idle()`` lets a command or benchmark
 wait until background subscribers have caught up (it also runs at interpreter exit).
 
+An event the publisher declares ``durable`` (a codec for its payload) survives a crash: in a process that
+has taken a lane (``smartcounty serve``, ``smartcounty ingest_mqtt``) it is also written to the outbox in the
+publisher's transaction, and whatever a subscriber had not handled when the process died is handed to it again
+when the process starts (``kernel.outbox``). A subscriber may mark its delivery handled in its own transaction
+(``mark_handled``) so that a replay never repeats it.
+
+``SMARTCOUNTY_EVENTS_DELAY_S`` (tests only) makes every background subscriber wait that long before each durable
+event, so a crash test can kill a server deterministically between an acknowledged ingest and its subscribers.
+
 Event names are ``<module label>.<fact>``; each publishing module documents its payloads in its
 ``schemas.py``.
 """
@@ -28,6 +37,12 @@ from collections.abc import Callable
 from typing import Any
 
 from django.db import close_old_connections, transaction
+
+from smartcounty.kernel import outbox
+from smartcounty.kernel.outbox import Codec
+
+__all__ = ["Codec", "declare", "deliver", "durable", "mark_handled", "pending", "publish", "subscribe",
+           "subscriber_name", "subscriber_names", "subscribers", "unsubscribe", "wait_idle"]
 
 log = logging.getLogger("smartcounty.events")
 
@@ -48,15 +63,40 @@ class _Worker(threading.Thread):
         self.queue: queue.Queue = queue.Queue(maxsize=QUEUE_SIZE)
 
     def run(self):
+        from django.conf import settings
+
+        delay = float(getattr(settings, "SMARTCOUNTY_EVENTS_DELAY_S", 0) or 0)
         while True:
-            event, payload = self.queue.get()
+            event, payload, position = self.queue.get()
             try:
-                self.handler(event, payload)
-            except Exception:
-                log.exception("event handler of module %s failed on %s", self.module, event)
+                if position is not None and delay:
+                    time.sleep(delay)  # tests only: see the module's docstring
+                _run(self.module, self.handler, event, payload, position)
             finally:
                 close_old_connections()
                 self.queue.task_done()
+
+
+def subscriber_name(module: str, handler) -> str:
+    """A subscriber's stable name (its cursor's key): module label and the handler's dotted path."""
+    return f"{module}:{getattr(handler, '__module__', '')}.{getattr(handler, '__qualname__', repr(handler))}"
+
+
+def _run(module: str, handler, event: str, payload, position: int | None) -> None:
+    if position is None:
+        try:
+            handler(event, payload)
+        except Exception:
+            log.exception("event handler of module %s failed on %s", module, event)
+        return
+    name = subscriber_name(module, handler)
+    try:
+        with outbox.delivering(name, position):
+            handler(event, payload)
+    except Exception:
+        log.exception("event handler of module %s failed on %s (outbox %s)", module, event, position)
+    finally:
+        outbox.done(name, position)  # a failure is logged and not retried, as for every event
 
 
 def _worker_for(module: str, handler) -> _Worker:
@@ -74,12 +114,26 @@ def _inline() -> bool:
     return bool(getattr(settings, "SMARTCOUNTY_EVENTS_INLINE", False))
 
 
-def declare(event: str, *, background: bool) -> None:
-    """The publisher of ``event`` says whether its subscribers run off the publishing thread."""
+def declare(event: str, *, background: bool, durable: Codec | None = None) -> None:
+    """The publisher of ``event`` says whether its subscribers run off the publishing thread, and whether (with the
+    codec of its payload) it is kept in the outbox until every subscriber has handled it."""
     if background:
         _background_events.add(event)
     else:
         _background_events.discard(event)
+    if durable is not None:
+        outbox.register(event, durable)
+
+
+def durable(event: str) -> bool:
+    """Whether publishing ``event`` writes an outbox row in this process (a lane is taken, someone subscribes)."""
+    return outbox.active(event) and bool(_handlers.get(event))
+
+
+def mark_handled() -> bool:
+    """Call inside the write transaction of a subscriber's derived work: the durable event being handled counts as
+    handled exactly when that transaction commits (a replay after a crash skips it)."""
+    return outbox.mark_handled()
 
 
 def wait_idle(timeout: float = 30.0) -> bool:
@@ -116,23 +170,28 @@ def subscribers(event: str) -> list[str]:
     return [m for m, _ in _handlers[event]]
 
 
-def deliver(event: str, payload: Any) -> None:
+def subscriber_names(event: str) -> list[str]:
+    return [subscriber_name(m, h) for m, h in _handlers.get(event, ())]
+
+
+def deliver(event: str, payload: Any, position: int | None = None, only: set[str] | None = None) -> None:
+    """Hand ``payload`` to the subscribers of ``event`` (``position``: its outbox id; ``only``: these subscribers)."""
     background = event in _background_events and not _inline()
     for module, handler in list(_handlers.get(event, ())):
+        if only is not None and subscriber_name(module, handler) not in only:
+            continue
         if background:
             worker = _worker_for(module, handler)
             if threading.current_thread() is not worker:
-                worker.queue.put((event, payload))
+                worker.queue.put((event, payload, position))
                 continue
             # A handler whose own work publishes the event again: run it here (its queue may be full).
-        try:
-            handler(event, payload)
-        except Exception:
-            log.exception("event handler of module %s failed on %s", module, event)
+        _run(module, handler, event, payload, position)
 
 
 def publish(event: str, payload: Any, *, on_commit: bool = True) -> None:
+    position = outbox.record(event, payload) if outbox.active(event) and _handlers.get(event) else None
     if on_commit:
-        transaction.on_commit(lambda: deliver(event, payload))
+        transaction.on_commit(lambda: deliver(event, payload, position))
     else:
-        deliver(event, payload)
+        deliver(event, payload, position)

@@ -1,4 +1,4 @@
-"""Kernel tables: the append-only, hash-chained audit log."""
+"""Kernel tables: the append-only, hash-chained audit log; the durable events' outbox and cursors."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -52,3 +52,55 @@ class AuditEntry(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("audit rows are never deleted")
+
+
+class OutboxEvent(models.Model):
+    """A durable event (``kernel.outbox``): written in the publisher's transaction, one row per published
+    batch (not per observation), removed once every subscriber of its lane has handled it."""
+
+    lane = models.CharField(_("lane"), max_length=100)
+    event = models.CharField(_("event"), max_length=100)
+    payload = models.BinaryField(_("payload"))
+    created_ms = models.BigIntegerField(_("created"))
+
+    class Meta:
+        verbose_name = _("outbox event")
+        verbose_name_plural = _("outbox events")
+        indexes = [models.Index(fields=["lane", "id"], name="kernel_outbox_lane")]
+
+    def __str__(self):
+        return f"#{self.pk} {self.event} ({self.lane})"
+
+
+class EventCursor(models.Model):
+    """How far one subscriber has handled one lane's durable events: every outbox id <= ``position``."""
+
+    subscriber = models.CharField(_("subscriber"), max_length=200)
+    lane = models.CharField(_("lane"), max_length=100)
+    position = models.BigIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("event cursor")
+        verbose_name_plural = _("event cursors")
+        constraints = [models.UniqueConstraint(fields=["subscriber", "lane"], name="kernel_cursor_unique")]
+
+    def __str__(self):
+        return f"{self.subscriber} @ {self.lane}: {self.position}"
+
+
+class EventHandled(models.Model):
+    """A durable event a subscriber handled past its cursor, written in the subscriber's own transaction
+    (``events.mark_handled``), so a replay after a crash skips it even before the cursor moved."""
+
+    subscriber = models.CharField(_("subscriber"), max_length=200)
+    lane = models.CharField(_("lane"), max_length=100)
+    position = models.BigIntegerField(_("position"))
+
+    class Meta:
+        verbose_name = _("handled event")
+        verbose_name_plural = _("handled events")
+        constraints = [models.UniqueConstraint(fields=["subscriber", "lane", "position"],
+                                               name="kernel_handled_unique")]
+
+    def __str__(self):
+        return f"{self.subscriber} @ {self.lane}: {self.position}"

@@ -7,6 +7,11 @@ per-(rule, datastream) states missing from the in-memory cache in one query, eva
 order, then write the changed states (one upsert) and the alert changes (bulk inserts/updates) in one
 transaction, none when nothing changed, and publish the alert events after commit. One lock serialises
 evaluation within the process.
+
+After a crash, the batches the engine had not handled are replayed from the outbox (``kernel.outbox``) before the
+process takes new work. A batch whose transaction committed is marked handled in it (``events.mark_handled``), so
+it is never evaluated twice; a batch that changed nothing is evaluated again, which changes nothing again (and
+the saved states' last times skip what they have already seen).
 """
 
 import logging
@@ -433,6 +438,7 @@ def _commit(transitions: list[Transition], dirty: dict) -> None:
             _save_states(dirty)
             if transitions:
                 _apply(transitions)
+            events.mark_handled()  # this batch's states and alerts and its outbox mark commit together
     except Exception:
         # The cache may now be ahead of the database: forget it, the next batch reloads.
         _forget()

@@ -14,10 +14,16 @@ class SensingConfig(ModuleConfig):
 
     def register(self, reg):
         from smartcounty.foundation.sensing import background, properties
+        from smartcounty.foundation.sensing.schemas import DatastreamHealth, ObservationBatch
         from smartcounty.kernel import events
 
-        # Ingest must not wait for what other modules derive from observations (AQI, rules...).
-        events.declare("sensing.observations", background=True)
+        # Ingest must not wait for what other modules derive from observations (AQI, rules...), and what they derive
+        # must survive a crash between the acknowledgement and their handling: the batch is kept in the outbox.
+        events.declare("sensing.observations", background=True,
+                       durable=events.Codec(ObservationBatch.encode, ObservationBatch.from_bytes))
+        for name in ("sensing.datastream_offline", "sensing.datastream_online"):  # what offline rules judge
+            events.declare(name, background=False,
+                           durable=events.Codec(DatastreamHealth.encode, DatastreamHealth.from_bytes))
 
         # Role codes of accounts (foundation/accounts/roles.py).
         org_admin, staff_role, grid_worker = "org_admin", "staff", "grid_worker"

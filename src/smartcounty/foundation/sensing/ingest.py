@@ -4,7 +4,9 @@ No ORM object and no pydantic model per item: each item is checked by plain Pyth
 with one multi-row ``INSERT ... ON CONFLICT DO NOTHING RETURNING`` per chunk (SQLite) or one
 ``INSERT ... SELECT FROM unnest(arrays) ON CONFLICT DO NOTHING RETURNING`` (PostgreSQL), so a
 repeated (datastream, phenomenon time) changes nothing and we know exactly which rows are new.
-Everything, dead letters included, commits in one transaction; the facts are published after it.
+Everything, dead letters included, commits in one transaction; the facts are published after it (in a process
+with an outbox lane, the batch of new observations is also written to the outbox in that transaction: see
+``kernel.outbox``, so what is acknowledged is evaluated by the rules, AQI and signals even after a crash).
 """
 
 import json
@@ -327,6 +329,8 @@ def _ingest_fast(rows: list, *, allowed, publish: bool) -> IngestResult | None:
                       for (ds, _h), g in groups.items()):
         return None  # an implausible value (each hour's lowest and highest tell): rejected item by item
     published = fastpath.batch(rows, meta) if publish else None
+    if published is not None and events.durable(OBSERVATIONS):
+        published.to_bytes()  # the outbox row's payload, encoded before the write lock is taken
     with process.write_transaction():
         if fastpath.count_datastreams(wanted) != len(wanted):
             return None

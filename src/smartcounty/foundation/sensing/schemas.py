@@ -15,6 +15,8 @@ from itertools import compress
 from operator import itemgetter
 from typing import NamedTuple
 
+import orjson
+
 
 class ObservationFact(NamedTuple):
     datastream_id: int
@@ -52,7 +54,7 @@ class ObservationBatch(Sequence):
     datastream's ``StreamInfo``. Nothing is made per observation of a property nobody selects. Subscribers
     run in several threads: a batch is never changed after it is published."""
 
-    __slots__ = ("rows", "info", "properties", "_groups", "_lock")
+    __slots__ = ("rows", "info", "properties", "_groups", "_lock", "_bytes")
 
     def __init__(self, rows: list, info: dict):
         self.rows = rows
@@ -60,6 +62,23 @@ class ObservationBatch(Sequence):
         self.properties = frozenset(i.property for i in info.values())
         self._groups: dict | None = None
         self._lock = threading.Lock()
+        self._bytes: bytes | None = None
+
+    def to_bytes(self) -> bytes:
+        """The batch as the outbox keeps it (``kernel.outbox``): JSON of the rows and the streams, made once."""
+        if self._bytes is None:
+            self._bytes = orjson.dumps([self.rows, [tuple(i) for i in self.info.values()]])
+        return self._bytes
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> "ObservationBatch":
+        rows, info = orjson.loads(data)
+        return cls(list(map(tuple, rows)), {i[0]: StreamInfo(*i) for i in info})
+
+    @classmethod
+    def encode(cls, payload) -> bytes:
+        """The codec of the durable event ``sensing.observations`` (with ``from_bytes``)."""
+        return cls.of(payload).to_bytes()
 
     @classmethod
     def of(cls, payload) -> "ObservationBatch":
@@ -117,6 +136,18 @@ class DatastreamHealth(NamedTuple):
     grid: str | None
     last_time: datetime | None
     online: bool
+
+    @staticmethod
+    def encode(payload: "DatastreamHealth") -> bytes:
+        """The codec of the durable events ``sensing.datastream_offline`` / ``_online`` (with ``from_bytes``)."""
+        return orjson.dumps(tuple(payload))
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> "DatastreamHealth":
+        fields = orjson.loads(data)
+        if fields[5] is not None:
+            fields[5] = datetime.fromisoformat(fields[5])
+        return cls(*fields)
 
 
 class ObservedPropertySpec(NamedTuple):

@@ -2,6 +2,7 @@
 give exactly what the general path gives: rows, rollup, latest values, online events, facts and results."""
 
 import math
+from datetime import UTC
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -229,7 +230,7 @@ def test_a_datastream_deleted_while_the_batch_is_prepared_is_answered_by_the_gen
                 max_size=60),
        st.dictionaries(st.integers(1, 6), st.sampled_from(["pm25", "pm10", "water_level"]), min_size=6, max_size=6))
 def test_an_observation_batch_selects_each_propertys_rows_and_reads_as_facts(readings, props):
-    from datetime import UTC, datetime
+    from datetime import datetime
 
     from smartcounty.foundation.sensing.schemas import ObservationBatch, ObservationFact
 
@@ -246,6 +247,9 @@ def test_an_observation_batch_selects_each_propertys_rows_and_reads_as_facts(rea
     again = ObservationBatch.of(facts)  # what a handler makes of a plain list of facts
     assert list(again) == facts and ObservationBatch.of(batch) is batch
     assert again.properties == batch.properties
+    kept = ObservationBatch.from_bytes(batch.to_bytes())  # what the outbox keeps and a replay hands out
+    assert (kept.rows, kept.info, list(kept)) == (batch.rows, batch.info, facts)
+    assert ObservationBatch.from_bytes(ObservationBatch.encode(facts)).rows == again.rows
 
 
 @pytest.mark.django_db
@@ -277,3 +281,12 @@ def test_any_number_of_rows_is_cut_into_few_statement_shapes(n):
     assert sum(sizes) == n
     assert all(s == fastpath.SQLITE_CHUNK or (s < fastpath.SQLITE_CHUNK and s & (s - 1) == 0) for s in sizes)
     assert len(sizes) <= n // fastpath.SQLITE_CHUNK + 12  # 5,000 = 0b1001110001000: at most 12 powers of two below
+
+
+@given(st.text(max_size=5), st.one_of(st.none(), st.datetimes(timezones=st.just(UTC))),
+       st.booleans())
+def test_a_health_event_is_kept_in_the_outbox_as_it_was(prop, last, online):
+    from smartcounty.foundation.sensing.schemas import DatastreamHealth
+
+    h = DatastreamHealth(3, 4, prop, "371525001", None, last, online)
+    assert DatastreamHealth.from_bytes(DatastreamHealth.encode(h)) == h

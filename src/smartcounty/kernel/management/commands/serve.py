@@ -33,7 +33,15 @@ class Command(BaseCommand):
         parser.add_argument("--no-background", action="store_true", help="serve pages and API only")
 
     def handle(self, *args, addrport, no_background, **options):
+        from django.conf import settings
+
+        from smartcounty.kernel import outbox
+
         stop = threading.Event()
+        # Before anything can publish: what this lane's subscribers had not handled when it last stopped.
+        replayed = outbox.start(settings.SMARTCOUNTY_EVENTS_LANE)
+        if replayed:
+            self.stdout.write(f"replayed {replayed} outbox event(s) of lane {settings.SMARTCOUNTY_EVENTS_LANE}")
         if not no_background:
             for service in registry.background.values():
                 if not service.enabled():

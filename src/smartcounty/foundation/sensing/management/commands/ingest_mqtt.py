@@ -5,7 +5,7 @@ import threading
 from django.core.management.base import BaseCommand
 
 from smartcounty.foundation.sensing import mqtt
-from smartcounty.kernel import events, process
+from smartcounty.kernel import events, outbox, process
 
 
 class Command(BaseCommand):
@@ -33,6 +33,10 @@ class Command(BaseCommand):
             self.stdout.write(f"subscribed {o['topic']} as {o['client_id']} (sensing.observations subscribers: {subs})")
             sys.stdout.flush()
 
+        # What this ingester's subscribers had not handled when it last stopped, before it takes new messages.
+        replayed = outbox.start(f"mqtt:{o['client_id']}")
+        if replayed:
+            self.stderr.write(f"replayed {replayed} outbox event(s)")  # stdout's first line says "subscribed"
         process.tune_gc()
         ingester = mqtt.Ingester(o["host"], o["port"], o["client_id"], o["topic"], batch_size=o["batch"],
                                  max_delay=o["max_delay"], on_ready=ready)
