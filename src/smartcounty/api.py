@@ -3,15 +3,14 @@
 from importlib import import_module
 from importlib.util import find_spec
 
-from ninja import NinjaAPI
-from ninja.security import SessionAuth
-
 from smartcounty import __version__
 from smartcounty.foundation.accounts.services import TokenAuth
 from smartcounty.kernel.api import install_error_handlers
+from smartcounty.kernel.openapi import SessionAuth, SmartcountyAPI
 from smartcounty.modules import module_packages
 
-api = NinjaAPI(
+# Operations with ``auth=None`` are public and still recognise a token or a session (kernel.openapi).
+api = SmartcountyAPI(
     title="smartcounty API",
     version=__version__,
     description="冠县新型智慧城市平台接口 / smartcounty platform API. Errors are application/problem+json.",

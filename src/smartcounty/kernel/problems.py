@@ -16,6 +16,7 @@ CONTENT_TYPE = "application/problem+json"
 TITLES = {
     "invalid": _("The request has invalid fields."),
     "malformed-json": _("The request body is not valid JSON."),
+    "json-too-deep": _("The JSON is nested deeper than %(limit)s levels."),
     "body-too-large": _("The request body is larger than the limit of %(limit)s bytes."),
     "not-authenticated": _("Sign in or send a valid API token."),
     "forbidden": _("You do not have permission for this."),

@@ -9,7 +9,7 @@ from ninja.pagination import paginate
 from smartcounty.domains.governance import services
 from smartcounty.foundation.cases.services import BEIJING
 from smartcounty.kernel import authz
-from smartcounty.kernel.api import InputSchema, Pagination
+from smartcounty.kernel.api import Id, InputSchema, Pagination
 from smartcounty.kernel.problems import ApiError
 
 router = Router(tags=["governance"])
@@ -35,7 +35,7 @@ class EventOut(Schema):
 
 
 class WorkerIn(InputSchema):
-    user_id: int
+    user_id: Id
     grid_code: str
 
 

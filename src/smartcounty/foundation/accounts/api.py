@@ -20,7 +20,7 @@ from smartcounty.foundation.accounts.schemas import (
     TokenOut,
 )
 from smartcounty.kernel import audit, authz
-from smartcounty.kernel.api import Pagination
+from smartcounty.kernel.api import Id, Pagination
 from smartcounty.kernel.problems import ApiError
 
 router = Router(tags=["accounts"])
@@ -86,7 +86,7 @@ def list_members(request, code: str, filters: Query[MemberFilter]):
 
 
 @router.post("/users/{user_id}/role", response=MeOut, summary="Set a user's role and organisation (audited)")
-def set_user_role(request, user_id: int, body: RoleIn):
+def set_user_role(request, user_id: Id, body: RoleIn):
     target = User.objects.filter(pk=user_id).select_related("organisation").first()
     actor = authz.require(request, "accounts.manage_member", target.organisation_id if target else None)
     if target is None:
@@ -121,7 +121,7 @@ def create_token(request, body: TokenIn):
 
 
 @router.delete("/tokens/{token_id}", response={204: None}, summary="Revoke one of my API tokens")
-def delete_token(request, token_id: int):
+def delete_token(request, token_id: Id):
     user = authz.require(request, "accounts.manage_token")
     token = ApiToken.objects.select_related("user").filter(pk=token_id).first()
     if token is None or (token.user_id != user.pk and not services.is_platform_admin(user)):

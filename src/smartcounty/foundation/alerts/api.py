@@ -9,7 +9,7 @@ from datetime import datetime
 
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
-from ninja import Query, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from smartcounty.foundation.alerts import services
@@ -24,7 +24,7 @@ from smartcounty.foundation.alerts.schemas import (
     SubscriptionIn,
     SubscriptionSchema,
 )
-from smartcounty.kernel.api import Pagination
+from smartcounty.kernel.api import Id, Pagination
 from smartcounty.kernel.authz import has_perm, require
 from smartcounty.kernel.problems import ApiError
 
@@ -78,7 +78,7 @@ def list_rules(request, filters: Query[RuleFilters]):
 
 
 @router.get("/rules/{rule_id}", response=RuleSchema)
-def get_rule(request, rule_id: int):
+def get_rule(request, rule_id: Id):
     return get_object_or_404(visible_rules(request), pk=rule_id)
 
 
@@ -92,14 +92,14 @@ def create_rule(request, data: RuleIn):
 
 
 @router.patch("/rules/{rule_id}", response=RuleSchema)
-def update_rule(request, rule_id: int, data: RulePatch):
+def update_rule(request, rule_id: Id, data: RulePatch):
     rule = get_object_or_404(visible_rules(request), pk=rule_id)
     user = require(request, "alerts.manage_rules", org_or_platform(rule.organisation_id))
     return services.update_rule(rule, data, actor=user)
 
 
 @router.delete("/rules/{rule_id}", response={204: None})
-def delete_rule(request, rule_id: int):
+def delete_rule(request, rule_id: Id):
     rule = get_object_or_404(visible_rules(request), pk=rule_id)
     user = require(request, "alerts.manage_rules", org_or_platform(rule.organisation_id))
     services.delete_rule(rule, actor=user)
@@ -111,11 +111,11 @@ def delete_rule(request, rule_id: int):
 
 class AlertFilters(Schema):
     state: str | None = None
-    level: int | None = None
+    level: int | None = Field(None, ge=1, le=4)
     property: str | None = None
     town: str | None = None
     since: datetime | None = None
-    rule: int | None = None
+    rule: Id | None = None
 
 
 STATE_FILTERS = {"open": list(Alert.OPEN_STATES), **{s: [s] for s in Alert.State.values}}
@@ -152,25 +152,25 @@ def _detail(alert: Alert) -> dict:
 
 
 @router.get("/alerts/{alert_id}", response=AlertDetailSchema)
-def get_alert(request, alert_id: int):
+def get_alert(request, alert_id: Id):
     return _detail(get_object_or_404(visible_alerts(request), pk=alert_id))
 
 
-def _handle(request, alert_id: int):
+def _handle(request, alert_id: Id):
     alert = get_object_or_404(visible_alerts(request), pk=alert_id)
     user = require(request, "alerts.handle", org_or_platform(alert.organisation_id))
     return alert, user
 
 
 @router.post("/alerts/{alert_id}/acknowledge", response=AlertDetailSchema)
-def acknowledge(request, alert_id: int, data: NoteIn):
+def acknowledge(request, alert_id: Id, data: NoteIn):
     alert, user = _handle(request, alert_id)
     services.acknowledge_alert(alert.id, actor=user, note=data.note)
     return _detail(Alert.objects.get(pk=alert.id))
 
 
 @router.post("/alerts/{alert_id}/resolve", response=AlertDetailSchema)
-def resolve(request, alert_id: int, data: NoteIn):
+def resolve(request, alert_id: Id, data: NoteIn):
     alert, user = _handle(request, alert_id)
     services.resolve_alert(alert.id, actor=user, note=data.note)
     return _detail(Alert.objects.get(pk=alert.id))
@@ -199,7 +199,7 @@ def create_subscription(request, data: SubscriptionIn):
 
 
 @router.delete("/subscriptions/{sub_id}", response={204: None})
-def delete_subscription(request, sub_id: int):
+def delete_subscription(request, sub_id: Id):
     require(request, "alerts.manage_rules")
     sub = get_object_or_404(Subscription, pk=sub_id)
     user = require(request, "alerts.manage_rules", org_or_platform(sub.organisation_id))

@@ -20,7 +20,7 @@ from typing import Any, Literal, NamedTuple
 from ninja import Schema
 from pydantic import Field
 
-from smartcounty.kernel.api import InputSchema
+from smartcounty.kernel.api import Id, InputSchema
 
 
 class RuleParams(InputSchema):
@@ -104,11 +104,11 @@ class RuleIn(InputSchema):
     property: str = Field(min_length=1, max_length=60)
     scope: ScopeName = "county"
     area_code: str = Field("", max_length=14)
-    thing_id: int | None = None
-    datastream_id: int | None = None
+    thing_id: Id | None = None
+    datastream_id: Id | None = None
     params: dict = Field(default_factory=dict)
     level: int = Field(2, ge=1, le=4)
-    organisation_id: int | None = None
+    organisation_id: Id | None = None
     enabled: bool = True
     description: str = Field("", max_length=2000)
 
@@ -184,7 +184,7 @@ class SubscriptionIn(InputSchema):
     channel: Literal["webhook", "email"]
     target: str = Field(min_length=3, max_length=500)
     secret: str = Field("", max_length=128)
-    organisation_id: int | None = None
+    organisation_id: Id | None = None
     min_level: int = Field(1, ge=1, le=4)
     events: list[Literal["alerts.raised", "alerts.changed", "alerts.resolved"]] = Field(default_factory=list)
 

@@ -17,7 +17,7 @@ from smartcounty.foundation.cases.schemas import (
 )
 from smartcounty.foundation.cases.workcalendar import BEIJING
 from smartcounty.kernel import authz, registry
-from smartcounty.kernel.api import Pagination
+from smartcounty.kernel.api import Id, Pagination
 from smartcounty.kernel.problems import ApiError
 
 router = Router(tags=["cases"])
@@ -30,7 +30,7 @@ def _user(request):
     return user
 
 
-def viewable_case(request, case_id: int):
+def viewable_case(request, case_id: Id):
     """The case if the caller may see it: its reporter, or staff of an organisation it involves."""
     user = _user(request)
     case = services.get_case(case_id)
@@ -76,7 +76,7 @@ def case_types(request):
 @router.get("/", response=list[CaseOut])
 @paginate(Pagination)
 def list_cases(request, case_type: str | None = None, state: str | None = None, category: str | None = None,
-               grid_code: str | None = None, town_code: str | None = None, organisation_id: int | None = None,
+               grid_code: str | None = None, town_code: str | None = None, organisation_id: Id | None = None,
                closed: bool | None = None):
     user = _user(request)
     if user.organisation_id is not None or user.role == "platform_admin":
@@ -108,34 +108,34 @@ def create(request, payload: CaseIn):
 
 
 @router.get("/{int:case_id}", response=CaseDetailOut)
-def get(request, case_id: int):
+def get(request, case_id: Id):
     user, case = viewable_case(request, case_id)
     return detail(case, user)
 
 
 @router.post("/{int:case_id}/steps/{key}", response=CaseDetailOut)
-def step(request, case_id: int, key: str, payload: TransitionIn):
+def step(request, case_id: Id, key: str, payload: TransitionIn):
     user, case = viewable_case(request, case_id)
     case = services.transition(case.pk, key, actor=user, note=payload.note, data=payload.data)
     return detail(case, user)
 
 
 @router.post("/{int:case_id}/comments", response={201: dict})
-def add_comment(request, case_id: int, payload: CommentIn):
+def add_comment(request, case_id: Id, payload: CommentIn):
     user, case = viewable_case(request, case_id)
     ev = services.comment(case.pk, actor=user, note=payload.note, public=payload.public)
     return Status(201, {"id": ev.pk, "at": ev.at})
 
 
 @router.post("/{int:case_id}/attachments", response={201: dict})
-def upload(request, case_id: int, file: UploadedFile = File(...)):  # noqa: B008 (Ninja parameter)
+def upload(request, case_id: Id, file: UploadedFile = File(...)):  # noqa: B008 (Ninja parameter)
     user, case = viewable_case(request, case_id)
     att = services.add_attachment(case.pk, file, actor=user)
     return Status(201, {"id": att.pk, "name": att.name, "content_type": att.content_type, "size": att.size})
 
 
 @router.get("/{int:case_id}/attachments/{int:attachment_id}")
-def download(request, case_id: int, attachment_id: int):
+def download(request, case_id: Id, attachment_id: Id):
     user, case = viewable_case(request, case_id)
     att = services.get_attachment(case, attachment_id)
     if att is None:
@@ -153,7 +153,7 @@ def _period(since: date | None, until: date | None):
 
 @router.get("/statistics", response=list[StatRow])
 def stats(request, by: str = "organisation", since: date | None = None, until: date | None = None,
-          case_type: str | None = None, organisation_id: int | None = None, town_code: str | None = None,
+          case_type: str | None = None, organisation_id: Id | None = None, town_code: str | None = None,
           grid_code: str | None = None):
     """On-time, closure and rework rates and average handling time, for cases created in [since, until)."""
     user = _user(request)

@@ -1,10 +1,10 @@
 """The catalog's JSON API (``/api/v1/catalog/``): catalog entries, datasets, the audited data API,
 sharing requests and grants, registered apps and the keyed open-data API."""
 
-import json
+from typing import Annotated
 
 from django.shortcuts import get_object_or_404
-from ninja import File, Query, Router, Schema, Status
+from ninja import Field, File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
@@ -26,12 +26,14 @@ from smartcounty.foundation.catalog.schemas import (
     RowsOut,
     VersionOut,
 )
-from smartcounty.kernel import authz
-from smartcounty.kernel.api import Pagination
+from smartcounty.kernel import authz, jsonparse
+from smartcounty.kernel.api import Id, Offset, Pagination
 from smartcounty.kernel.authz import require
 from smartcounty.kernel.problems import ApiError
 
 router = Router(tags=["catalog"])
+#: rows per page of the data APIs (``services.read_rows`` serves at most 10,000, open data 1,000)
+RowLimit = Annotated[int, Field(ge=0, le=10_000)]
 
 MAX_UPLOAD = 20 * 1024 * 1024
 
@@ -67,8 +69,8 @@ def _require_reader(request, slug: str, *, channel: str):
 def _rows_args(fields: str, filters: str):
     chosen = [f.strip() for f in fields.split(",") if f.strip()] if fields else None
     try:
-        where = json.loads(filters) if filters else {}
-    except json.JSONDecodeError:
+        where = jsonparse.loads(filters) if filters else {}
+    except jsonparse.JsonError:
         raise ApiError(422, "invalid", "filters must be a JSON object", field="filters") from None
     if not isinstance(where, dict):
         raise ApiError(422, "invalid", "filters must be a JSON object", field="filters")
@@ -148,7 +150,8 @@ def versions(request, slug: str):
 
 
 @router.get("/resources/{slug}/rows", response=RowsOut)
-def rows(request, slug: str, fields: str = "", filters: str = "", limit: int = 100, offset: int = 0, sort: str = ""):
+def rows(request, slug: str, fields: str = "", filters: str = "", limit: RowLimit = 100, offset: Offset = 0,
+         sort: str = ""):
     """The data API for government organisations: what the caller's organisation may read, masked
     as its grant says; every call is an audit row (a refused one too)."""
     user = _require_reader(request, slug, channel="api")
@@ -204,7 +207,7 @@ def list_requests(request, role: str = "any", status: str | None = None):
 
 
 @router.post("/requests/{pk}/decision", response=RequestOut)
-def decide(request, pk: int, body: DecisionIn):
+def decide(request, pk: Id, body: DecisionIn):
     req = get_object_or_404(SharingRequest.objects.select_related("resource"), pk=pk)
     user = require(request, "catalog.decide", req.resource.provider_org_id)
     services.decide_request(req, user=user, approve=body.approve, note=body.note, fields=body.fields,
@@ -227,7 +230,7 @@ def list_grants(request):
 
 
 @router.post("/grants/{pk}/revoke", response=GrantOut)
-def revoke(request, pk: int, body: RevokeIn):
+def revoke(request, pk: Id, body: RevokeIn):
     grant = get_object_or_404(Grant.objects.select_related("resource"), pk=pk)
     user = require(request, "catalog.decide", grant.resource.provider_org_id)
     return services.revoke_grant(grant, user=user, reason=body.reason)
@@ -256,7 +259,7 @@ def app_from_request(request):
 
 
 @router.get("/open/{slug}/rows", response=RowsOut, auth=None)
-def open_rows(request, slug: str, fields: str = "", filters: str = "", limit: int = 100, offset: int = 0,
+def open_rows(request, slug: str, fields: str = "", filters: str = "", limit: RowLimit = 100, offset: Offset = 0,
               sort: str = ""):
     """The keyed open-data API: registered apps read open resources (personal fields masked), rate-limited."""
     app_from_request(request)

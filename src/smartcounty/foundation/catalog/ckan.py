@@ -11,7 +11,6 @@ data through the audited data API); an open-data app key (``od_...``) is rate-li
 key, callers see what the public portal shows.
 """
 
-import json
 import re
 
 from django.db.models import Count
@@ -21,7 +20,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from smartcounty.foundation.catalog import domains, services
 from smartcounty.foundation.catalog.models import OpenType, Resource
-from smartcounty.kernel import ratelimit
+from smartcounty.kernel import jsonparse, ratelimit
 from smartcounty.kernel.authz import user_has_perm
 from smartcounty.kernel.problems import ApiError
 
@@ -156,8 +155,8 @@ def _params(request) -> dict:
         ctype = request.content_type or ""
         if "json" in ctype or (request.body and request.body.strip()[:1] == b"{"):
             try:
-                data = json.loads(request.body or b"{}")
-            except (json.JSONDecodeError, UnicodeDecodeError):
+                data = jsonparse.loads(request.body or b"{}")
+            except jsonparse.JsonError:
                 raise CkanError(400, "Validation Error", "Bad request - JSON Error: could not read the body") from None
             if not isinstance(data, dict):
                 raise CkanError(400, "Validation Error", "Bad request - JSON Error: the body must be an object")
@@ -181,8 +180,8 @@ def _json_param(params, key, default):
     raw = params.get(key, default)
     if isinstance(raw, str):
         try:
-            return json.loads(raw) if raw else default
-        except json.JSONDecodeError:
+            return jsonparse.loads(raw) if raw else default
+        except jsonparse.JsonError:
             raise CkanError(409, "Validation Error", {key: ["Cannot parse JSON"]}) from None
     return raw
 

@@ -30,6 +30,7 @@ FUTURE_MS = 24 * 3600 * 1000  # tolerated clock skew into the future
 PLAIN_KEYS = frozenset({"datastream", "phenomenonTime", "resultTime", "result", "resultQuality"})
 SQLITE_CHUNK = 5000  # 6 columns x 5000 < SQLite's 32766 host parameters
 HOUR_MS = 3_600_000
+INT64_MAX = 2**63 - 1  # ids and times are BIGINT columns
 _INT = {int}
 _NUMBERS = frozenset({int, float})
 _QUALITY_CODES = frozenset({0, 1, 2})
@@ -54,7 +55,7 @@ def columns(items: list, now_ms: int, datastream_id: int | None = None):
         return None
     if datastream_id is None:
         ds = _column(items, "datastream")
-        if set(map(type, ds)) != _INT or min(ds) <= 0:
+        if set(map(type, ds)) != _INT or min(ds) <= 0 or max(ds) > INT64_MAX:
             return None
     else:
         ds = repeat(datastream_id, n)
@@ -66,9 +67,12 @@ def columns(items: list, now_ms: int, datastream_id: int | None = None):
     if kinds == {type(None)}:
         rt = repeat(now_ms, n)
     elif kinds == _INT:
-        pass
+        if min(rt) < 0 or max(rt) > INT64_MAX:
+            return None
     elif kinds == {int, type(None)}:
         rt = [now_ms if t is None else t for t in rt]
+        if min(rt) < 0 or max(rt) > INT64_MAX:
+            return None
     else:
         return None
     values = _column(items, "result")

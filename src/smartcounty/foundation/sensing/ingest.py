@@ -18,10 +18,10 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from smartcounty.foundation.sensing import fastpath
-from smartcounty.foundation.sensing.fastpath import FUTURE_MS, MIN_MS
+from smartcounty.foundation.sensing.fastpath import FUTURE_MS, INT64_MAX, MIN_MS
 from smartcounty.foundation.sensing.models import Datastream, DeadLetter, HealthEvent
 from smartcounty.foundation.sensing.schemas import AllCreated, DatastreamHealth, IngestResult
-from smartcounty.kernel import events, process, registry
+from smartcounty.kernel import events, jsonparse, process, registry
 
 OBSERVATIONS = "sensing.observations"
 OFFLINE = "sensing.datastream_offline"
@@ -29,7 +29,12 @@ ONLINE = "sensing.datastream_online"
 
 ITEM_KEYS = frozenset({"datastream", "Datastream", "phenomenonTime", "resultTime", "result", "resultQuality"})
 QUALITY = {"good": 0, "suspect": 1, "bad": 2, 0: 0, 1: 1, 2: 2}
-MAX_ITEMS = 50000
+MAX_ITEMS = 50000  # per call of ``ingest`` (MQTT batches); the HTTP API takes at most MAX_REQUEST_ITEMS
+MAX_REQUEST_ITEMS = 10_000
+#: the longest text/JSON result kept (as its JSON text); a longer one is rejected to the dead letters
+MAX_RESULT_TEXT = 4096
+#: dead letters kept per batch: the first ones item by item, the rest counted in one summary row
+MAX_DEAD_LETTERS = 100
 
 
 class Reject(Exception):
@@ -57,12 +62,13 @@ def _datastream_id(item) -> int:
     ref = item.get("datastream", item.get("Datastream"))
     if isinstance(ref, dict):
         ref = ref.get("@iot.id", ref.get("id"))
-    if isinstance(ref, int) and not isinstance(ref, bool) and ref > 0:
+    if isinstance(ref, int) and not isinstance(ref, bool) and 0 < ref <= INT64_MAX:
         return ref
     raise Reject("datastream: expected a datastream id")
 
 
 _ABSENT = object()
+RESULT_DEPTH = jsonparse.MAX_DEPTH - 2  # the body's list and the item's object hold the result
 
 
 def parse_item(item, now_ms: int, datastream_id: int | None = None):
@@ -78,7 +84,7 @@ def parse_item(item, now_ms: int, datastream_id: int | None = None):
     ds = datastream_id
     if ds is None:
         ds = item.get("datastream")
-        if type(ds) is not int or ds <= 0:
+        if type(ds) is not int or ds <= 0 or ds > INT64_MAX:
             ds = _datastream_id(item)
     pt = item.get("phenomenonTime", _ABSENT)
     if type(pt) is int:
@@ -96,6 +102,8 @@ def parse_item(item, now_ms: int, datastream_id: int | None = None):
         result_ms = rt
     else:
         result_ms = parse_time(rt, "resultTime")
+    if not 0 <= result_ms <= INT64_MAX:
+        raise Reject("resultTime: outside the accepted range")
     result = item.get("result", _ABSENT)
     kind = type(result)
     text = None
@@ -120,7 +128,13 @@ def parse_item(item, now_ms: int, datastream_id: int | None = None):
         raise Reject("result: null")
     else:
         value = None
+        if (kind is dict or kind is list) and jsonparse.too_deep(result, RESULT_DEPTH):
+            raise Reject(f"result: nested deeper than {RESULT_DEPTH} levels")
+        if kind is str and len(result) > MAX_RESULT_TEXT:
+            raise Reject(f"result: longer than {MAX_RESULT_TEXT} characters")
         text = json.dumps(result, ensure_ascii=False)
+        if len(text) > MAX_RESULT_TEXT:
+            raise Reject(f"result: longer than {MAX_RESULT_TEXT} characters as JSON")
     quality = item.get("resultQuality", 0)
     if quality != 0 or type(quality) is not int:
         try:
@@ -210,6 +224,12 @@ def _ranges(meta: dict) -> dict:
     return found
 
 
+def _numeric(meta: dict) -> set:
+    """The datastreams whose observed property takes numbers only (every registered one unless it says not)."""
+    specs = registry.observed_properties
+    return {ds for ds, m in meta.items() if m[2] in specs and specs.get(m[2]).numeric}
+
+
 def _implausible(spec, value: float) -> str:
     lo = "" if spec.minimum is None else f"{spec.minimum:g}"
     hi = "" if spec.maximum is None else f"{spec.maximum:g}"
@@ -265,6 +285,7 @@ def ingest(items: list, *, source: str, sender=None, allowed=None, publish: bool
             for org in {m[5] for m in meta.values()}:
                 verdict[org] = bool(allowed(org))
         ranges = _ranges(meta)
+        numeric = _numeric(meta)
         for i, row in parsed:
             m = meta.get(row[0])
             if m is None:
@@ -272,6 +293,9 @@ def ingest(items: list, *, source: str, sender=None, allowed=None, publish: bool
                 continue
             if allowed is not None and not verdict[m[5]]:
                 rejects.append((i, f"not allowed to send to datastream {row[0]}", row[0]))
+                continue
+            if row[3] is None and row[0] in numeric:
+                rejects.append((i, f"result: {m[2]} takes a number (not text, JSON or NaN)", row[0]))
                 continue
             spec = ranges.get(row[0])
             if spec is not None and row[3] is not None and spec.outside(row[3]):
@@ -367,18 +391,41 @@ def _update_latest(latest: dict, meta: dict, health: list) -> None:
         health.extend(_health(meta[ds], latest[ds][0], True) for ds in back)
 
 
+def _payload_text(item) -> str:
+    if (type(item) is dict or type(item) is list) and jsonparse.too_deep(item):
+        return f"(not kept: nested deeper than {jsonparse.MAX_DEPTH} levels)"
+    try:
+        return json.dumps(item, ensure_ascii=False, default=str)[:20000]
+    except (RecursionError, ValueError):
+        return "(not kept: not representable as JSON)"
+
+
 def _dead_letters(rejects, items, raw_items, *, source, topic, sender, meta) -> None:
+    """The first ``MAX_DEAD_LETTERS`` rejects of the batch item by item; the rest in one row that counts
+    them by reason (one bad request cannot flood the table; every item's reason is in the response)."""
     letters = []
-    for i, reason, ds in rejects:
-        raw = raw_items[i] if raw_items is not None else json.dumps(items[i], ensure_ascii=False, default=str)
+    sender_org = getattr(sender, "organisation_id", None)
+    sender = sender if getattr(sender, "pk", None) else None
+    kept, rest = rejects[:MAX_DEAD_LETTERS], rejects[MAX_DEAD_LETTERS:]
+    for i, reason, ds in kept:
+        raw = raw_items[i] if raw_items is not None else _payload_text(items[i])
         if isinstance(raw, bytes):
             raw = raw.decode("utf-8", "replace")
         m = meta.get(ds) if ds is not None else None
         where = topic[i] if isinstance(topic, list) else topic
         letters.append(DeadLetter(source=source, topic=where[:200], reason=reason[:300], payload=raw[:20000],
                                   datastream_id=ds if m is not None else None,
-                                  organisation_id=(m[5] if m is not None else getattr(sender, "organisation_id", None)),
-                                  sender=sender if getattr(sender, "pk", None) else None))
+                                  organisation_id=(m[5] if m is not None else sender_org), sender=sender))
+    if rest:
+        reasons: dict = {}
+        for _i, reason, _ds in rest:
+            reasons[reason[:300]] = reasons.get(reason[:300], 0) + 1
+        top = dict(sorted(reasons.items(), key=lambda kv: -kv[1])[:50])
+        summary = {"not_kept": len(rest), "indexes": [rest[0][0], rest[-1][0]], "reasons": top}
+        where = topic[rest[0][0]] if isinstance(topic, list) else topic
+        letters.append(DeadLetter(source=source, topic=where[:200], organisation_id=sender_org, sender=sender,
+                                  reason=f"{len(rest)} more rejected items of this batch (counted by reason)"[:300],
+                                  payload=json.dumps(summary, ensure_ascii=False)[:20000]))
     DeadLetter.objects.bulk_create(letters)
 
 

@@ -168,6 +168,9 @@ class ObservedPropertySpec(NamedTuple):
     #: not weather, and would mislead every aggregate, rule and judgement downstream.
     minimum: float | None = None
     maximum: float | None = None
+    #: Results are numbers (booleans count as 1 and 0). Ingest rejects text, JSON and "NaN" strings for such a
+    #: property; False: any JSON result is kept (as its text, up to ``ingest.MAX_RESULT_TEXT`` characters).
+    numeric: bool = True
 
     def outside(self, value: float) -> bool:
         return (self.minimum is not None and value < self.minimum) or \
@@ -232,7 +235,7 @@ class AllCreated(Sequence):
 
 from ninja import Field, Schema  # noqa: E402
 
-from smartcounty.kernel.api import InputSchema  # noqa: E402
+from smartcounty.kernel.api import Id, InputSchema  # noqa: E402
 
 
 class IngestOut(Schema):
@@ -289,7 +292,7 @@ class ThingIn(InputSchema):
     description: str = ""
     lon: float = Field(ge=-180, le=180)
     lat: float = Field(ge=-90, le=90)
-    organisation_id: int | None = None
+    organisation_id: Id | None = None
     properties: dict = {}
 
 
@@ -329,7 +332,7 @@ class ThingOut(Schema):
 
 
 class DatastreamIn(InputSchema):
-    thing: int
+    thing: Id
     observed_property: str = Field(min_length=1, max_length=40)
     expected_interval_s: int = Field(300, ge=1, le=30 * 86400)
     name: str = Field("", max_length=160)

@@ -33,6 +33,7 @@ OBSERVATIONS = _ingest.OBSERVATIONS
 OFFLINE = _ingest.OFFLINE
 ONLINE = _ingest.ONLINE
 Reject = _ingest.Reject
+MAX_REQUEST_ITEMS = _ingest.MAX_REQUEST_ITEMS
 ingest = _ingest.ingest
 dead_letter = _ingest.dead_letter
 expand_data_array = _ingest.expand_data_array

@@ -26,7 +26,7 @@ from smartcounty.foundation.catalog.models import (
     Resource,
     UpdateCycle,
 )
-from smartcounty.kernel import audit, events
+from smartcounty.kernel import audit, events, jsonparse
 from smartcounty.kernel.problems import ApiError
 
 FORMATS = ("csv", "xlsx", "json", "geojson")
@@ -222,8 +222,8 @@ def parse(resource: Resource, content: bytes, fmt: str) -> Parsed:
         finally:
             book.close()
     try:
-        doc = json.loads(content.decode("utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        doc = jsonparse.loads(content.decode("utf-8-sig"))
+    except (UnicodeDecodeError, jsonparse.JsonError) as exc:
         raise DatasetError(f"the file is not valid JSON: {exc}") from None
     if fmt == "geojson" or (isinstance(doc, dict) and doc.get("type") == "FeatureCollection"):
         if not isinstance(doc, dict) or doc.get("type") != "FeatureCollection":

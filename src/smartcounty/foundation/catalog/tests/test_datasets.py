@@ -143,3 +143,13 @@ def test_pull_from_url_on_its_cycle(aqi, http_server):
         _Handler.body = GOOD_CSV
     aqi.refresh_from_db()
     assert "row 2" in aqi.pull_error and aqi.current_version == v
+
+
+@pytest.mark.parametrize("depth", [200_000, 500])
+def test_a_deeply_nested_json_upload_is_refused_and_keeps_the_previous_version(aqi, depth):
+    first = services.load_file(aqi, GOOD_CSV, filename="aqi.csv")
+    with pytest.raises(DatasetError) as err:
+        services.load_file(aqi, b"[" * depth + b"]" * depth, filename="deep.json")
+    assert "nested deeper" in str(err.value.detail) or "depth" in str(err.value.detail)
+    aqi.refresh_from_db()
+    assert aqi.current_version == first and aqi.versions.count() == 1

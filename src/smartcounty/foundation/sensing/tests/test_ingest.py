@@ -5,7 +5,13 @@ import pytest
 from django.db import connection
 
 from smartcounty.foundation.sensing import services
-from smartcounty.foundation.sensing.models import Datastream, DeadLetter, HealthEvent, Observation
+from smartcounty.foundation.sensing.models import (
+    Datastream,
+    DeadLetter,
+    HealthEvent,
+    Observation,
+    ObservedProperty,
+)
 from smartcounty.kernel import events
 
 pytestmark = pytest.mark.django_db
@@ -103,11 +109,15 @@ def test_bad_items_go_to_dead_letters_and_do_not_stop_the_batch(network, item, r
 
 
 def test_non_numeric_results_are_kept_as_json(network):
-    ds = network["pm25_1"]
+    """A property no module registers as numeric keeps JSON results; booleans are numbers (1 and 0) anywhere."""
+    ObservedProperty.objects.create(code="door_state", name_zh="门状态", name_en="Door state")
+    ds = services.create_datastream(network["pm25_1"].thing, "door_state")
     res = services.ingest([{"datastream": ds.id, "phenomenonTime": iso(T0), "result": {"state": "ok"}},
                            {"datastream": ds.id, "phenomenonTime": iso(T0 + timedelta(minutes=1)), "result": True,
-                            "resultQuality": "suspect"}], source="http")
-    assert res.created == 2
+                            "resultQuality": "suspect"},
+                           {"datastream": network["pm25_1"].id,
+                            "phenomenonTime": iso(T0), "result": False}], source="http")
+    assert res.created == 3
     rows = list(Observation.objects.filter(datastream=ds).order_by("phenomenon_ms")
                 .values_list("result", "result_json", "quality"))
     assert rows == [(None, '{"state": "ok"}', 0), (1.0, None, 1)]
