@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE
 
 from smartcounty.modules import module_packages
 
@@ -43,12 +44,15 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "ninja",
+    "csp",
     "smartcounty.kernel",
     *module_packages(),
 ]
 
 MIDDLEWARE = [
+    "smartcounty.kernel.middleware.ForwardedProtoMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -146,6 +150,45 @@ CSRF_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+
+# Served over TLS (directly or behind a reverse proxy that terminates it): redirect http to https, send HSTS, and
+# mark the session and CSRF cookies Secure. Behind a proxy (SMARTCOUNTY_TRUSTED_PROXIES), its X-Forwarded-Proto
+# says whether the client's connection was https; the header is dropped from any other peer (kernel.middleware).
+SMARTCOUNTY_HTTPS = _flag("SMARTCOUNTY_HTTPS", False)
+if SMARTCOUNTY_HTTPS:
+    SECURE_SSL_REDIRECT = _flag("SMARTCOUNTY_SSL_REDIRECT", True)
+    SECURE_HSTS_SECONDS = int(os.environ.get("SMARTCOUNTY_HSTS_SECONDS", 365 * 86400))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = _flag("SMARTCOUNTY_HSTS_SUBDOMAINS", False)
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # /healthz answers on plain http too (a load balancer's probe, the serve command's readiness check).
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+
+# Content-Security-Policy (django-csp): scripts only from this site or inline with the request's nonce
+# (``<script nonce="{{ request.csp_nonce }}">``), no inline event handlers, nothing from other sites except a
+# configured tile server's images. Styles allow inline ``style`` attributes: ECharts' tooltips and Leaflet's
+# markers write them into the HTML they build.
+_TILE_ORIGIN = ""
+if os.environ.get("SMARTCOUNTY_TILE_URL", ""):
+    from urllib.parse import urlsplit as _urlsplit
+
+    _tile = _urlsplit(os.environ["SMARTCOUNTY_TILE_URL"].replace("{s}", "*"))
+    _TILE_ORIGIN = f"{_tile.scheme}://{_tile.netloc}" if _tile.scheme in ("http", "https") and _tile.netloc else ""
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", NONCE],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:", "blob:", *([_TILE_ORIGIN] if _TILE_ORIGIN else [])],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
 
 EMAIL_BACKEND = os.environ.get("SMARTCOUNTY_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("SMARTCOUNTY_FROM_EMAIL", "smartcounty@localhost")

@@ -1,9 +1,26 @@
-"""Kernel middleware: remembers the request for audit, and refuses oversized API bodies early."""
+"""Kernel middleware: remembers the request for audit, refuses oversized API bodies early, and reads a
+reverse proxy's ``X-Forwarded-Proto`` only from a trusted proxy."""
 
 from django.conf import settings
 
+from smartcounty.kernel import net
 from smartcounty.kernel.context_vars import current_request
 from smartcounty.kernel.problems import problem
+
+
+class ForwardedProtoMiddleware:
+    """Drop ``X-Forwarded-Proto`` unless the peer is in ``SMARTCOUNTY_TRUSTED_PROXIES``.
+
+    With ``SMARTCOUNTY_HTTPS`` Django takes the header as the client's scheme (``SECURE_PROXY_SSL_HEADER``):
+    only the proxy that terminates TLS may say so, never a client talking to the server directly."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if "HTTP_X_FORWARDED_PROTO" in request.META and not net.is_trusted_proxy(request.META.get("REMOTE_ADDR")):
+            del request.META["HTTP_X_FORWARDED_PROTO"]
+        return self.get_response(request)
 
 
 class RequestContextMiddleware:

@@ -40,6 +40,12 @@ def trusted_proxies() -> list:
     return networks
 
 
+def is_trusted_proxy(remote_addr: str | None) -> bool:
+    """Whether the peer ``remote_addr`` is one of ``SMARTCOUNTY_TRUSTED_PROXIES``."""
+    peer = _ip(remote_addr or "")
+    return peer is not None and any(peer.version == net.version and peer in net for net in trusted_proxies())
+
+
 def client_address(remote_addr: str | None, forwarded_for: str | None = None) -> str | None:
     """The client's address: ``remote_addr``, unless it is a trusted proxy; then the right-most
     ``forwarded_for`` entry that is not a trusted proxy (an unreadable entry stops the walk at the
