@@ -15,6 +15,8 @@ from smartcounty.api import api
 from smartcounty.kernel import views as kernel_views
 from smartcounty.modules import module_packages
 
+handler404 = "smartcounty.kernel.views.not_found"
+
 urlpatterns = [
     path("", kernel_views.home, name="home"),
     path("healthz", kernel_views.healthz, name="healthz"),

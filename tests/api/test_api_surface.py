@@ -173,3 +173,10 @@ def test_anonymous_unsafe_calls_are_401_and_sessions_still_need_csrf(platform):
     session = Client(enforce_csrf_checks=True)
     session.force_login(platform)
     _problem(session.delete(f"{BASE}/accounts/tokens/1"), 403, "forbidden")
+
+
+def test_an_api_url_that_matches_nothing_is_a_problem_404(platform, staff_token):
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {staff_token}")
+    _problem(client.get(f"{BASE}/cases/not-a-number/attachments/1"), 404, "not-found")
+    _problem(client.get(f"{BASE}/no-such-module/"), 404, "not-found")
+    assert "text/html" in Client().get("/no-such-page/")["Content-Type"]

@@ -1,10 +1,19 @@
-"""The platform's own pages: home and health check."""
+"""The platform's own pages: home, health check, and the 404 of a URL that matches nothing."""
 
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.views import defaults
 
 from smartcounty.kernel import events, registry
+from smartcounty.kernel.problems import problem
+
+
+def not_found(request, exception=None):
+    """``handler404``: an unmatched ``/api/`` URL is a problem+json 404 like every API error; pages get the page."""
+    if request.path.startswith("/api/"):
+        return problem(request, 404, "not-found")
+    return defaults.page_not_found(request, exception)
 
 
 def home(request):
