@@ -15,10 +15,8 @@ from smartcounty.modules import module_packages
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(os.environ.get("SMARTCOUNTY_DATA_DIR", Path.cwd() / "var")).resolve()
 
-
 def _flag(name: str, default: bool = False) -> bool:
     return os.environ.get(name, "1" if default else "0").lower() in ("1", "true", "yes", "on")
-
 
 DEBUG = _flag("SMARTCOUNTY_DEBUG", False)
 SECRET_KEY = os.environ.get("SMARTCOUNTY_SECRET_KEY", "")
@@ -236,6 +234,13 @@ SMARTCOUNTY_RATE_AUTH_FAILURES = os.environ.get("SMARTCOUNTY_RATE_AUTH_FAILURES"
 SMARTCOUNTY_RATE_SIGNUP = os.environ.get("SMARTCOUNTY_RATE_SIGNUP", "10/h")  # sign-up codes texted per client
 SMARTCOUNTY_RATE_LIMIT_PATHS = [r"^/api/", r"^/[\w-]+/open311/", r"^/catalog/d/[\w-]+/download\."]
 SMARTCOUNTY_RATE_INGEST_PATHS = [r"^/api/v1/sensing/(observations|CreateObservations)$"]
+
+# Outbound fetches (catalog source URLs, alert webhooks) go through kernel.outbound: public addresses only,
+# except these hosts, ".suffixes" or IPs/CIDRs of the county's own internal sources (comma-separated).
+SMARTCOUNTY_OUTBOUND_ALLOW = [h.strip() for h in os.environ.get("SMARTCOUNTY_OUTBOUND_ALLOW", "").split(",")
+                              if h.strip()]
+SMARTCOUNTY_OUTBOUND_TIMEOUT = float(os.environ.get("SMARTCOUNTY_OUTBOUND_TIMEOUT", "30"))
+SMARTCOUNTY_OUTBOUND_MAX_BYTES = int(os.environ.get("SMARTCOUNTY_OUTBOUND_MAX_BYTES", str(50 * 1024 * 1024)))
 
 # Run every event handler in the publishing thread (the test configuration sets it; see kernel.events).
 SMARTCOUNTY_EVENTS_INLINE = _flag("SMARTCOUNTY_EVENTS_INLINE", False)

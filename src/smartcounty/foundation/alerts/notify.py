@@ -19,8 +19,6 @@ import logging
 import queue
 import threading
 import time
-import urllib.error
-import urllib.request
 from datetime import timedelta
 
 from django.conf import settings
@@ -30,6 +28,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from smartcounty.foundation.alerts.models import LEVEL_COLOURS, Delivery, Level, Subscription
+from smartcounty.kernel import outbound
 
 log = logging.getLogger("smartcounty.alerts.notify")
 
@@ -184,6 +183,9 @@ def send(sub: Subscription, d: Delivery) -> int | None:
     return send_webhook(sub, d)
 
 
+SIGNED_HEADERS = ("X-Smartcounty-Signature", "X-Smartcounty-Timestamp", "X-Smartcounty-Delivery", "X-Smartcounty-Event")
+
+
 def send_webhook(sub: Subscription, d: Delivery) -> int:
     body = json.dumps(d.payload, ensure_ascii=False, separators=(",", ":")).encode()
     ts = str(int(time.time()))
@@ -191,15 +193,18 @@ def send_webhook(sub: Subscription, d: Delivery) -> int:
                "X-Smartcounty-Event": d.event, "X-Smartcounty-Delivery": str(d.id), "X-Smartcounty-Timestamp": ts}
     if sub.secret:
         headers["X-Smartcounty-Signature"] = sign(sub.secret, ts, body)
-    req = urllib.request.Request(sub.target, data=body, headers=headers, method="POST")
     timeout = _setting("SMARTCOUNTY_WEBHOOK_TIMEOUT", 10.0)
     try:
-        with urllib.request.urlopen(req, timeout=timeout) as resp:  # noqa: S310 - URL set by an administrator
-            return resp.status
-    except urllib.error.HTTPError as exc:
-        raise DeliveryError(f"HTTP {exc.code}", exc.code) from None
-    except (urllib.error.URLError, OSError, TimeoutError) as exc:
-        raise DeliveryError(str(getattr(exc, "reason", exc))) from None
+        # The guarded client: public addresses (or SMARTCOUNTY_OUTBOUND_ALLOW) only, every redirect hop
+        # checked, and the signature never sent on to another origin.
+        resp = outbound.request("POST", sub.target, body=body, headers=headers, timeout=timeout, read_body=False,
+                                sensitive=SIGNED_HEADERS, max_redirects=3,
+                                keep_method=True)
+    except outbound.OutboundError as exc:
+        raise DeliveryError(str(exc), exc.status) from None
+    if resp.status >= 300:
+        raise DeliveryError(f"HTTP {resp.status}", resp.status)
+    return resp.status
 
 
 def send_email(sub: Subscription, d: Delivery) -> None:

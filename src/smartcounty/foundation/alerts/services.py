@@ -289,6 +289,13 @@ def create_subscription(data, *, actor=None):
             EmailValidator()(data.target)
     except DjangoValidationError:
         raise ApiError(422, "invalid", f"not a valid {data.channel} target", field="target") from None
+    if data.channel == "webhook":
+        from smartcounty.kernel import outbound
+
+        try:
+            outbound.validate(data.target)
+        except outbound.OutboundError as exc:
+            raise ApiError(422, "invalid", str(exc), field="target") from None
     with transaction.atomic():
         sub = Subscription.objects.create(
             name=data.name, channel=data.channel, target=data.target, secret=data.secret,

@@ -26,6 +26,7 @@ class Endpoint:
         if not hold:
             self.released.set()
         self.got = threading.Event()
+        self.redirect = None  # (status, location): answer every request with this redirect
         endpoint = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -34,6 +35,12 @@ class Endpoint:
                 endpoint.requests.append((dict(self.headers), body))
                 endpoint.got.set()
                 endpoint.released.wait(30)
+                if endpoint.redirect:
+                    self.send_response(endpoint.redirect[0])
+                    self.send_header("Location", endpoint.redirect[1])
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
                 status = 500 if len(endpoint.requests) <= endpoint.fail_first else 200
                 self.send_response(status)
                 self.send_header("Content-Length", "0")
@@ -58,6 +65,7 @@ def endpoints(settings):
     settings.SMARTCOUNTY_WEBHOOK_BACKOFF = 0.05
     settings.SMARTCOUNTY_WEBHOOK_ATTEMPTS = 4
     settings.SMARTCOUNTY_WEBHOOK_TIMEOUT = 10
+    settings.SMARTCOUNTY_OUTBOUND_ALLOW = ["127.0.0.1"]  # the receivers are local; see test_webhook_guard
     notify.invalidate()
     made = []
 

@@ -10,7 +10,6 @@ import csv
 import hashlib
 import io
 import json
-import urllib.request
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -26,7 +25,7 @@ from smartcounty.foundation.catalog.models import (
     Resource,
     UpdateCycle,
 )
-from smartcounty.kernel import audit, events, jsonparse
+from smartcounty.kernel import audit, events, jsonparse, outbound
 from smartcounty.kernel.problems import ApiError
 
 FORMATS = ("csv", "xlsx", "json", "geojson")
@@ -316,19 +315,14 @@ def pull_due(now: datetime | None = None):
     return due
 
 
-def pull(resource: Resource, *, timeout: float = 30.0, max_bytes: int = 50 * 1024 * 1024) -> DatasetVersion | None:
-    """Fetch ``resource.source_url``; load it when its content changed. Faults are kept in ``pull_error``."""
+def pull(resource: Resource, *, timeout: float | None = None, max_bytes: int | None = None) -> DatasetVersion | None:
+    """Fetch ``resource.source_url`` through the kernel's guarded client (public addresses or
+    ``SMARTCOUNTY_OUTBOUND_ALLOW`` only); load it when its content changed. Faults are kept in ``pull_error``."""
     url = resource.source_url
     now = timezone.now()
     try:
-        if not url.startswith(("http://", "https://")):
-            raise DatasetError("only http and https URLs can be pulled")
-        req = urllib.request.Request(url, headers={"User-Agent": "smartcounty-catalog"})
-        with urllib.request.urlopen(req, timeout=timeout) as resp:  # noqa: S310 - scheme checked above
-            content = resp.read(max_bytes + 1)
-            ctype = resp.headers.get_content_type()
-        if len(content) > max_bytes:
-            raise DatasetError(f"the file is larger than {max_bytes} bytes")
+        resp = outbound.get(url, timeout=timeout, max_bytes=max_bytes, headers={"User-Agent": "smartcounty-catalog"})
+        content, ctype = resp.body, resp.content_type()
         fmt = _guess_format(url, ctype)
         sha = hashlib.sha256(content).hexdigest()
         current = resource.current_version
@@ -340,7 +334,7 @@ def pull(resource: Resource, *, timeout: float = 30.0, max_bytes: int = 50 * 102
                          sha=sha)
         Resource.objects.filter(pk=resource.pk).update(last_pulled_at=now, pull_error="")
         return version
-    except (OSError, ApiError) as exc:
+    except (outbound.OutboundError, OSError, ApiError) as exc:
         Resource.objects.filter(pk=resource.pk).update(last_pulled_at=now, pull_error=str(exc)[:1000])
         return None
 

@@ -21,7 +21,7 @@ from smartcounty.foundation.catalog.models import (
     SearchTerm,
     SharingType,
 )
-from smartcounty.kernel import audit, events
+from smartcounty.kernel import audit, events, outbound
 from smartcounty.kernel.problems import ApiError
 
 jieba.setLogLevel(60)
@@ -116,6 +116,11 @@ def validate_metadata(data: dict, *, existing: Resource | None = None) -> dict:
         raise _invalid("domain", f"unknown open-data domain {data['domain']!r} (01-22)")
     if "format" in data and data["format"] not in ResourceFormat.values:
         raise _invalid("format", f"unknown format {data['format']!r}")
+    if data.get("source_url"):
+        try:
+            outbound.validate(data["source_url"])
+        except outbound.OutboundError as exc:
+            raise _invalid("source_url", str(exc)) from None
     for rel in data.get("related_codes") or []:
         if not codes.is_valid(rel):
             raise _invalid("related_codes", f"{rel!r} is not a valid resource code")
