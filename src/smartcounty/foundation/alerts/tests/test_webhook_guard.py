@@ -37,7 +37,7 @@ def test_a_delivery_to_loopback_is_refused_when_it_connects(endpoints, settings)
     sub = subscribe(ep.url, secret="s3cret")
     raise_()
     assert wait_for(lambda: status(sub) == ["failed"])
-    assert "internal" in Delivery.objects.get().last_error
+    assert "SMARTCOUNTY_OUTBOUND_ALLOW" in Delivery.objects.get().last_error
     assert ep.requests == []
 
 
@@ -50,7 +50,7 @@ def test_a_redirect_to_loopback_is_not_followed(endpoints, settings):
     raise_()
     assert wait_for(lambda: status(sub) == ["failed"])
     assert len(front.requests) == 1 and inner.requests == []
-    assert "internal" in Delivery.objects.get().last_error
+    assert "SMARTCOUNTY_OUTBOUND_ALLOW" in Delivery.objects.get().last_error
 
 
 def test_signature_headers_never_follow_a_redirect_to_another_origin(endpoints, settings):

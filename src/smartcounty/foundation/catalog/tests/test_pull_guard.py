@@ -72,7 +72,7 @@ def test_the_fetch_itself_refuses_an_address_no_longer_allowed(aqi, internal, se
     aqi.refresh_from_db()
     assert services.pull(aqi) is None
     aqi.refresh_from_db()
-    assert "internal" in aqi.pull_error and aqi.current_version is None and hits == []
+    assert "SMARTCOUNTY_OUTBOUND_ALLOW" in aqi.pull_error and aqi.current_version is None and hits == []
 
 
 def test_a_redirect_to_loopback_is_not_followed_and_the_allowed_source_loads(aqi, internal, settings):
