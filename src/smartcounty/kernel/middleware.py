@@ -34,6 +34,10 @@ class RequestContextMiddleware:
             except ValueError:
                 length = 0
             limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+            if request.META.get("CONTENT_TYPE", "").startswith("multipart/form-data"):
+                # File uploads: Django spools file parts to disk and still caps the other fields at
+                # DATA_UPLOAD_MAX_MEMORY_SIZE; the file itself may be as large as page uploads.
+                limit = max(limit, int(getattr(settings, "SMARTCOUNTY_UPLOAD_MAX_BYTES", 0)) + 64 * 1024)
             if limit and length > limit:
                 return problem(request, 413, "body-too-large", detail_args={"limit": limit})
         token = current_request.set(request)

@@ -35,8 +35,6 @@ router = Router(tags=["catalog"])
 #: rows per page of the data APIs (``services.read_rows`` serves at most 10,000, open data 1,000)
 RowLimit = Annotated[int, Field(ge=0, le=10_000)]
 
-MAX_UPLOAD = 20 * 1024 * 1024
-
 
 class ResourceFilters(Schema):
     q: str = ""
@@ -132,12 +130,17 @@ def personal_check(request, slug: str):
 
 
 @router.post("/resources/{slug}/versions", response={201: VersionOut})
-def upload(request, slug: str, file: File[UploadedFile]):
+def upload(request, slug: str, file: File[UploadedFile], allow_empty: bool = False):
+    """Load a new version from a file; the limits of ``SMARTCOUNTY_UPLOAD_*`` apply (413 ``upload-limit``).
+    A file without rows is refused (422 ``empty-dataset``) unless ``allow_empty=true``."""
     resource = services.get_resource(slug)
     user = require(request, "catalog.manage", resource.provider_org_id)
-    if file.size and file.size > MAX_UPLOAD:
-        raise ApiError(413, "body-too-large", limit=MAX_UPLOAD)
-    version = services.load_file(resource, file.read(), filename=file.name or "upload", actor=user)
+    max_bytes = services.upload_limits().max_bytes
+    if file.size and file.size > max_bytes:
+        raise services.UploadLimitError(f"the file is larger than {max_bytes} bytes", limit="max_bytes",
+                                        value=file.size)
+    version = services.load_file(resource, file.read(max_bytes + 1), filename=file.name or "upload", actor=user,
+                                 allow_empty=allow_empty)
     return Status(201, version)
 
 

@@ -18,7 +18,6 @@ from smartcounty.kernel.problems import ApiError
 
 PAGE_SIZE = 20
 PREVIEW_ROWS = 20
-MAX_PAGE_UPLOAD = 50 * 1024 * 1024
 
 
 def _public_resource(slug):
@@ -122,13 +121,16 @@ def upload(request, slug):
     if not user_has_perm(request.user, "catalog.manage", res.provider_org_id):
         raise PermissionDenied
     upload_file = request.FILES.get("file")
+    max_bytes = services.upload_limits().max_bytes
     if upload_file is None:
         messages.error(request, _("Choose a file to upload."))
-    elif upload_file.size > MAX_PAGE_UPLOAD:
-        messages.error(request, _("The file is larger than 50 MB."))
+    elif upload_file.size > max_bytes:
+        messages.error(request, _("The file is larger than the limit of %(mb)s MB.") % {
+            "mb": f"{max_bytes / 1024 / 1024:g}"})
     else:
         try:
-            version = services.load_file(res, upload_file.read(), filename=upload_file.name, actor=request.user)
+            version = services.load_file(res, upload_file.read(max_bytes + 1), filename=upload_file.name,
+                                         actor=request.user, allow_empty=request.POST.get("allow_empty") == "1")
             messages.success(request, _("Version %(n)s of %(name)s loaded: %(rows)s rows.") % {
                 "n": version.number, "name": res.name, "rows": version.row_count})
         except ApiError as exc:

@@ -1,7 +1,8 @@
 """The catalog's services: the only part of the catalog other modules import (with ``schemas``).
 
 For modules:
-- ``publish_dataset(resource_code, rows, actor=None, note="")``: replace a resource's data.
+- ``publish_dataset(resource_code, rows, actor=None, note="", allow_empty=False)``: replace a resource's data
+  (no rows is refused unless ``allow_empty``).
 - ``ensure_registered_resources()``: create the resources modules declared in
   ``reg.catalog_resources`` (entries are ``schemas.ResourceSpec``).
 - ``indicators()``: completeness per organisation, requests answered on time, per-domain figures.
@@ -15,6 +16,7 @@ import logging
 
 from smartcounty.foundation.catalog.services.datasets import (  # noqa: F401
     DatasetError,
+    EmptyDatasetError,
     load_file,
     parse,
     publish_dataset,
@@ -27,6 +29,8 @@ from smartcounty.foundation.catalog.services.indicators import (  # noqa: F401
     per_domain,
     requests_on_time,
 )
+from smartcounty.foundation.catalog.services.limits import UploadLimitError  # noqa: F401
+from smartcounty.foundation.catalog.services.limits import limits as upload_limits  # noqa: F401
 from smartcounty.foundation.catalog.services.opendata import (  # noqa: F401
     app_for_key,
     check_rate,

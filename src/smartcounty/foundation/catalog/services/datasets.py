@@ -3,7 +3,10 @@ new version all-or-nothing, pull from a URL on the update cycle, and let modules
 
 A bad file raises ``DatasetError`` naming the row (as the user sees it: for CSV and XLSX the
 sheet row, header = row 1; for JSON and GeoJSON the record number from 1) and the column, and
-the resource keeps serving its previous version.
+the resource keeps serving its previous version. A file past the upload limits (bytes, inflated
+bytes and compression ratio of a workbook, rows, columns, characters in a cell; see ``limits``)
+raises ``UploadLimitError``; a file without rows is refused unless the caller passes
+``allow_empty=True``, which the audit row records.
 """
 
 import csv
@@ -25,12 +28,13 @@ from smartcounty.foundation.catalog.models import (
     Resource,
     UpdateCycle,
 )
+from smartcounty.foundation.catalog.services import xlsx
+from smartcounty.foundation.catalog.services.limits import Limits, UploadLimitError, limits
 from smartcounty.kernel import audit, events, jsonparse, outbound
 from smartcounty.kernel.problems import ApiError
 
 FORMATS = ("csv", "xlsx", "json", "geojson")
 KEEP_VERSIONS = 5
-MAX_ROWS = 500_000
 BATCH = 2000
 _TRUE = {"true", "1", "yes", "y", "是", "t"}
 _FALSE = {"false", "0", "no", "n", "否", "f"}
@@ -49,6 +53,12 @@ class DatasetError(ApiError):
         super().__init__(422, "invalid-dataset", text, field=column or "file", errors=errors)
         self.row = row
         self.column = column
+
+
+class EmptyDatasetError(ApiError):
+    def __init__(self):
+        super().__init__(422, "empty-dataset", "the file has no data rows; a version without rows would empty the "
+                         "resource (send allow_empty=true to do that on purpose)", field="file")
 
 
 @dataclass
@@ -141,15 +151,32 @@ def _header_map(resource_items: list[InfoItem], header: list, *, row: int = 1) -
     return mapped
 
 
-def _tabular(items: list[InfoItem], records, *, first_row: int) -> Parsed:
+def _check_cell(value, lim: Limits, row: int, column: str):
+    """Every text value of a file: within the cell limit, and no NUL character (never stored)."""
+    if isinstance(value, str):
+        if len(value) > lim.max_cell_chars:
+            raise UploadLimitError(f"a cell is longer than {lim.max_cell_chars} characters", limit="max_cell_chars",
+                                   value=len(value), row=row, column=column)
+        if "\x00" in value:
+            raise DatasetError("the value contains a NUL character (\\0)", row=row, column=column)
+
+
+def _tabular(items: list[InfoItem], records, lim: Limits) -> Parsed:
+    """``records``: ``(row_number, values)`` pairs, the header first."""
     records = iter(records)
     try:
-        header = next(records)
+        first_row, header = next(records)
     except StopIteration:
         raise DatasetError("the file is empty") from None
-    mapped = _header_map(items, list(header), row=first_row)
+    header = list(header)
+    if len(header) > lim.max_columns:
+        raise UploadLimitError(f"the header has more than {lim.max_columns} columns", limit="max_columns",
+                               value=len(header), row=first_row)
+    for n, col in enumerate(header, 1):
+        _check_cell(col, lim, first_row, f"#{n}")
+    mapped = _header_map(items, header, row=first_row)
     rows, numbers = [], []
-    for offset, values in enumerate(records, first_row + 1):
+    for offset, values in records:
         values = list(values)
         if all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
             continue
@@ -158,18 +185,22 @@ def _tabular(items: list[InfoItem], records, *, first_row: int) -> Parsed:
                                row=offset, column=f"#{len(mapped) + 1}")
         data = {}
         for item, value in zip(mapped, values + [None] * (len(mapped) - len(values)), strict=False):
+            _check_cell(value, lim, offset, item.name)
             data[item.name] = _coerce(item, value, offset, item.name)
         for item in items:
             if item not in mapped:
                 data[item.name] = None
         rows.append(data)
         numbers.append(offset)
-        if len(rows) > MAX_ROWS:
-            raise DatasetError(f"more than {MAX_ROWS} rows", row=offset)
+        if len(rows) > lim.max_rows:
+            raise UploadLimitError(f"more than {lim.max_rows} rows", limit="max_rows", value=len(rows), row=offset)
     return Parsed(rows, numbers)
 
 
-def _records(items: list[InfoItem], records: list, *, what: str = "record") -> Parsed:
+def _records(items: list[InfoItem], records: list, *, what: str = "record", lim: Limits | None = None) -> Parsed:
+    lim = lim or limits()
+    if len(records) > lim.max_rows:
+        raise UploadLimitError(f"more than {lim.max_rows} {what}s", limit="max_rows", value=len(records))
     names = {i.name: i for i in items}
     titles = {i.title: i for i in items}
     rows, numbers = [], []
@@ -181,6 +212,7 @@ def _records(items: list[InfoItem], records: list, *, what: str = "record") -> P
             item = names.get(key) or titles.get(key)
             if item is None:
                 raise DatasetError("this field is not an information item of the resource", row=n, column=str(key))
+            _check_cell(value, lim, n, item.name)
             data[item.name] = _coerce(item, value, n, item.name)
         for item in items:
             if item.name not in data:
@@ -190,12 +222,35 @@ def _records(items: list[InfoItem], records: list, *, what: str = "record") -> P
     return Parsed(rows, numbers)
 
 
+def _csv_records(text: str):
+    """``(row_number, values)`` of a CSV text, strictly: a quote that is never closed, or text after
+    a closing quote, is an error naming the line where the row starts (rows are never merged)."""
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    number, line = 0, 1
+    while True:
+        try:
+            values = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            reason = ("a quoted field opened in this row is never closed" if "unexpected end of data" in str(exc)
+                      else f"malformed CSV ({exc}, line {reader.line_num})")
+            raise DatasetError(f"line {line}: {reason}", row=number + 1) from None
+        number += 1
+        line = reader.line_num + 1
+        yield number, values
+
+
 def parse(resource: Resource, content: bytes, fmt: str) -> Parsed:
     """Parse and validate ``content`` (``fmt`` one of FORMATS) against the resource's items."""
     items = list(resource.items.all())
+    lim = limits()
     fmt = (fmt or "").lower().lstrip(".")
     if fmt not in FORMATS:
         raise DatasetError(f"unsupported format {fmt!r}; use one of {', '.join(FORMATS)}")
+    if len(content) > lim.max_bytes:
+        raise UploadLimitError(f"the file is larger than {lim.max_bytes} bytes", limit="max_bytes",
+                               value=len(content))
     if fmt == "csv":
         try:
             text = content.decode("utf-8-sig")
@@ -204,22 +259,15 @@ def parse(resource: Resource, content: bytes, fmt: str) -> Parsed:
                 text = content.decode("gb18030")
             except UnicodeDecodeError:
                 raise DatasetError("the file is neither UTF-8 nor GB 18030 text") from None
-        try:
-            return _tabular(items, csv.reader(io.StringIO(text, newline="")), first_row=1)
-        except csv.Error as exc:
-            raise DatasetError(f"malformed CSV: {exc}") from None
+        if "\x00" in text:
+            line = text.count("\n", 0, text.index("\x00")) + 1
+            raise DatasetError(f"line {line}: the file contains a NUL character (\\0); it is not a CSV text")
+        return _tabular(items, _csv_records(text), lim)
     if fmt == "xlsx":
-        from openpyxl import load_workbook
-
         try:
-            book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-        except Exception:
-            raise DatasetError("the file is not a readable XLSX workbook") from None
-        try:
-            sheet = book.worksheets[0]
-            return _tabular(items, sheet.iter_rows(values_only=True), first_row=1)
-        finally:
-            book.close()
+            return _tabular(items, xlsx.read_rows(content, lim), lim)
+        except xlsx.WorkbookError as exc:
+            raise DatasetError(exc.detail, row=exc.row, column=exc.column) from None
     try:
         doc = jsonparse.loads(content.decode("utf-8-sig"))
     except (UnicodeDecodeError, jsonparse.JsonError) as exc:
@@ -237,18 +285,20 @@ def parse(resource: Resource, content: bytes, fmt: str) -> Parsed:
             props = dict(feature.get("properties") or {})
             props[geo_items[0].name] = feature.get("geometry")
             records.append(props)
-        return _records(items, records, what="feature")
+        return _records(items, records, what="feature", lim=lim)
     if isinstance(doc, dict) and isinstance(doc.get("records"), list):
         doc = doc["records"]
     if not isinstance(doc, list):
         raise DatasetError("a JSON dataset is a list of objects (or {\"records\": [...]})")
-    return _records(items, doc)
+    return _records(items, doc, lim=lim)
 
 
 def _store(resource: Resource, parsed: Parsed, *, source: str, fmt: str = "", filename: str = "", sha: str = "",
-           actor=None, note: str = "") -> DatasetVersion:
+           actor=None, note: str = "", allow_empty: bool = False) -> DatasetVersion:
     from smartcounty.foundation.catalog.services.opendata import undeclared_personal_columns
 
+    if not parsed.rows and not allow_empty:
+        raise EmptyDatasetError()
     with transaction.atomic():
         locked = Resource.objects.select_for_update().get(pk=resource.pk)
         if locked.open_type == OpenType.OPEN:
@@ -271,7 +321,8 @@ def _store(resource: Resource, parsed: Parsed, *, source: str, fmt: str = "", fi
             DataRow.objects.filter(version_id__in=old).delete()
         audit.record("catalog.dataset_load", actor=actor, obj=locked, organisation_id=locked.provider_org_id,
                      detail={"code": locked.code, "version": version.number, "rows": version.row_count,
-                             "source": source, "format": fmt, "sha256": sha})
+                             "source": source, "format": fmt, "sha256": sha,
+                             **({"empty": True} if not parsed.rows else {})})
         events.publish("catalog.dataset_published", {"code": locked.code, "version": version.number,
                                                      "rows": version.row_count})
     resource.current_version = version
@@ -279,23 +330,27 @@ def _store(resource: Resource, parsed: Parsed, *, source: str, fmt: str = "", fi
 
 
 def load_file(resource: Resource, content: bytes, *, filename: str, fmt: str | None = None, actor=None,
-              source: str = DatasetVersion.Source.UPLOAD) -> DatasetVersion:
-    """Validate an uploaded file and make it the current version; on any fault nothing changes."""
+              source: str = DatasetVersion.Source.UPLOAD, allow_empty: bool = False) -> DatasetVersion:
+    """Validate an uploaded file and make it the current version; on any fault nothing changes.
+    A file without data rows is refused unless ``allow_empty`` (then the audit row says so)."""
     fmt = (fmt or (filename.rsplit(".", 1)[-1] if "." in filename else "")).lower()
     parsed = parse(resource, content, fmt)
     return _store(resource, parsed, source=source, fmt=fmt, filename=filename,
-                  sha=hashlib.sha256(content).hexdigest(), actor=actor)
+                  sha=hashlib.sha256(content).hexdigest(), actor=actor, allow_empty=allow_empty)
 
 
-def publish_dataset(resource_code: str, rows: list[dict], *, actor=None, note: str = "") -> DatasetVersion:
+def publish_dataset(resource_code: str, rows: list[dict], *, actor=None, note: str = "",
+                    allow_empty: bool = False) -> DatasetVersion:
     """For modules: replace a resource's data with ``rows`` (dicts keyed by field name), validated
     like an upload. Returns the new version. The resource must exist in the catalog (see
-    ``ensure_registered_resources`` for resources modules declare in ``reg.catalog_resources``)."""
+    ``ensure_registered_resources`` for resources modules declare in ``reg.catalog_resources``).
+    No rows is refused unless ``allow_empty``."""
     from smartcounty.foundation.catalog.services.resources import get_resource
 
     resource = get_resource(resource_code)
     parsed = _records(list(resource.items.all()), list(rows))
-    return _store(resource, parsed, source=DatasetVersion.Source.SERVICE, fmt="json", actor=actor, note=note)
+    return _store(resource, parsed, source=DatasetVersion.Source.SERVICE, fmt="json", actor=actor, note=note,
+                  allow_empty=allow_empty)
 
 
 CYCLE_PERIOD = {
