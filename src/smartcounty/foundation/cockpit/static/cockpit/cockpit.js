@@ -15,6 +15,18 @@
     if (text !== undefined && text !== null) e.textContent = text;
     return e;
   }
+  // Links from data: same-site paths or http(s) only (never javascript: or data:).
+  function safeHref(url) {
+    var u;
+    try { u = new URL(String(url), window.location.href); } catch (e) { return null; }
+    return u.protocol === "http:" || u.protocol === "https:" ? u.href : null;
+  }
+  // A colour from data goes through the style object: the browser drops anything that is not a colour.
+  function dot(cls, colour) {
+    var d = el("div", cls);
+    if (cls === "ck-dot") d.style.background = colour; else d.style.borderColor = colour;
+    return d;
+  }
   function fmt(v) {
     if (v === null || v === undefined || v === "") return "–";
     if (typeof v === "number") return Math.abs(v) >= 1000 ? v.toLocaleString() : String(Math.round(v * 10) / 10);
@@ -86,8 +98,9 @@
       var id = (it.id || "") + "|" + it.title + "|" + (it.time || "");
       now[id] = true;
       var li = el("li", (it.level || "") + (!first && !known[id] ? " fresh" : ""));
-      var t = it.url ? el("a", "t", it.title) : el("span", "t", it.title);
-      if (it.url) t.href = it.url;
+      var href = it.url ? safeHref(it.url) : null;
+      var t = href ? el("a", "t", it.title) : el("span", "t", it.title);
+      if (href) t.href = href;
       li.appendChild(t);
       var meta = [localTime(it.time), it.meta].filter(Boolean).join(" · ");
       if (meta) li.appendChild(el("span", "m", meta));
@@ -133,7 +146,7 @@
 
   function pointMarker(p, spec) {
     var colour = p.colour || STATE_COLOURS[p.state] || spec.colour;
-    var icon = L.divIcon({className: "", html: '<div class="ck-dot" style="background:' + colour + '"></div>', iconSize: [14, 14], iconAnchor: [7, 7]});
+    var icon = L.divIcon({className: "", html: dot("ck-dot", colour), iconSize: [14, 14], iconAnchor: [7, 7]});
     var m = L.marker([p.lat, p.lon], {icon: icon, title: p.label || ""});
     if (p.label) m.bindPopup(el("div", "", p.label));
     return m;
@@ -187,16 +200,18 @@
         style: function (f) { return {color: (f.properties && f.properties.colour) || spec.colour, weight: spec.cluster ? 1 : 2, fillOpacity: 0.08}; },
         onEachFeature: function (f, layer) {
           var name = f.properties && (f.properties.label || f.properties.name);
-          if (name && d.labels && map.getSize().x > 700) layer.bindTooltip(name, {permanent: true, direction: "center", className: "ck-town-label"});
-          else if (name) layer.bindTooltip(name);
+          if (name && d.labels && map.getSize().x > 700) layer.bindTooltip(el("span", "", name), {permanent: true, direction: "center", className: "ck-town-label"});
+          else if (name) layer.bindTooltip(el("span", "", name));
         }
       }).addTo(group);
     }
     var markers = (d.cells || []).map(function (c) {
       var colour = STATE_COLOURS[c.state] || spec.colour;
       var size = 26 + Math.min(24, Math.round(Math.log(c.count + 1) * 4));
-      var icon = L.divIcon({className: "", iconSize: [size, size], iconAnchor: [size / 2, size / 2],
-        html: '<div class="ck-cell" style="width:' + size + 'px;height:' + size + 'px;line-height:' + size + 'px;border-color:' + colour + '">' + c.count + '</div>'});
+      var cell = dot("ck-cell", colour);
+      cell.style.width = cell.style.height = cell.style.lineHeight = size + "px";
+      cell.textContent = String(c.count);
+      var icon = L.divIcon({className: "", iconSize: [size, size], iconAnchor: [size / 2, size / 2], html: cell});
       var m = L.marker([c.lat, c.lon], {icon: icon});
       m.on("click", function () { map.setView([c.lat, c.lon], map.getZoom() + 2); });
       return m;
