@@ -12,7 +12,7 @@ Open311 ``service_code``s.
 
 from django.utils.translation import gettext_lazy as _
 
-from smartcounty.foundation.cases.schemas import CaseType, Limit, State, Transition, Who
+from smartcounty.foundation.cases.schemas import CaseType, DataField, Limit, State, Transition, Who
 
 COMPONENT_MAJORS = {
     "01": "公用设施", "02": "道路交通", "03": "市容环境", "04": "园林绿化", "05": "房屋土地", "06": "其他设施",
@@ -61,6 +61,12 @@ CASE_TYPE = CaseType(
     title=_("City-management case"),
     prefix="CG",
     initial="collected",
+    # Anyone signed in reports a problem in public space; the Open311 attributes are the data a filer gives.
+    filed_by=("*",),
+    fields={"severity": DataField("choice", choices=("normal", "serious", "urgent")),
+            "component_code": DataField("text", max_length=16),
+            "ongoing": DataField("choice", choices=("yes", "no")),
+            "media_url": DataField("url", max_length=500)},
     reopen_days=7,
     categories={code: name for code, (name, _h) in CATEGORIES.items()},
     category_limits={code: {"handling": Limit(hours, "hours")} for code, (_n, hours) in CATEGORIES.items()},

@@ -24,6 +24,9 @@ CASE_TYPE = CaseType(
     title=_("Grid governance event"),
     prefix="ZZ",
     initial="reported",
+    # The centre's staff log events; grid workers report through governance (their own grids only);
+    # residents file city-management reports instead.
+    filed_by=("staff", "org_admin"),
     reopen_days=15,
     categories={code: name for code, (name, _l) in CATEGORIES.items()},
     category_limits={code: {"handling": limit} for code, (_n, limit) in CATEGORIES.items()},

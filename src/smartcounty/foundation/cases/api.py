@@ -11,6 +11,7 @@ from smartcounty.foundation.cases.schemas import (
     CaseDetailOut,
     CaseIn,
     CaseOut,
+    CaseSummaryOut,
     CommentIn,
     StatRow,
     TransitionIn,
@@ -73,7 +74,7 @@ def case_types(request):
     return out
 
 
-@router.get("/", response=list[CaseOut])
+@router.get("/", response=list[CaseSummaryOut])
 @paginate(Pagination)
 def list_cases(request, case_type: str | None = None, state: str | None = None, category: str | None = None,
                grid_code: str | None = None, town_code: str | None = None, organisation_id: Id | None = None,
@@ -81,11 +82,12 @@ def list_cases(request, case_type: str | None = None, state: str | None = None, 
     user = _user(request)
     if user.organisation_id is not None or user.role == "platform_admin":
         authz.require(request, "cases.view", user.organisation_id)
-    return services.visible_cases(user, case_type=case_type, state=state, category=category, grid_code=grid_code,
-                                  town_code=town_code, organisation_id=organisation_id, closed=closed)
+    return services.summaries(services.visible_cases(
+        user, case_type=case_type, state=state, category=category, grid_code=grid_code, town_code=town_code,
+        organisation_id=organisation_id, closed=closed))
 
 
-@router.get("/queue", response=list[CaseOut])
+@router.get("/queue", response=list[CaseSummaryOut])
 @paginate(Pagination)
 def my_queue(request, state: str | None = None, case_type: str | None = None):
     """Open cases waiting on the caller's organisation, least time left first."""
@@ -93,17 +95,16 @@ def my_queue(request, state: str | None = None, case_type: str | None = None):
     authz.require(request, "cases.act", user.organisation_id)
     if user.organisation_id is None:
         raise ApiError(403, "forbidden")
-    return services.queue(user.organisation_id, state=state, case_type=case_type)
+    return services.summaries(services.queue(user.organisation_id, state=state, case_type=case_type))
 
 
 @router.post("/", response={201: CaseDetailOut})
 def create(request, payload: CaseIn):
     user = _user(request)
     authz.require(request, "cases.create")
-    case = services.create_case(payload.case_type, title=payload.title, category=payload.category,
-                                description=payload.description, lon=payload.lon, lat=payload.lat,
-                                grid_code=payload.grid_code, address=payload.address, data=payload.data,
-                                reporter=user, source="api", actor=user)
+    case = services.file_case(user, payload.case_type, title=payload.title, category=payload.category,
+                              description=payload.description, lon=payload.lon, lat=payload.lat,
+                              grid_code=payload.grid_code, address=payload.address, data=payload.data)
     return Status(201, detail(case, user))
 
 
@@ -116,6 +117,7 @@ def get(request, case_id: Id):
 @router.post("/{int:case_id}/steps/{key}", response=CaseDetailOut)
 def step(request, case_id: Id, key: str, payload: TransitionIn):
     user, case = viewable_case(request, case_id)
+    services.check_data_size(payload.data)
     case = services.transition(case.pk, key, actor=user, note=payload.note, data=payload.data)
     return detail(case, user)
 

@@ -14,10 +14,11 @@ from functools import lru_cache
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from smartcounty.foundation.cases import rollup
 from smartcounty.foundation.cases.models import AssignmentRule, CalendarDay, Case, CaseEvent, CaseTypeSetting
-from smartcounty.foundation.cases.schemas import CaseType, Transition
+from smartcounty.foundation.cases.schemas import MAX_DESCRIPTION, CaseType, Transition
 from smartcounty.foundation.cases.workcalendar import WorkCalendar, limit_seconds
 from smartcounty.kernel import audit, events, registry
 from smartcounty.kernel.problems import ApiError
@@ -223,6 +224,11 @@ def create_case(case_type_key: str, *, title: str, category: str = "", descripti
         raise ApiError(422, "invalid", f"unknown category {category!r}", field="category")
     if not title or len(title) > 200:
         raise ApiError(422, "invalid", "a title of 1-200 characters is needed", field="title")
+    if len(description) > MAX_DESCRIPTION:
+        raise ApiError(422, "invalid", _("The description is longer than %(limit)s characters.")
+                       % {"limit": MAX_DESCRIPTION}, field="description")
+    if len(address) > 200:
+        raise ApiError(422, "invalid", _("The address is longer than 200 characters."), field="address")
     for name, v, lo, hi in (("lon", lon, -180, 180), ("lat", lat, -90, 90)):
         if v is not None and (not isinstance(v, (int, float)) or not math.isfinite(v) or not lo <= v <= hi):
             raise ApiError(422, "invalid", f"{name} out of range", field=name)

@@ -29,6 +29,14 @@ from smartcounty.kernel.api import InputSchema
 #   any         any organisation
 RELATIONS = ("queue", "responsible", "owner", "supervisor", "reporter", "any")
 LANES = ("owner", "responsible", "reporter", "supervisor", "none")
+#: Kinds of the data fields a case type declares (``DataField.kind``).
+FIELD_KINDS = ("text", "url", "int", "number", "bool", "choice")
+#: Longest description of a case, in characters (a report is a few sentences, not a document).
+MAX_DESCRIPTION = 5000
+#: Characters of the description that lists show (``CaseSummaryOut``); the case itself has the whole text.
+SUMMARY_CHARS = 200
+#: Largest ``data`` a caller may send with a case or a step, as compact JSON (bytes).
+MAX_DATA_BYTES = 16 * 1024
 
 
 @dataclass(frozen=True)
@@ -52,6 +60,17 @@ class State:
 class Who:
     roles: tuple[str, ...]
     relation: str = "queue"
+
+
+@dataclass(frozen=True)
+class DataField:
+    """A key of ``data`` that a filer may give when filing a case of the type (see ``CaseType.fields``)."""
+
+    kind: str = "text"
+    #: Longest text (kinds text and url).
+    max_length: int = 200
+    #: Allowed values (kind choice).
+    choices: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -94,6 +113,12 @@ class CaseType:
     remind_at: float = 0.8
     #: Prefix of case numbers.
     prefix: str = "AJ"
+    #: Roles that may file a case of this type through the cases API ("*": anyone signed in, residents
+    #: included); platform admins always may. Types filed through their own module's checks (e.g. a grid
+    #: worker's grids) leave those roles out.
+    filed_by: tuple[str, ...] = ("staff", "org_admin")
+    #: The ``data`` keys a filer may give, with their kinds; any other key is refused.
+    fields: dict[str, DataField] = field(default_factory=dict)
 
     def state(self, key: str) -> State:
         for s in self.states:
@@ -123,6 +148,9 @@ class CaseType:
                 raise ValueError(f"{self.key}: transition {t.key} names an unknown state")
             if any(w.relation not in RELATIONS for w in t.who):
                 raise ValueError(f"{self.key}: transition {t.key} names an unknown relation")
+        for name, f in self.fields.items():
+            if f.kind not in FIELD_KINDS or (f.kind == "choice") != bool(f.choices):
+                raise ValueError(f"{self.key}: data field {name} has kind {f.kind!r} and choices {f.choices!r}")
 
 
 # ----- API shapes -----
@@ -165,6 +193,17 @@ class CaseOut(Schema):
     rework_count: int
     rating: int | None
     duplicate_of_id: int | None
+
+
+class CaseSummaryOut(CaseOut):
+    """A case in a list: the description cut to ``SUMMARY_CHARS`` (the case's own page has all of it)."""
+
+    @staticmethod
+    def resolve_description(obj) -> str:
+        text = getattr(obj, "description_summary", None)
+        if text is None:
+            text = obj.description if not isinstance(obj, dict) else obj.get("description", "")
+        return text if len(text) <= SUMMARY_CHARS else text[:SUMMARY_CHARS] + "…"
 
 
 class CaseDetailOut(CaseOut):

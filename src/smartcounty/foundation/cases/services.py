@@ -7,6 +7,7 @@ through their workflow, comment, attach files, and read queues and statistics he
 import math
 
 from django.db.models import F, Q
+from django.db.models.functions import Substr
 
 from smartcounty.foundation.cases.alerting import set_trigger as set_alert_trigger  # noqa: F401
 from smartcounty.foundation.cases.engine import (  # noqa: F401  (public API)
@@ -27,7 +28,9 @@ from smartcounty.foundation.cases.engine import (  # noqa: F401  (public API)
     transition,
 )
 from smartcounty.foundation.cases.files import MAX_BYTES, add_attachment  # noqa: F401
+from smartcounty.foundation.cases.filing import check_data_size, file_case, is_web_url, may_file  # noqa: F401
 from smartcounty.foundation.cases.models import Attachment, Case, CaseEvent
+from smartcounty.foundation.cases.schemas import SUMMARY_CHARS
 from smartcounty.foundation.cases.stats import GROUPS, raw_statistics, statistics  # noqa: F401
 from smartcounty.foundation.cases.workcalendar import BEIJING, limit_seconds  # noqa: F401
 
@@ -92,6 +95,12 @@ def visible_cases(user, *, case_type=None, state=None, category=None, grid_code=
         if value is not None and value != "":
             qs = qs.filter(**{field: value})
     return qs.order_by("-id")
+
+
+def summaries(qs):
+    """Cases for a list: the description cut short in the database (``description_summary``, one character
+    more than ``SUMMARY_CHARS`` shows, so a cut is visible), the whole text and ``data`` left unread."""
+    return qs.annotate(description_summary=Substr("description", 1, SUMMARY_CHARS + 1)).defer("description", "data")
 
 
 def reports_of(user):

@@ -5,7 +5,7 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from smartcounty.foundation.cases import services
-from smartcounty.foundation.cases.schemas import CaseType, Limit, State, Transition, Who
+from smartcounty.foundation.cases.schemas import CaseType, DataField, Limit, State, Transition, Who
 from smartcounty.foundation.cases.workcalendar import BEIJING
 from smartcounty.kernel import registry
 
@@ -18,6 +18,9 @@ TEST_TYPE = CaseType(
     category_limits={"light": {"dispatched": Limit(1, "days")}},
     reopen_days=7,
     prefix="TC",
+    filed_by=("*",),
+    fields={"severity": DataField("choice", choices=("low", "high")), "photo_url": DataField("url"),
+            "count": DataField("int")},
     states=(
         State("new", "new", lane="owner", limit=Limit(1, "hours")),
         State("dispatched", "dispatched", lane="responsible", limit=Limit(2, "days")),
