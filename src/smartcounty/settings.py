@@ -204,6 +204,14 @@ NINJA_PAGINATION_MAX_LIMIT = 500
 
 # The county this installation serves.
 SMARTCOUNTY_COUNTY_CODE = os.environ.get("SMARTCOUNTY_COUNTY_CODE", "371525")
+# What Open311 publishes of residents' reports: "redacted" (every report; phone and ID numbers and e-mails in
+# texts masked, coordinates rounded to 3 decimals, the address cut to its administrative part) or "moderated"
+# (a report's text and place only once the command centre has registered it; before, neither).
+SMARTCOUNTY_OPEN311_PUBLISH = os.environ.get("SMARTCOUNTY_OPEN311_PUBLISH", "redacted")
+if SMARTCOUNTY_OPEN311_PUBLISH not in ("redacted", "moderated"):
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("SMARTCOUNTY_OPEN311_PUBLISH must be redacted or moderated")
 
 LOGGING = {
     "version": 1,

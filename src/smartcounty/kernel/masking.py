@@ -125,3 +125,28 @@ def looks_like_address(value) -> bool:
     if len(text) < 6:
         return False
     return sum(1 for m in _ADDRESS_MARKERS if m in text) >= 2
+
+
+# Personal data inside free text (a phone number typed into a report): found by pattern, masked in place.
+_TEXT_ID_RE = re.compile(r"(?<![\dA-Za-z])[1-9]\d{5}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dXx]"
+                         r"(?![\dA-Za-z])")
+_TEXT_PHONE_RE = re.compile(r"(?<!\d)(?:\+?86[- ]?)?1[3-9]\d(?:[- ]?\d{4}){2}(?!\d)")
+_TEXT_LANDLINE_RE = re.compile(r"(?<!\d)0\d{2,3}-?\d{7,8}(?!\d)")
+_TEXT_EMAIL_RE = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
+
+
+def mask_email(value):
+    if not value:
+        return value
+    local, _, domain = str(value).partition("@")
+    return local[:1] + STAR * max(len(local) - 1, 1) + "@" + domain
+
+
+def mask_text(text):
+    """``text`` with the resident ID numbers, mobile and landline numbers and e-mail addresses in it masked."""
+    if not text:
+        return text
+    text = _TEXT_ID_RE.sub(lambda m: mask_id_number(m.group()), str(text))
+    text = _TEXT_PHONE_RE.sub(lambda m: mask_phone(m.group()), text)
+    text = _TEXT_LANDLINE_RE.sub(lambda m: _keep(m.group(), 4, 2), text)
+    return _TEXT_EMAIL_RE.sub(lambda m: mask_email(m.group()), text)

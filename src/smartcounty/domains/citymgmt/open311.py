@@ -31,6 +31,7 @@ from smartcounty.domains.citymgmt.catalogue import (
 from smartcounty.foundation.accounts import services as accounts
 from smartcounty.foundation.cases import services as cases
 from smartcounty.foundation.cases.services import BEIJING
+from smartcounty.kernel import masking
 from smartcounty.kernel.problems import ApiError
 
 FORMATS = ("json", "xml")
@@ -192,19 +193,52 @@ def _org_names() -> dict[int, str]:
     return {o.id: o.name for o in accounts.organisations(active_only=False)}
 
 
+#: States before the command centre has looked at a report (and "not registered": it never passes).
+UNMODERATED = ("collected", "need_info", "rejected")
+#: Decimals of published coordinates in the redacted mode (3: about 110 m north-south).
+COORD_DECIMALS = 3
+
+
+def _rounded(v):
+    return None if v is None else round(v, COORD_DECIMALS)
+
+
+def _public(case) -> dict:
+    """What Open311 publishes of a report's text and place (``SMARTCOUNTY_OPEN311_PUBLISH``)."""
+    media = case.data.get("media_url", "")
+    media = media if media and cases.is_web_url(media) else ""
+    if settings.SMARTCOUNTY_OPEN311_PUBLISH == "moderated":
+        if case.state in UNMODERATED:
+            return {"description": "", "address": "", "lat": None, "long": None, "media_url": ""}
+        return {"description": case.description, "address": case.address, "lat": case.lat, "long": case.lon,
+                "media_url": media}
+    return {"description": masking.mask_text(case.description), "address": masking.mask_address(case.address),
+            "lat": _rounded(case.lat), "long": _rounded(case.lon), "media_url": media}
+
+
+def _public_note(note: str) -> str:
+    if settings.SMARTCOUNTY_OPEN311_PUBLISH == "moderated":
+        return note
+    who, sep, rest = note.partition("：")
+    if sep and len(who) <= 61 and masking.looks_like_name(who):
+        note = masking.mask_name(who) + sep + rest
+    return masking.mask_text(note)
+
+
 def _request_out(case, names: dict[int, str]) -> dict:
     notice = ""
     if case.duplicate_of_id:
         notice = "疑似重复上报，已与附近同类案件关联"
+    public = _public(case)
     return {"service_request_id": case.number, "status": "closed" if case.state in CLOSED_STATES else "open",
-            "status_notes": getattr(case, "last_public_note", None) or "",
+            "status_notes": _public_note(getattr(case, "last_public_note", None) or ""),
             "service_name": category_name(case.category), "service_code": case.category,
-            "description": case.description, "agency_responsible": names.get(case.organisation_id, ""),
+            "description": public["description"], "agency_responsible": names.get(case.organisation_id, ""),
             "service_notice": notice, "requested_datetime": iso(case.created_at),
             "updated_datetime": iso(case.updated_at),
             "expected_datetime": iso(case.due_at) if case.state not in CLOSED_STATES else None,
-            "address": case.address, "address_id": "", "zipcode": "", "lat": case.lat, "long": case.lon,
-            "media_url": case.data.get("media_url", "")}
+            "address": public["address"], "address_id": "", "zipcode": "", "lat": public["lat"],
+            "long": public["long"], "media_url": public["media_url"]}
 
 
 @csrf_exempt
@@ -273,10 +307,13 @@ def _create(request, fmt):
     description = p.get("description", "").strip()
     if len(description) > 4000:
         raise Open311Error(400, "description is longer than 4000 characters")
+    media_url = p.get("media_url", "").strip()
+    if media_url and (len(media_url) > 500 or not cases.is_web_url(media_url)):
+        raise Open311Error(400, "media_url must be an http or https URL of at most 500 characters")
     name = " ".join(s for s in (p.get("last_name", "").strip(), p.get("first_name", "").strip()) if s)
     contact = ", ".join(s for s in (p.get("email", "").strip(), p.get("phone", "").strip()) if s)
     data = {"attributes": attributes, "device_id": p.get("device_id", ""), "account_id": p.get("account_id", ""),
-            "media_url": p.get("media_url", ""), "address_id": p.get("address_id", "")}
+            "media_url": media_url, "address_id": p.get("address_id", "")}
     case = services.report(category=code, description=description, lon=lon, lat=lat, address=address,
                            reporter_name=name[:60], reporter_contact=contact[:120], source="open311", data=data)
     notice = "已受理，将在1个工作小时内核实立案"
@@ -321,7 +358,7 @@ def updates_view(request, fmt):
     titles = {t.key: str(t.title) for t in CASE_TYPE.transitions}
     out = [{"update_id": str(e.pk), "service_request_id": e.case.number,
             "status": "closed" if e.to_state in CLOSED_STATES else "open", "updated_datetime": iso(e.at),
-            "description": e.note or titles.get(e.action, ""), "media_url": ""} for e in evs]
+            "description": _public_note(e.note) or titles.get(e.action, ""), "media_url": ""} for e in evs]
     return render(fmt, out, "service_request_updates", "request_update")
 
 
