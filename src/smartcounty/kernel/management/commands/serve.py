@@ -27,11 +27,12 @@ class NoDelayWSGIServer(WSGIServer):
         Threaded, the server runs each client connection on a new thread (``socketserver.ThreadingMixIn``
         calls this in that thread's ``finally``), and Django keeps a thread's database connections for
         ``CONN_MAX_AGE`` (kept for the event subscribers' long-lived threads). Nothing closed them when the
-        thread ended: the connection objects are reference cycles, freed only by a full garbage collection,
-        which ``process.tune_gc`` makes rare. Each client connection left its SQLite connection open (two
-        file handles: the database and its WAL, and its page cache), 5,000 handles and 1.8 GB after a few
-        minutes of load, until the process hit its open-file limit. Only this thread's connections close
-        (``connections`` is per thread); the background services' threads keep theirs."""
+        thread ended: a connection object is a reference cycle, freed only when the cyclic garbage collector
+        reaches it, which ``process.tune_gc`` makes rare (and an idle server never runs it). Each client
+        connection left its SQLite connection open (two file handles, the database and its WAL, and a page
+        cache), 5,000 handles and 1.8 GB after a few minutes of load, until the process ran out of file
+        handles; on PostgreSQL, a server backend each. Only this thread's connections close (``connections``
+        is per thread): the background services' and event subscribers' threads keep theirs."""
         try:
             connections.close_all()
         finally:
