@@ -16,10 +16,12 @@ import re
 from django.db.models import Count
 from django.http import JsonResponse
 from django.urls import re_path, reverse
+from django.utils.translation import gettext
 from django.views.decorators.csrf import csrf_exempt
 
 from smartcounty.foundation.catalog import domains, services
 from smartcounty.foundation.catalog.models import OpenType, Resource
+from smartcounty.foundation.catalog.services.reads import UnqueryableField
 from smartcounty.kernel import jsonparse, ratelimit
 from smartcounty.kernel.authz import user_has_perm
 from smartcounty.kernel.problems import ApiError
@@ -386,7 +388,37 @@ def resource_show(request, params, caller):
     return _resource_dict(request, _by_resource_id(params, caller))
 
 
+def _search_param(params):
+    """CKAN's ``q``: a text, or an object of field: text (also as a JSON string)."""
+    raw = params.get("q")
+    if isinstance(raw, str):
+        raw = raw.strip()
+        if raw.startswith("{"):
+            raw = _json_param(params, "q", {})
+    if raw in (None, "", {}):
+        return None
+    if not isinstance(raw, (str, dict)):
+        raise CkanError(409, "Validation Error", {"q": [gettext("Must be a text or an object of field: text")]})
+    return raw
+
+
+def _sort_param(params):
+    """CKAN's ``sort`` ("field", "field desc", quoted names allowed; the first key is used)."""
+    sort = str(params.get("sort") or "").strip()
+    if not sort:
+        return None
+    parts = sort.split(",")[0].split()
+    if not parts:
+        return None
+    name = parts[0].strip('"')
+    if name == "_id":
+        return None
+    return ("-" if len(parts) > 1 and parts[1].lower() == "desc" else "") + name
+
+
 def datastore_search(request, params, caller):
+    """Rows of a resource, as ``services.read_rows`` decides for this caller: ``filters``, ``sort``
+    and ``q`` may only touch fields the caller sees unmasked (else 409, naming the field)."""
     res = _by_resource_id(params, caller)
     limit = _int(params, "limit", 100, hi=32000)
     offset = _int(params, "offset", 0, hi=10**9)
@@ -396,17 +428,13 @@ def datastore_search(request, params, caller):
     fields = params.get("fields") or None
     if isinstance(fields, str):
         fields = [f.strip() for f in fields.split(",") if f.strip()]
-    sort = str(params.get("sort") or "").strip()
-    order = None
-    if sort:
-        parts = sort.split(",")[0].split()
-        if parts[0] != "_id":
-            order = ("-" if len(parts) > 1 and parts[1].lower() == "desc" else "") + parts[0]
     public = not caller.internal
     try:
         result = services.read_rows(res, public=public, org_id=caller.org_id, actor=caller.user, fields=fields,
-                                    filters=filters, limit=limit, offset=offset, sort=order, channel="ckan",
-                                    with_numbers=True)
+                                    filters=filters, limit=limit, offset=offset, sort=_sort_param(params),
+                                    search=_search_param(params), channel="ckan", with_numbers=True)
+    except UnqueryableField as exc:
+        raise CkanError(409, "Validation Error", {exc.param: [exc.detail]}) from None
     except ApiError as exc:
         status = {403: 403, 401: 403, 404: 404}.get(exc.status, 409)
         kind = "Authorization Error" if status == 403 else "Validation Error"

@@ -188,12 +188,12 @@ def export_formats(resource: Resource) -> list[str]:
 
 
 def public_rows(resource: Resource):
-    """Every row of the current version, masked for the public (an iterator; no audit: open data)."""
-    from smartcounty.foundation.catalog.services.sharing import row_masker
+    """Every row of the current version, masked for the public (an iterator; no audit: open data).
+    Downloads take no filters, sort or search: the file is the same for everyone."""
+    from smartcounty.foundation.catalog.services.reads import access_for, row_masker
 
-    items = list(resource.items.all())
-    names = [i.name for i in items]
-    masks = {i.name: i.personal for i in items if i.personal}
+    access = access_for(resource, org_id=None, public=True)
+    names, masks = access.fields, access.masks
     version = resource.current_version
     if version is None:
         return names, iter(())

@@ -1,12 +1,12 @@
-"""The sharing exchange: who may read which fields and rows of a resource, masking, and the audit
-of every read; sharing requests with a 10-working-day decision limit, grants, revocation.
+"""The sharing exchange: sharing requests with a 10-working-day decision limit, grants,
+revocation. Who may read (and query) which fields and rows, masking and the audit of every read
+are in ``reads`` (re-exported here).
 
 国发〔2016〕51号 and Shandong's rules: a provider answers a 有条件共享 request within 10 working
 days (docs/standards-cn.md §6). Working days here are Monday to Friday; the State Council's
 holiday and make-up-day calendar is not modelled, so a due date around a holiday is early, never late.
 """
 
-from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from django.db import transaction
@@ -14,21 +14,25 @@ from django.db.models import Q
 from django.utils import timezone
 
 from smartcounty.foundation.cases import services as cases_services
-from smartcounty.foundation.catalog.models import (
-    DataRow,
-    Grant,
-    InfoItem,
-    Resource,
-    SharingRequest,
-    SharingType,
+from smartcounty.foundation.catalog.models import Grant, Resource, SharingRequest, SharingType
+from smartcounty.foundation.catalog.services.reads import (  # noqa: F401
+    READ_ACTION,
+    REFUSED_ACTION,
+    Access,
+    ReadResult,
+    UnqueryableField,
+    access_for,
+    active_grant,
+    mask_row,
+    read_rows,
+    reads_of,
+    record_refused_read,
+    row_masker,
 )
-from smartcounty.kernel import audit, events, masking
-from smartcounty.kernel.models import AuditEntry
+from smartcounty.kernel import audit, events
 from smartcounty.kernel.problems import ApiError
 
 DECISION_WORKING_DAYS = 10
-READ_ACTION = "catalog.read"
-REFUSED_ACTION = "catalog.read_refused"
 
 
 def add_working_days(start: date, days: int) -> date:
@@ -41,190 +45,6 @@ def add_working_days(start: date, days: int) -> date:
         if is_working_day(d):
             days -= 1
     return d
-
-
-@dataclass
-class Access:
-    """What a reader may see of a resource."""
-
-    fields: list[str]
-    unmasked: set[str] = field(default_factory=set)
-    row_filter: dict = field(default_factory=dict)
-    grant: Grant | None = None
-    basis: str = ""
-
-
-def active_grant(resource: Resource, org_id: int | None, *, now: datetime | None = None) -> Grant | None:
-    if org_id is None:
-        return None
-    now = now or timezone.now()
-    return (Grant.objects.filter(resource=resource, grantee_org_id=org_id, revoked_at__isnull=True,
-                                 starts_on__lte=timezone.localdate(now), expires_at__gt=now)
-            .order_by("-id").first())
-
-
-def access_for(resource: Resource, *, org_id: int | None, public: bool = False) -> Access:
-    """Decide access; raise 403 ``not-shared`` / ``no-grant`` when there is none."""
-    names = [i.name for i in resource.items.all()]
-    if public:
-        if resource.open_type != "open":
-            raise ApiError(403, "forbidden", "the data of this resource is not open to the public")
-        return Access(fields=names, basis="open")
-    if org_id is None:
-        raise ApiError(403, "forbidden", "shared data is read by government organisations; sign in as a member of one")
-    if org_id == resource.provider_org_id:
-        return Access(fields=names, unmasked=set(names), basis="provider")
-    if resource.sharing_type == SharingType.NONE:
-        raise ApiError(403, "forbidden", "this resource is not shared (不予共享)", field="sharing_type")
-    grant = active_grant(resource, org_id)
-    if grant is not None:
-        fields = [n for n in names if not grant.fields or n in grant.fields]
-        return Access(fields=fields, unmasked=set(grant.unmasked_fields) & set(fields),
-                      row_filter=dict(grant.row_filter or {}), grant=grant, basis="grant")
-    if resource.sharing_type == SharingType.UNCONDITIONAL:
-        return Access(fields=names, basis="unconditional")
-    raise ApiError(403, "forbidden", "this resource is shared on conditions: request access and wait for a grant",
-                   field="grant")
-
-
-def record_refused_read(resource_code: str, *, actor, org_id: int | None = None, channel: str = "api",
-                        reason: str = "") -> None:
-    """Audit a refused read of a resource's data (``catalog.read_refused``)."""
-    audit.record(REFUSED_ACTION, actor=actor, object_type="catalog.resource", object_id=resource_code,
-                 organisation_id=org_id, detail={"resource": resource_code, "channel": channel, "reason": reason})
-
-
-def _typed(item: InfoItem, value):
-    if item.data_type == InfoItem.DataType.INTEGER:
-        return int(value)
-    if item.data_type == InfoItem.DataType.NUMBER:
-        return float(value)
-    if item.data_type == InfoItem.DataType.BOOLEAN:
-        return str(value).lower() in ("true", "1", "yes", "是")
-    return str(value)
-
-
-def _filtered(qs, items: dict, filters: dict):
-    for name, value in filters.items():
-        item = items.get(name)
-        if item is None:
-            raise ApiError(422, "invalid", f"unknown field {name!r}", field=name)
-        try:
-            if isinstance(value, (list, tuple)):
-                qs = qs.filter(**{f"data__{name}__in": [_typed(item, v) for v in value]})
-            else:
-                qs = qs.filter(**{f"data__{name}": _typed(item, value)})
-        except ValueError:
-            raise ApiError(422, "invalid", f"{value!r} does not fit field {name!r}", field=name) from None
-    return qs
-
-
-@dataclass
-class ReadResult:
-    resource: Resource
-    fields: list[str]
-    masked: list[str]
-    rows: list[dict]
-    total: int
-    version: int | None
-    basis: str
-    grant_id: int | None
-
-
-def row_masker(fields: list[str], masks: dict[str, str]):
-    """A function that picks ``fields`` of a row and masks those in ``masks`` (field → kind)."""
-    plan = [(n, masking.masker(masks[n]) if n in masks else None) for n in fields]
-
-    def apply(row: dict) -> dict:
-        out = {}
-        for name, fn in plan:
-            value = row.get(name)
-            out[name] = fn(value) if fn is not None and value is not None else value
-        return out
-
-    return apply
-
-
-def mask_row(row: dict, fields: list[str], masks: dict[str, str]) -> dict:
-    return row_masker(fields, masks)(row)
-
-
-def read_rows(resource: Resource, *, org_id: int | None = None, actor=None, public: bool = False,
-              fields: list[str] | None = None, filters: dict | None = None, limit: int = 100, offset: int = 0,
-              sort: str | None = None, channel: str = "api", audit_read: bool = True, count: bool = True,
-              with_numbers: bool = False) -> ReadResult:
-    """Rows of the current version as this reader may see them, masked, with the read audited.
-
-    The audit row (who, resource, fields, rows returned, grant, filters, channel) is written in
-    the same transaction as the read; a public read of open data is counted, not audited.
-    """
-    try:
-        access = access_for(resource, org_id=org_id, public=public)
-    except ApiError as refusal:
-        # Every refusal of a signed-in reader is audited (a resident's through the public channels too);
-        # an anonymous caller refused open data is not (nobody to name, and it would flood the log).
-        if audit_read and (not public or actor is not None):
-            record_refused_read(resource.code, actor=actor, org_id=org_id, channel=channel,
-                                reason=refusal.detail or refusal.code)
-        raise
-    items = {i.name: i for i in resource.items.all()}
-    if fields:
-        unknown = [f for f in fields if f not in items]
-        if unknown:
-            raise ApiError(422, "invalid", f"unknown field {unknown[0]!r}", field="fields")
-        refused = [f for f in fields if f not in access.fields]
-        if refused:
-            raise ApiError(403, "forbidden", f"the grant does not include field {refused[0]!r}", field="fields")
-        chosen = list(fields)
-    else:
-        chosen = list(access.fields)
-    masks = {n: items[n].personal for n in chosen if items[n].personal and n not in access.unmasked}
-    version = resource.current_version
-    limit = max(0, min(int(limit), 10_000 if not public else 1000))
-    offset = max(0, int(offset))
-    with transaction.atomic():
-        if version is None:
-            rows, total = [], 0
-        else:
-            qs = DataRow.objects.filter(version_id=version.pk)
-            qs = _filtered(qs, items, access.row_filter)
-            user_filters = dict(filters or {})
-            if user_filters:
-                qs = _filtered(qs, items, user_filters)
-            plain = not access.row_filter and not user_filters
-            total = version.row_count if plain else (qs.count() if count else -1)
-            if sort:
-                desc = sort.startswith("-")
-                key = sort.lstrip("-")
-                if key not in access.fields:
-                    raise ApiError(422, "invalid", f"cannot sort by {key!r}", field="sort")
-                qs = qs.order_by(f"{'-' if desc else ''}data__{key}", "number")
-                page = qs[offset:offset + limit]
-            elif plain:
-                page = qs.filter(number__gt=offset).order_by("number")[:limit]
-            else:
-                page = qs.order_by("number")[offset:offset + limit]
-            apply = row_masker(chosen, masks)
-            if with_numbers:
-                rows = [{"_id": number, **apply(data)} for number, data in page.values_list("number", "data")]
-            else:
-                rows = [apply(data) for data in page.values_list("data", flat=True)]
-        if audit_read and not public:
-            audit.record(READ_ACTION, actor=actor, object_type="catalog.resource", object_id=resource.code,
-                         organisation_id=org_id,
-                         detail={"resource": resource.code, "provider": resource.provider_org_code,
-                                 "fields": chosen, "masked": sorted(masks), "rows": len(rows),
-                                 "version": version.number if version else None, "basis": access.basis,
-                                 "grant": access.grant.pk if access.grant else None,
-                                 "filters": filters or {}, "channel": channel})
-    return ReadResult(resource, chosen, sorted(masks), rows, total, version.number if version else None,
-                      access.basis, access.grant.pk if access.grant else None)
-
-
-def reads_of(resource_codes: list[str]):
-    """Audit rows of reads of these resources (newest first): the provider's view of who read its data."""
-    return AuditEntry.objects.filter(action=READ_ACTION, object_type="catalog.resource",
-                                     object_id__in=list(resource_codes)).order_by("-id")
 
 
 # -- requests and grants ------------------------------------------------------------------------
