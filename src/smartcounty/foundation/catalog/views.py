@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from smartcounty.foundation.catalog import domains, services
+from smartcounty.foundation.catalog import ckan, domains, services
 from smartcounty.foundation.catalog.models import OpenType, Resource
 from smartcounty.kernel.authz import user_has_perm
 from smartcounty.kernel.problems import ApiError
@@ -62,6 +62,16 @@ def dataset(request, slug):
 
 
 def download(request, slug, fmt):
+    """An open resource's file (the ``url`` CKAN gives for its resources): the same for everyone,
+    no filters; a key sent with it is checked as CKAN checks it (a wrong-scope token is refused)."""
+    if ckan.api_key(request):
+        try:
+            ckan.caller_for(request)
+        except ckan.CkanError as err:
+            response = HttpResponse(str(err.message), status=err.status, content_type="text/plain; charset=utf-8")
+            for name, value in err.headers.items():
+                response[name] = value
+            return response
     res = _public_resource(slug)
     try:
         body = services.export(res, fmt)

@@ -8,7 +8,8 @@ redirects (a trailing slash is accepted too). Responses use CKAN's envelope: ``{
 Keys go in ``Authorization`` (raw or ``Bearer``) or ``X-CKAN-API-Key``: a platform API token
 (``sc_...``) acts as its user (government organisations see the whole catalog and read shared
 data through the audited data API); an open-data app key (``od_...``) is rate-limited. Without a
-key, callers see what the public portal shows.
+key, callers see what the public portal shows. A token whose scopes do not cover the catalog is
+refused (403), as ``/api/v1/catalog/`` refuses it (``callers``).
 """
 
 import re
@@ -20,69 +21,28 @@ from django.utils.translation import gettext
 from django.views.decorators.csrf import csrf_exempt
 
 from smartcounty.foundation.catalog import domains, services
+from smartcounty.foundation.catalog.ckan.callers import Caller, CkanError, api_key, caller_for  # noqa: F401
+from smartcounty.foundation.catalog.ckan.params import (
+    LICENSE,
+    _apply_fq,
+    _bool,
+    _facets,
+    _int,
+    _json_param,
+    _params,
+    _sort,
+)
 from smartcounty.foundation.catalog.models import OpenType, Resource
 from smartcounty.foundation.catalog.services.reads import UnqueryableField
-from smartcounty.kernel import jsonparse, ratelimit
-from smartcounty.kernel.authz import user_has_perm
 from smartcounty.kernel.problems import ApiError
 
 CKAN_VERSION = "2.10.4"
-FACET_FIELDS = ("organization", "groups", "tags", "res_format", "license_id")
 DATASTORE_TYPES = {"string": "text", "integer": "int", "number": "numeric", "boolean": "bool", "date": "date",
                    "datetime": "timestamp", "geometry": "json"}
-LICENSE = "other-open"
-
-
-class CkanError(Exception):
-    def __init__(self, status: int, kind: str, message, *, headers: dict | None = None, **extra):
-        super().__init__(message)
-        self.status, self.kind, self.message, self.extra = status, kind, message, extra
-        self.headers = dict(headers or {})
 
 
 def _not_found(what="Not found"):
     return CkanError(404, "Not Found Error", what)
-
-
-# -- callers ------------------------------------------------------------------------------------
-
-class Caller:
-    def __init__(self, user=None, app=None):
-        self.user, self.app = user, app
-
-    @property
-    def internal(self) -> bool:
-        return self.user is not None and user_has_perm(self.user, "catalog.view")
-
-    @property
-    def org_id(self):
-        return getattr(self.user, "organisation_id", None)
-
-
-def _caller(request) -> Caller:
-    key = request.headers.get("X-CKAN-API-Key") or request.headers.get("Authorization") or ""
-    key = key.strip()
-    if key.lower().startswith("bearer "):
-        key = key[7:].strip()
-    if not key:
-        return Caller()
-    if key.startswith(services.opendata.APP_KEY_PREFIX):
-        app = services.app_for_key(key)
-        if app is None:
-            ratelimit.auth_failed(request)
-            raise CkanError(403, "Authorization Error", "Invalid app key")
-        try:
-            services.check_rate(app)
-        except ApiError as exc:
-            raise CkanError(429, "Authorization Error", exc.detail or "rate limited", headers=exc.headers) from None
-        return Caller(app=app)
-    from smartcounty.foundation.accounts import services as accounts
-
-    found = accounts.user_for_token(key)
-    if found is None:
-        ratelimit.auth_failed(request)
-        raise CkanError(403, "Authorization Error", "Invalid API key")
-    return Caller(user=found[0])
 
 
 def _visible(caller: Caller):
@@ -148,129 +108,6 @@ def package_dict(request, res: Resource) -> dict:
         "resources": [_resource_dict(request, res)], "num_resources": 1, "extras": extras,
         "author": res.provider_org_name, "maintainer": res.provider_org_name,
     }
-
-
-# -- parameters ---------------------------------------------------------------------------------
-
-def _params(request) -> dict:
-    if request.method == "POST":
-        ctype = request.content_type or ""
-        if "json" in ctype or (request.body and request.body.strip()[:1] == b"{"):
-            try:
-                data = jsonparse.loads(request.body or b"{}")
-            except jsonparse.JsonError:
-                raise CkanError(400, "Validation Error", "Bad request - JSON Error: could not read the body") from None
-            if not isinstance(data, dict):
-                raise CkanError(400, "Validation Error", "Bad request - JSON Error: the body must be an object")
-            return data
-        return {k: v for k, v in request.POST.items()}
-    return {k: v for k, v in request.GET.items()}
-
-
-def _int(params, key, default, lo=0, hi=1000):
-    raw = params.get(key, default)
-    try:
-        value = int(raw)
-    except (TypeError, ValueError):
-        raise CkanError(409, "Validation Error", {key: ["Invalid integer"]}) from None
-    if value < lo:
-        raise CkanError(409, "Validation Error", {key: [f"Must be at least {lo}"]})
-    return min(value, hi)
-
-
-def _json_param(params, key, default):
-    raw = params.get(key, default)
-    if isinstance(raw, str):
-        try:
-            return jsonparse.loads(raw) if raw else default
-        except jsonparse.JsonError:
-            raise CkanError(409, "Validation Error", {key: ["Cannot parse JSON"]}) from None
-    return raw
-
-
-def _bool(params, key, default=False):
-    raw = params.get(key, default)
-    return raw if isinstance(raw, bool) else str(raw).lower() in ("true", "1", "yes")
-
-
-_FQ_RE = re.compile(r'([+-]?)(\w+):("(?:[^"\\]|\\.)*"|\S+)')
-
-
-def _apply_fq(qs, fq: str):
-    for sign, field, value in _FQ_RE.findall(fq or ""):
-        value = value[1:-1] if value.startswith('"') else value
-        if field in ("organization", "owner_org"):
-            cond = {"provider_org_code": value}
-        elif field == "groups":
-            domain = domains.BY_SLUG.get(value)
-            cond = {"domain": domain.code if domain else "__none__"}
-        elif field == "tags":
-            qs_ids = [r.pk for r in qs.only("id", "tags") if value in (r.tags or [])]
-            cond = {"pk__in": qs_ids}
-        elif field == "res_format":
-            cond = {"current_version__isnull": value.upper() not in ("CSV", "JSON", "XLSX", "GEOJSON")}
-        elif field in ("name",):
-            cond = {"slug": value}
-        elif field in ("sharing_type", "open_type", "update_cycle", "classification"):
-            cond = {field: value}
-        elif field == "license_id":
-            cond = {"open_type": OpenType.OPEN} if value == LICENSE else {"pk__in": []}
-        else:
-            raise CkanError(409, "Validation Error", {"fq": [f"Unsupported filter field: {field}"]})
-        qs = qs.exclude(**cond) if sign == "-" else qs.filter(**cond)
-    return qs
-
-
-def _facets(qs, fields, limit):
-    facets, search_facets = {}, {}
-    for field in fields:
-        if field not in FACET_FIELDS:
-            raise CkanError(409, "Validation Error", {"facet.field": [f"Unsupported facet: {field}"]})
-        counts: dict[str, int] = {}
-        titles: dict[str, str] = {}
-        if field == "organization":
-            for row in qs.values("provider_org_code", "provider_org_name").annotate(n=Count("id")):
-                counts[row["provider_org_code"]] = row["n"]
-                titles[row["provider_org_code"]] = row["provider_org_name"]
-        elif field == "groups":
-            for row in qs.values("domain").annotate(n=Count("id")):
-                d = domains.BY_CODE.get(row["domain"])
-                if d:
-                    counts[d.slug] = row["n"]
-                    titles[d.slug] = d.name_zh
-        elif field == "tags":
-            for tags in qs.values_list("tags", flat=True):
-                for t in tags or []:
-                    counts[t] = counts.get(t, 0) + 1
-        elif field == "res_format":
-            n = qs.filter(current_version__isnull=False).count()
-            if n:
-                counts["CSV"] = n
-        elif field == "license_id":
-            n = qs.filter(open_type=OpenType.OPEN).count()
-            if n:
-                counts[LICENSE] = n
-        top = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
-        facets[field] = dict(top)
-        search_facets[field] = {"title": field, "items": [
-            {"name": k, "display_name": titles.get(k, k), "count": v} for k, v in top]}
-    return facets, search_facets
-
-
-_SORTS = {"score": "score", "metadata_modified": "modified", "name": "name", "title_string": "name",
-          "metadata_created": "modified", "title": "name"}
-
-
-def _sort(raw: str) -> str:
-    first = (raw or "score desc").split(",")[0].strip().split()
-    field = first[0] if first else "score"
-    desc = len(first) < 2 or first[1].lower() == "desc"
-    if field not in _SORTS:
-        raise CkanError(409, "Validation Error", {"sort": [f"Unsupported sort: {field}"]})
-    key = _SORTS[field]
-    if key == "score":
-        return "score"
-    return f"-{key}" if desc else key
 
 
 # -- actions ------------------------------------------------------------------------------------
@@ -470,7 +307,7 @@ def action_view(request, action: str):
         return _envelope(request, action, {"success": False, "error": {
             "__type": "Bad Request", "message": f"Bad request - Action name not known: {action}"}}, 400)
     try:
-        caller = _caller(request)
+        caller = caller_for(request)
         params = _params(request)
         result = fn(request, params, caller)
     except CkanError as err:
