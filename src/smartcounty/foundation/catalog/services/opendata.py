@@ -6,6 +6,7 @@ import hashlib
 import io
 import json
 import math
+import re
 import secrets
 import time
 
@@ -202,6 +203,23 @@ def public_rows(resource: Resource):
     return names, (apply(d) for d in qs.iterator(chunk_size=2000))
 
 
+#: Characters that make a spreadsheet read a cell as a formula (OWASP "CSV injection").
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER_RE = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+
+
+def cell_text(value) -> str:
+    """A value as the text of a CSV or XLSX cell: objects as JSON, and text a spreadsheet would take
+    for a formula (starting with ``=``, ``+``, ``-``, ``@``, tab or CR) prefixed with ``'``, unless it is
+    a plain number literal (``-5``, ``+3.2``). Numbers are written as they are."""
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, ensure_ascii=False)
+    text = str(value)
+    if text.startswith(_FORMULA_START) and not _NUMBER_RE.fullmatch(text):
+        return "'" + text
+    return text
+
+
 def export(resource: Resource, fmt: str) -> bytes:
     if resource.open_type != OpenType.OPEN:
         raise ApiError(403, "forbidden", "the data of this resource is not open to the public")
@@ -213,10 +231,9 @@ def export(resource: Resource, fmt: str) -> bytes:
     if fmt == "csv":
         buf = io.StringIO()
         writer = csv.writer(buf)
-        writer.writerow(names)
+        writer.writerow([cell_text(n) for n in names])
         for row in rows:
-            writer.writerow([json.dumps(row[n], ensure_ascii=False) if isinstance(row[n], dict) else
-                             ("" if row[n] is None else row[n]) for n in names])
+            writer.writerow(["" if row[n] is None else cell_text(row[n]) for n in names])
         return ("\ufeff" + buf.getvalue()).encode("utf-8")
     if fmt == "json":
         return json.dumps({"resource": resource.code, "name": resource.name, "fields": names,
@@ -227,12 +244,22 @@ def export(resource: Resource, fmt: str) -> bytes:
                      "properties": {n: row[n] for n in names if n != key}} for row in rows]
         return json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False).encode()
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
 
     book = Workbook(write_only=True)
     sheet = book.create_sheet(resource.code.replace("/", "-")[:31])
-    sheet.append(names)
+
+    def cell(value):
+        if not isinstance(value, (str, dict, list)):
+            return value
+        # Text is always written as text (data type "s"): openpyxl would make "=..." a formula.
+        out = WriteOnlyCell(sheet, value=cell_text(value))
+        out.data_type = "s"
+        return out
+
+    sheet.append([cell(n) for n in names])
     for row in rows:
-        sheet.append([json.dumps(row[n], ensure_ascii=False) if isinstance(row[n], dict) else row[n] for n in names])
+        sheet.append([cell(row[n]) for n in names])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
