@@ -91,3 +91,18 @@ def untrusted_forwarded_for(request) -> str | None:
         return None
     ip = _ip(forwarded.split(",")[-1])
     return str(ip) if ip is not None else None
+
+
+def safe_link(url) -> str:
+    """``url`` if a page may put it in an ``href``: a same-site path (``/…``, not ``//host``) or an
+    absolute http(s) URL; otherwise ''. Links that come from data (panels, feeds, imported records)
+    pass through this, so a stored ``javascript:`` or ``data:`` link is never rendered clickable."""
+    text = str(url or "").strip()
+    if not text or any(ord(c) < 0x20 for c in text):
+        return ""
+    if text.startswith("/"):
+        return text if not text.startswith(("//", "/\\")) else ""
+    scheme, sep, rest = text.partition(":")
+    if sep and scheme.lower() in ("http", "https") and rest.startswith("//") and len(rest) > 2:
+        return text
+    return ""

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from smartcounty.foundation.cockpit.schemas import CockpitPanel, PanelContext
 from smartcounty.kernel import registry
 from smartcounty.kernel.authz import user_has_perm
+from smartcounty.kernel.net import safe_link
 from smartcounty.kernel.problems import ApiError
 
 log = logging.getLogger("smartcounty.cockpit")
@@ -156,7 +157,17 @@ def _call(panel: CockpitPanel, ctx: PanelContext) -> dict:
     elapsed = time.perf_counter() - started
     if elapsed > 0.5:
         log.warning("cockpit panel %s took %.0f ms", panel.key, elapsed * 1000)
+    _safe_links(data)
     return {"ok": True, "data": data}
+
+
+def _safe_links(data) -> None:
+    """Blank every list item's ``url`` that a page must not link to (``kernel.net.safe_link``): panels
+    build items from stored data, and the portal, the staff home and the cockpit render them as links."""
+    items = data.get("items") if isinstance(data, dict) else None
+    for item in items if isinstance(items, list) else ():
+        if isinstance(item, dict) and item.get("url"):
+            item["url"] = safe_link(item["url"])
 
 
 def snapshot(user=None, *, audience: str = "staff", ctx: PanelContext | None = None) -> dict:

@@ -74,3 +74,12 @@ def test_an_address_given_by_the_caller_wins(client, settings):
 def test_outside_a_request_no_address_is_recorded(settings):
     settings.SMARTCOUNTY_TRUSTED_PROXIES = ["10.9.0.0/16"]
     assert audit.record("test.system").ip is None
+
+
+@pytest.mark.parametrize("url,expected", [
+    ("/cases/1/", "/cases/1/"), ("https://a.example/x", "https://a.example/x"), ("HTTP://a.example", "HTTP://a.example"),
+    ("javascript:alert(1)", ""), (" JavaScript:alert(1)", ""), ("data:text/html,x", ""), ("//evil.example", ""),
+    ("/\\evil.example", ""), ("vbscript:x", ""), ("java\tscript:x", ""), ("http:evil", ""), ("", ""), (None, ""),
+])
+def test_safe_link_keeps_same_site_paths_and_http_only(url, expected):
+    assert net.safe_link(url) == expected

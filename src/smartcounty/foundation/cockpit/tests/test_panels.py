@@ -238,3 +238,20 @@ def test_uncached_panel_is_computed_per_request(client, staff_a):
         client.force_login(staff_a)
         client.get(LIVE)
         assert client.get(LIVE).json()["panels"]["testmod.fresh"]["data"]["value"] == 2
+
+
+def test_work_item_links_from_data_are_http_or_same_site_only(client, staff_a, orgs):
+    items = {orgs[0].pk: [
+        WorkItem(title="script", url="javascript:window.__xss=4"),
+        WorkItem(title="data", url="data:text/html,<script>1</script>"),
+        WorkItem(title="other host", url="//evil.example/x"),
+        WorkItem(title="page", url="/cases/7/"),
+        WorkItem(title="web", url="https://gk.example.cn/a?b=1"),
+    ]}
+    with registered(org_worklist(items)):
+        client.force_login(staff_a)
+        links = {i["title"]: i["url"] for i in client.get("/api/v1/cockpit/worklist").json()["items"]}
+        assert links == {"script": "", "data": "", "other host": "", "page": "/cases/7/",
+                         "web": "https://gk.example.cn/a?b=1"}
+        page = client.get("/portal/staff/").content.decode()
+        assert "javascript:" not in page and 'href="/cases/7/"' in page
