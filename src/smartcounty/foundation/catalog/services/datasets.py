@@ -29,7 +29,7 @@ from smartcounty.foundation.catalog.models import (
     UpdateCycle,
 )
 from smartcounty.foundation.catalog.services import xlsx
-from smartcounty.foundation.catalog.services.limits import Limits, UploadLimitError, limits
+from smartcounty.foundation.catalog.services.limits import FileError, Limits, UploadLimitError, limits
 from smartcounty.kernel import audit, events, jsonparse, outbound
 from smartcounty.kernel.problems import ApiError
 
@@ -40,19 +40,8 @@ _TRUE = {"true", "1", "yes", "y", "是", "t"}
 _FALSE = {"false", "0", "no", "n", "否", "f"}
 
 
-class DatasetError(ApiError):
-    def __init__(self, detail: str, *, row: int | None = None, column: str | None = None):
-        where = []
-        if row is not None:
-            where.append(f"row {row}")
-        if column:
-            where.append(f"column {column!r}")
-        text = f"{', '.join(where)}: {detail}" if where else detail
-        errors = [{"field": column or "file", "in": "file", "row": row, "column": column, "type": "dataset",
-                   "message": detail}]
-        super().__init__(422, "invalid-dataset", text, field=column or "file", errors=errors)
-        self.row = row
-        self.column = column
+class DatasetError(FileError):
+    """A dataset file that cannot be read as rows (422 ``invalid-dataset``)."""
 
 
 class EmptyDatasetError(ApiError):

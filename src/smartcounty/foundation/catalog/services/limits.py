@@ -39,20 +39,31 @@ def limits() -> Limits:
     return Limits(**{key: int(getattr(settings, name, default)) for key, (name, default) in DEFAULTS.items()})
 
 
-class UploadLimitError(ApiError):
-    """A file past one of the limits; ``limit`` names it (e.g. ``max_inflated``)."""
+class FileError(ApiError):
+    """Something wrong at a place in a dataset file (``row``, ``column``), told in the problem's ``errors``."""
 
-    def __init__(self, detail: str, *, limit: str, value: int, row: int | None = None, column: str | None = None):
+    status, code, kind = 422, "invalid-dataset", "dataset"
+
+    def __init__(self, detail: str, *, row: int | None = None, column: str | None = None, **extra):
         where = []
         if row is not None:
             where.append(f"row {row}")
         if column:
             where.append(f"column {column!r}")
         text = f"{', '.join(where)}: {detail}" if where else detail
-        errors = [{"field": column or "file", "in": "file", "row": row, "column": column, "type": "upload-limit",
-                   "limit": limit, "value": value, "message": detail}]
-        super().__init__(413, "upload-limit", text, field=column or "file", errors=errors)
-        self.limit = limit
-        self.value = value
+        errors = [{"field": column or "file", "in": "file", "row": row, "column": column, "type": self.kind,
+                   **extra, "message": detail}]
+        super().__init__(self.status, self.code, text, field=column or "file", errors=errors)
         self.row = row
         self.column = column
+
+
+class UploadLimitError(FileError):
+    """A file past one of the limits; ``limit`` names it (e.g. ``max_inflated``)."""
+
+    status, code, kind = 413, "upload-limit", "upload-limit"
+
+    def __init__(self, detail: str, *, limit: str, value: int, row: int | None = None, column: str | None = None):
+        super().__init__(detail, row=row, column=column, limit=limit, value=value)
+        self.limit = limit
+        self.value = value
