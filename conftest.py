@@ -1,8 +1,10 @@
 """Test-wide fixtures. Real services (PostgreSQL, Mosquitto) are used, never mocks: when one is
 missing, its tests skip with the reason, except under CI=true, where that is a failure."""
 
+import itertools
 import os
 import socket
+import tempfile
 
 import pytest
 
@@ -13,6 +15,26 @@ os.environ.setdefault("SMARTCOUNTY_EVENTS_INLINE", "1")
 # tests set their own small limits (kernel/tests/test_ratelimit.py).
 for _name in ("ANON", "TOKEN", "INGEST", "AUTH_FAILURES", "SIGNUP"):
     os.environ.setdefault(f"SMARTCOUNTY_RATE_{_name}", "1000000/m")
+
+# Audit checkpoints name rows of one database; the test database is emptied between tests, so the
+# suite (and the servers it starts) never writes them beside real data (see ``audit_checkpoints``).
+os.environ.setdefault("SMARTCOUNTY_AUDIT_CHECKPOINTS", os.path.join(tempfile.mkdtemp(prefix="sc-audit-"), "cp.log"))
+
+
+_audit_files = itertools.count()
+
+
+@pytest.fixture(autouse=True)
+def audit_checkpoints(request, tmp_path_factory):
+    """Each test its own audit checkpoint file: a checkpoint of one test's rows would fail the
+    next test's ``audit verify``."""
+    from django.conf import settings
+
+    old = settings.SMARTCOUNTY_AUDIT_CHECKPOINTS
+    path = tmp_path_factory.getbasetemp() / "audit" / f"checkpoints-{next(_audit_files)}.log"  # made on first write
+    settings.SMARTCOUNTY_AUDIT_CHECKPOINTS = str(path)
+    yield path
+    settings.SMARTCOUNTY_AUDIT_CHECKPOINTS = old
 
 
 def pytest_configure(config):

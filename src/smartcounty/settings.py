@@ -262,6 +262,13 @@ SMARTCOUNTY_OUTBOUND_MAX_BYTES = int(os.environ.get("SMARTCOUNTY_OUTBOUND_MAX_BY
 SMARTCOUNTY_EVENTS_INLINE = _flag("SMARTCOUNTY_EVENTS_INLINE", False)
 # The outbox lane of `smartcounty serve` (kernel.outbox): one per server process sharing a database.
 SMARTCOUNTY_EVENTS_LANE = os.environ.get("SMARTCOUNTY_EVENTS_LANE", "serve")
+# The audit chain's HMAC key (else a 0600 file made on first use) and its checkpoint file: both kept
+# outside the database, so whoever can write the database can neither re-hash nor truncate the chain unseen.
+SMARTCOUNTY_AUDIT_KEY = os.environ.get("SMARTCOUNTY_AUDIT_KEY", "")
+SMARTCOUNTY_AUDIT_KEY_FILE = os.environ.get("SMARTCOUNTY_AUDIT_KEY_FILE", str(DATA_DIR / "audit.key"))
+SMARTCOUNTY_AUDIT_CHECKPOINTS = os.environ.get("SMARTCOUNTY_AUDIT_CHECKPOINTS", str(DATA_DIR / "audit-checkpoints.log"))
+SMARTCOUNTY_AUDIT_CHECKPOINT_ROWS = int(os.environ.get("SMARTCOUNTY_AUDIT_CHECKPOINT_ROWS", "1000"))
+SMARTCOUNTY_AUDIT_CHECKPOINT_SECONDS = float(os.environ.get("SMARTCOUNTY_AUDIT_CHECKPOINT_SECONDS", "60"))
 # Tests only: background subscribers wait this many seconds before each durable event (crash tests).
 SMARTCOUNTY_EVENTS_DELAY_S = float(os.environ.get("SMARTCOUNTY_EVENTS_DELAY_S", "0") or 0)
 

@@ -20,7 +20,7 @@ class AuditQuerySet(models.QuerySet):
 
 
 class AuditEntry(models.Model):
-    """One audited act. ``hash`` = sha256(prev_hash + canonical row); see ``kernel.audit``."""
+    """One audited act. ``hash`` = HMAC-SHA256(key, prev_hash + canonical row); see ``kernel.audit``."""
 
     at = models.DateTimeField(_("time"), db_index=True)
     actor_id = models.BigIntegerField(_("actor id"), null=True, blank=True, db_index=True)
@@ -33,6 +33,8 @@ class AuditEntry(models.Model):
     ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
     prev_hash = models.CharField(_("previous hash"), max_length=64)
     hash = models.CharField(_("hash"), max_length=64, unique=True)
+    # False only for rows made before the chain was keyed (plain sha256); see ``kernel.audit``.
+    keyed = models.BooleanField(_("keyed"), default=False)
 
     objects = AuditQuerySet.as_manager()
 
