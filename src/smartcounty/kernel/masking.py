@@ -15,6 +15,7 @@ de-identification on display; see docs/standards-cn.md §7). The patterns here f
 belongs to ``kernel.codes``.
 """
 
+import functools
 import re
 
 STAR = "*"
@@ -36,7 +37,7 @@ _COMPOUND_SURNAMES = ("欧阳", "司马", "上官", "诸葛", "东方", "皇甫"
                       "宇文", "司徒", "端木", "独孤", "南宫", "西门")
 _NOT_NAME_ENDINGS = ("镇", "乡", "村", "街", "路", "道", "区", "县", "市", "省", "局", "站", "所", "厅", "处", "委", "办",
                      "院", "校", "厂", "店", "园", "场", "馆", "厕", "河", "湖", "山", "桥", "队", "组", "社", "司", "会",
-                     "部", "中心", "小区", "公园")
+                     "部", "中心", "小区", "公园", "井", "庄", "屯", "坡", "沟", "寨", "堡", "湾", "口")
 _ADDRESS_MARKERS = ("省", "市", "县", "区", "旗", "镇", "乡", "街道", "村", "路", "街", "号", "巷", "小区")
 _ADMIN_SUFFIXES = ("街道", "省", "市", "县", "区", "镇", "乡")
 # Greedy: matches up to the last administrative suffix of the text it is given.
@@ -111,13 +112,38 @@ def looks_like_id_number(value) -> bool:
     return bool(value) and bool(_ID_RE.match(str(value).strip()))
 
 
+_PERSON_TAGS = frozenset(("nr", "nrt", "nrfg"))
+
+
+@functools.cache
+def _tagger():
+    """jieba's part-of-speech tokenizer on the default dictionary (the one catalog search uses),
+    imported and loaded on first use only: about a second, once per process."""
+    import jieba
+    import jieba.posseg
+
+    jieba.setLogLevel(60)
+    return jieba.posseg.dt
+
+
+def _is_common_words(text: str) -> bool:
+    """``text`` splits, by jieba's dictionary alone (HMM off, so no guessed words), entirely into
+    known words of two or more characters, none of them tagged as a personal name (``nr``,
+    ``nrt``, ``nrfg``): ``全天`` (m), ``周末`` (t); not ``张伟`` (single characters) nor ``李四`` (nr)."""
+    words = _tagger().lcut(text, HMM=False)
+    return all(len(w.word) >= 2 and w.flag != "x" and w.flag not in _PERSON_TAGS for w in words)
+
+
 def looks_like_name(value) -> bool:
     """A plausible Chinese personal name: two to four Han characters (optionally with a ``·`` part)
-    starting with a common surname, and not ending like a place or an organisation."""
+    starting with a common surname, not ending like a place or an organisation, and not made of
+    common words only (``全天`` starts with the surname 全 but is a word)."""
     text = str(value or "").strip()
     if not _CJK_NAME_RE.match(text) or text.endswith(_NOT_NAME_ENDINGS):
         return False
-    return text[0] in _SURNAMES or text.startswith(_COMPOUND_SURNAMES)
+    if not (text[0] in _SURNAMES or text.startswith(_COMPOUND_SURNAMES)):
+        return False
+    return not _is_common_words(text)
 
 
 def looks_like_address(value) -> bool:

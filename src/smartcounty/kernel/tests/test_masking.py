@@ -80,3 +80,23 @@ def test_id_masking_hides_the_birth_date(idn):
 
 def STAR_COUNT(s):  # noqa: N802 - reads like a constant in the assertions above
     return s.count(masking.STAR)
+
+
+def test_common_words_starting_with_a_surname_are_not_names():
+    # 全 is a surname, but 全天 ("all day") is a dictionary word; 周末, 明天, 白天 likewise.
+    for word in ("全天", "周末", "明天", "白天", "黄金", "方向", "马路", "安全", "程序"):
+        assert not masking.looks_like_name(word), word
+    for name in ("张三", "李某某", "欧阳娜娜", "李四", "王五", "张伟", "王小明"):
+        assert masking.looks_like_name(name), name
+    # jieba tags these places as personal names (nr); their endings tell them apart.
+    for place in ("王府井", "高新区", "张家口", "石家庄", "李家屯", "王家沟", "马家堡", "柳树湾"):
+        assert not masking.looks_like_name(place), place
+
+
+_SOME_SURNAMES = "王李张刘陈杨赵吴周徐孙马朱胡郭何林罗郑梁"
+_SOME_GIVEN = "伟娜秀敏静丽强磊艳勇杰娟涛霞刚芳婷浩宇欣怡"
+
+
+@given(st.sampled_from(_SOME_SURNAMES), st.text(alphabet=_SOME_GIVEN, min_size=1, max_size=2))
+def test_a_surname_and_one_or_two_given_name_characters_is_a_name(surname, given_name):
+    assert masking.looks_like_name(surname + given_name)

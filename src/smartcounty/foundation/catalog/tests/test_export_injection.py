@@ -100,3 +100,19 @@ def test_cell_text_never_leaves_a_formula_start_except_for_numbers(text):
             float(text)  # only a plain number literal is left as it is
     else:
         assert out == "'" + text
+
+
+def test_a_column_of_common_words_is_not_taken_for_names_when_opening(orgs):
+    # 全天 starts with the surname 全; the personal-data check used to refuse to open this resource.
+    res = services.create_resource(
+        {"code": "210001/00098", "slug": "opening-hours", "name": "公厕开放时段", "summary": "开放时段",
+         "domain": "10", "sharing_type": "unconditional", "update_cycle": "daily"},
+        [{"name": "site", "title": "地点", "required": True}, {"name": "hours", "title": "时段"}],
+        provider_org_id=orgs["ecology-environment"].pk)
+    services.publish_dataset(res.code, [{"site": f"{n}号公厕", "hours": "全天"} for n in range(1, 6)])
+    res.refresh_from_db()
+    assert services.opendata.undeclared_personal_columns(res) == {}
+    assert services.open_resource(res).open_type == "open"
+    named = [{"site": f"{n}号公厕", "hours": who} for n, who in enumerate(["张伟", "李四", "王五", "欧阳娜娜"], 1)]
+    flagged = services.opendata.detect_personal(list(res.items.all()), named)
+    assert flagged == {"hours": "name"}
