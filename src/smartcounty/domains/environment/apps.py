@@ -10,7 +10,7 @@ class EnvironmentConfig(ModuleConfig):
     name_zh = "智慧生态环境"
     name_en = "Smart ecological environment"
     plan_actions = (10,)
-    depends_on = ("sensing", "alerts", "places")
+    depends_on = ("sensing", "alerts", "places", "accounts")
 
     def register(self, reg):
         from smartcounty.domains.environment import live
@@ -20,6 +20,10 @@ class EnvironmentConfig(ModuleConfig):
         reg.menu.register("environment", reg.MenuEntry("environment", _("Air quality"), "environment:index",
                                                        order=60, public=True), module=self.label)
         from smartcounty.domains.environment import forecasting
+
+        code = "environment.run_forecast"
+        reg.permissions.register(code, reg.Permission(
+            code, _("Retrain the air-quality forecasts"), ("org_admin", "staff")), module=self.label)
 
         reg.background.register("environment.forecast", reg.BackgroundService(
             "environment.forecast", forecasting.run_background, _("Air-quality forecast retraining")),

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, timedelta
 
 from django.db import close_old_connections, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from smartcounty.domains.environment import forecast as model
@@ -124,6 +125,23 @@ def run_forecasts(*, backtest_days: int = BACKTEST_DAYS) -> list[ForecastRun]:
     return runs
 
 
+FORECAST, NOT_BETTER, PERSISTENCE_ONLY = "forecast", "not_better", "persistence"
+
+
+def beats_persistence(run) -> bool:
+    """A run is published as a forecast only when its model ran and its backtest beats persistence."""
+    return (run.method == model.RIDGE and run.model_leads > 0 and run.model_mae is not None
+            and bool(run.persistence_mae) and run.model_mae < run.persistence_mae)
+
+
+def status(run) -> str:
+    """``forecast`` (the backtest beats persistence), ``not_better`` (the model ran but does not beat it, or
+    could not be tested) or ``persistence`` (too little history for the model: the values are the last AQI)."""
+    if run.method != model.RIDGE or not run.model_leads:
+        return PERSISTENCE_ONLY
+    return FORECAST if beats_persistence(run) else NOT_BETTER
+
+
 def latest_runs(thing_ids=None, *, values: bool = True):
     """The newest run of each station (of ``thing_ids`` when given), with their values prefetched."""
     qs = ForecastRun.objects.all()
@@ -143,14 +161,17 @@ def pooled_skill(runs) -> dict | None:
         return None
     m = sum(r.model_mae * r.backtest_pairs for r in runs if r.model_mae is not None) / pairs
     p = sum(r.persistence_mae * r.backtest_pairs for r in runs if r.model_mae is not None) / pairs
-    return {"model_mae": m, "persistence_mae": p, "pairs": pairs, "skill": (1 - m / p) if p else None}
+    return {"model_mae": m, "persistence_mae": p, "pairs": pairs, "skill": (1 - m / p) if p else None,
+            "stations": len(runs), "stations_forecast": sum(1 for r in runs if beats_persistence(r))}
 
 
 def county_forecast_hourly(end_ms: int) -> dict[int, float]:
     """County mean forecast AQI per hour at and after ``end_ms`` from each station's freshest run whose
-    origin lies in [end − FRESH_HOURS h, end): {hour start ms: AQI}."""
+    origin lies in [end − FRESH_HOURS h, end) and whose backtest beats persistence (a run that does not is
+    no forecast): {hour start ms: AQI}."""
     end = sensing.from_ms(end_ms)
-    qs = ForecastRun.objects.filter(issued_at__lt=end, issued_at__gte=end - timedelta(hours=FRESH_HOURS))
+    qs = ForecastRun.objects.filter(issued_at__lt=end, issued_at__gte=end - timedelta(hours=FRESH_HOURS),
+                                    method=model.RIDGE, model_leads__gt=0, model_mae__lt=F("persistence_mae"))
     newest: dict[int, int] = {}
     for run_id, thing_id in qs.order_by("thing_id", "-issued_at").values_list("id", "thing_id"):
         newest.setdefault(thing_id, run_id)

@@ -9,6 +9,9 @@ Heavy-pollution warnings: ``assess_heavy_pollution`` over a series of ``DailyAqi
 Forecast: ``forecast_aqi`` / ``backtest_forecast`` (pure, over hourly series), ``run_forecasts`` (retrain and
 store every station's 72 h forecast), ``latest_forecast_runs``, ``pooled_forecast_skill``,
 ``county_forecast_hourly``; ``catch_up_aqi`` (station AQI from stored history).
+Readings as plain data (the API's shapes, ``schemas``): ``current_readings`` / ``hourly_readings`` /
+``daily_readings`` by station, town or county, ``warning_in_force``, ``forecast_list`` / ``forecast_detail``
+/ ``forecast_skill`` (a run is a forecast only when its backtest beats persistence), ``retrain``.
 """
 
 from smartcounty.domains.environment.aqi import (
@@ -41,6 +44,21 @@ from smartcounty.domains.environment.forecasting import (
 from smartcounty.domains.environment.forecasting import latest_runs as latest_forecast_runs
 from smartcounty.domains.environment.forecasting import pooled_skill as pooled_forecast_skill
 from smartcounty.domains.environment.live import catch_up as catch_up_aqi
+from smartcounty.domains.environment.outputs import (
+    MAX_DAYS,
+    MAX_HOURS,
+    StationPage,
+    category_out,
+    current_readings,
+    daily_readings,
+    environment_organisation,
+    forecast_detail,
+    forecast_list,
+    forecast_skill,
+    hourly_readings,
+    retrain,
+    warning_in_force,
+)
 from smartcounty.domains.environment.warnings import (
     DEFAULT_SCHEME,
     LEVEL_NAMES,
@@ -61,4 +79,7 @@ __all__ = [
     "daily_max_1h", "daily_max_8h", "hours_of_day", "iaqi", "mean_24h", "moving_8h", "version_for",
     "warning_transition", "backtest_forecast", "forecast_aqi", "county_forecast_hourly", "run_forecasts",
     "latest_forecast_runs", "pooled_forecast_skill", "catch_up_aqi",
+    "MAX_DAYS", "MAX_HOURS", "StationPage", "category_out", "current_readings", "daily_readings",
+    "environment_organisation", "forecast_detail", "forecast_list", "forecast_skill", "hourly_readings", "retrain",
+    "warning_in_force",
 ]

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core.paginator import Paginator
 from django.shortcuts import render
 
-from smartcounty.domains.environment import forecasting, live
+from smartcounty.domains.environment import forecasting, live, outputs
 from smartcounty.domains.environment.aqi import CATEGORIES, category_for
 from smartcounty.domains.environment.warnings import DEFAULT_SCHEME, LEVEL_NAMES, LEVEL_RANK
 from smartcounty.foundation.alerts import services as alerts
@@ -46,7 +46,9 @@ def index(request):
             since = ds.last_ms - (TREND_HOURS - 1) * HOUR_MS
             trend = [[ms, r] for ms, _, r, _, _ in sensing.observations(ds.id, since, ds.last_ms + 1, limit=TREND_HOURS)
                      if r is not None]
-        ahead = [[sensing.to_ms(v.target), v.aqi] for v in run.values.all()] if run else []
+        # A run is shown as a forecast only when its backtest beats persistence (forecasting.status).
+        published = run is not None and forecasting.beats_persistence(run)
+        ahead = [[sensing.to_ms(v.target), v.aqi] for v in run.values.all()] if published else []
         next_day = [v for _, v in ahead[:24]]
         rows.append({
             "name": ds.thing.name, "town": ds.town_code, "aqi": None if value is None else int(value),
@@ -54,7 +56,8 @@ def index(request):
             "time": None if ds.last_ms is None else datetime.fromtimestamp(ds.last_ms / 1000, UTC),
             "next_max": round(max(next_day)) if next_day else None,
             "next_category": category_for(max(next_day)) if next_day else None,
-            "run": run,
+            "run": run, "status": forecasting.status(run) if run else None,
+            "status_label": outputs.status_label(forecasting.status(run)) if run else "",
         })
         stations.append({
             "id": ds.thing_id, "name": ds.thing.name, "lon": ds.lon, "lat": ds.lat,

@@ -1,7 +1,8 @@
 """Sensing services: the only entry points (with ``schemas``) other modules use.
 
 Public: ``ingest`` (store a batch of observations), ``sync_observed_properties``, ``create_thing``,
-``create_datastream``, ``observations``, ``aggregate``, ``window_stats``, ``trailing_stats``, ``latest``,
+``create_datastream``, ``observations``, ``aggregate``, ``window_stats``, ``trailing_stats``, ``hourly_stats``,
+``latest``,
 ``check_health``,
 ``datastream_info``. Times are epoch milliseconds inside, aware UTC datetimes at the edges.
 Events (see ``schemas``): ``sensing.observations``, ``sensing.datastream_offline``,
@@ -275,6 +276,28 @@ def window_stats(datastream_ids, start_ms: int, end_ms: int) -> dict[int, tuple[
     with connection.cursor() as cur:
         cur.execute(sql, params)
         return {d: (int(n), total, lo, hi) for d, n, total, lo, hi in cur.fetchall() if n}
+
+
+def hourly_stats(datastream_ids, start_ms: int, end_ms: int) -> dict[int, dict[int, tuple[int, float]]]:
+    """{datastream id: {UTC hour start ms: (count, mean)}} of the numeric results of several datastreams over
+    the whole hours in [start, end), from the hourly rollup in one database query (hours without a numeric
+    result are left out; the partial hours at the ends are not read)."""
+    ids = sorted({int(i) for i in datastream_ids})
+    hour = fastpath.HOUR_MS
+    first_hour, last_hour = -(-start_ms // hour) * hour, end_ms // hour * hour
+    if not ids or first_hour >= last_hour:
+        return {}
+    if (last_hour - first_hour) // hour > 24 * 366:
+        raise ApiError(422, "invalid", "at most a year of hours", field="end")
+    marks = ", ".join(["%s"] * len(ids))
+    out: dict[int, dict[int, tuple[int, float]]] = {}
+    with connection.cursor() as cur:
+        cur.execute(f"SELECT datastream_id, hour_ms, n, total FROM sensing_hourlyrollup WHERE datastream_id IN "
+                    f"({marks}) AND hour_ms >= %s AND hour_ms < %s", [*ids, first_hour, last_hour])
+        for d, h, n, total in cur.fetchall():
+            if n:
+                out.setdefault(d, {})[h] = (int(n), total / n)
+    return out
 
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)

@@ -97,6 +97,9 @@ class Category:
     name: object  # 优, 良, ...
     colour_name: object
     rgb: tuple[int, int, int]
+    #: HJ 633-2012 Table 2 columns 对健康影响情况 and 建议采取的措施 (lazy gettext; Chinese = the standard's text)
+    health_effect: object = ""
+    advice: object = ""
 
     @property
     def hex(self) -> str:
@@ -104,13 +107,34 @@ class Category:
 
 
 CATEGORIES = (
-    Category(1, 0, 50, _("Level I"), _("Excellent"), _("Green"), (0, 228, 0)),
-    Category(2, 51, 100, _("Level II"), _("Good"), _("Yellow"), (255, 255, 0)),
-    Category(3, 101, 150, _("Level III"), _("Lightly polluted"), _("Orange"), (255, 126, 0)),
-    Category(4, 151, 200, _("Level IV"), _("Moderately polluted"), _("Red"), (255, 0, 0)),
+    Category(1, 0, 50, _("Level I"), _("Excellent"), _("Green"), (0, 228, 0),
+             _("Air quality is satisfactory; there is basically no air pollution."),
+             _("Everyone can go on with normal activities.")),
+    Category(2, 51, 100, _("Level II"), _("Good"), _("Yellow"), (255, 255, 0),
+             _("Air quality is acceptable, but some pollutants may have a weak effect on the health of a very "
+               "few unusually sensitive people."),
+             _("The very few unusually sensitive people should reduce outdoor activity.")),
+    Category(3, 101, 150, _("Level III"), _("Lightly polluted"), _("Orange"), (255, 126, 0),
+             _("Symptoms of susceptible people are slightly aggravated; healthy people show irritation "
+               "symptoms."),
+             _("Children, the elderly and people with heart or respiratory disease should reduce long or "
+               "strenuous outdoor exercise.")),
+    Category(4, 151, 200, _("Level IV"), _("Moderately polluted"), _("Red"), (255, 0, 0),
+             _("Symptoms of susceptible people are further aggravated; the hearts and respiratory systems of "
+               "healthy people may be affected."),
+             _("Children, the elderly and people with heart or respiratory disease should avoid long or "
+               "strenuous outdoor exercise; everyone else should reduce outdoor exercise somewhat.")),
     # Chinese purple 153,0,76 (not the US EPA 143,63,151).
-    Category(5, 201, 300, _("Level V"), _("Heavily polluted"), _("Purple"), (153, 0, 76)),
-    Category(6, 301, 500, _("Level VI"), _("Severely polluted"), _("Maroon"), (126, 0, 35)),
+    Category(5, 201, 300, _("Level V"), _("Heavily polluted"), _("Purple"), (153, 0, 76),
+             _("Symptoms of people with heart or lung disease are markedly aggravated and their exercise "
+               "tolerance falls; healthy people commonly show symptoms."),
+             _("Children, the elderly and people with heart or lung disease should stay indoors and stop "
+               "outdoor exercise; everyone else should reduce outdoor exercise.")),
+    Category(6, 301, 500, _("Level VI"), _("Severely polluted"), _("Maroon"), (126, 0, 35),
+             _("The exercise tolerance of healthy people falls, with marked, strong symptoms; some diseases "
+               "appear early."),
+             _("Children, the elderly and the sick should stay indoors and avoid physical exertion; everyone "
+               "else should avoid outdoor activity.")),
 )
 
 

@@ -175,7 +175,7 @@ def test_heavy_pollution_assessment_reads_the_forecast(db):
     # Observed: clean. Without a forecast: no warning.
     assert live.assess_county(end).level is None
     run = ForecastRun.objects.create(thing_id=thing.id, station_name=thing.name, issued_at=sensing.from_ms(h0),
-                                     method=fc.RIDGE)
+                                     method=fc.RIDGE, model_leads=72, model_mae=10.0, persistence_mae=20.0)
     ForecastValue.objects.bulk_create([
         ForecastValue(run=run, lead_hours=lead, target=sensing.from_ms(h0 + lead * HOUR), aqi=250.0)
         for lead in range(1, 73)])
@@ -187,6 +187,9 @@ def test_heavy_pollution_assessment_reads_the_forecast(db):
     assert alert is not None and alert.level == 3
     # A stale run (origin more than a day before) is not used.
     assert live.forecast_periods(end + 30 * HOUR) == []
+    # Nor one whose backtest does not beat persistence: it is no forecast.
+    ForecastRun.objects.filter(pk=run.pk).update(model_mae=25.0)
+    assert live.forecast_periods(end) == []
 
 
 def test_page_shows_map_trend_forecast_and_skill(client, stations, django_assert_max_num_queries):
