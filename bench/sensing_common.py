@@ -56,16 +56,18 @@ def start_server(env: dict, port: int) -> subprocess.Popen:
     raise RuntimeError("server did not start")
 
 
+def tree(pid: int) -> list[int]:
+    """A server and every process under it (the production server is a supervisor, gunicorn's master, its
+    web workers and a background worker)."""
+    from smartcounty.kernel.server import descendants
+
+    return [pid, *descendants(pid)]
+
+
 def rss_mb(pid: int) -> float:
-    """Resident set size of a process and its children (runserver may fork none; this counts the tree)."""
+    """Resident set size of a server: the process and every process under it."""
     total = 0
-    pids = [pid]
-    try:
-        kids = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-        pids += [int(k) for k in kids]
-    except OSError:
-        pass
-    for p in pids:
+    for p in tree(pid):
         try:
             for line in Path(f"/proc/{p}/status").read_text().splitlines():
                 if line.startswith("VmRSS:"):

@@ -1,15 +1,17 @@
-"""Soak: 20 clients against one ``smartcounty serve`` for 10 minutes; open handles and memory must stay flat.
+"""Soak: 20 clients against the production server (``smartcounty serve``) for 10 minutes; handles and memory flat.
 
     .venv/bin/python bench/soak.py [--seconds 600] [--clients 20] [--engine sqlite|postgres] [--no-background]
+                                   [--workers 1] [--nofile 1024]
 
-A fresh database with the Guan County demo (and three hours of simulated history), one server process on a
-free loopback port, with its background services (the simulator off). Each client makes one request per new
-TCP connection (a new thread in the server each time, the case that leaked), in a mix of what the platform
-serves: the portal and places pages, the catalog API, the latest sensor values, an ingest batch of 20
-observations, CKAN ``package_search`` and the cockpit's live update (an administrator's token and session).
-After a warm-up (caches, templates, jieba's dictionary), the server's open file handles (``/proc/<pid>/fd``; those on the SQLite database and its
-WAL apart) and resident memory are sampled every few seconds; printed at the start, the middle and the end,
-then after 10 s idle, with requests/s, errors by kind, and end/start ratios (goal: within 10 %).
+A fresh database with the Guan County demo (and three hours of simulated history), the server on a free loopback
+port: its supervisor, gunicorn's master and web worker(s), and the background worker (the simulator off), under
+an open-file limit if ``--nofile`` is given. Each client makes one request per new TCP connection, in a mix of
+what the platform serves: the portal and places pages, the catalog API, the latest sensor values, an ingest batch
+of 20 observations, CKAN ``package_search`` and the cockpit's live update (an administrator's token and session).
+After a warm-up (caches, templates, jieba's dictionary), the open file handles of all the server's processes
+(``/proc/<pid>/fd``; those on the SQLite database and its WAL apart) and their resident memory are sampled every
+few seconds; printed at the start, the middle and the end, then after 10 s idle, with requests/s, errors by kind,
+and end/start ratios (goal: within 10 %).
 """
 
 import argparse
@@ -17,6 +19,7 @@ import http.client
 import itertools
 import json
 import os
+import resource
 import socket
 import subprocess
 import sys
@@ -26,7 +29,7 @@ from collections import Counter
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from sensing_common import ROOT, fresh_database, rss_mb  # noqa: E402
+from sensing_common import ROOT, fresh_database, rss_mb, tree  # noqa: E402
 
 SETUP = """
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
@@ -61,14 +64,19 @@ def free_port() -> int:
 
 
 def handles(pid: int) -> tuple[int, int]:
-    """Open file handles of the process: all of them, and those on the SQLite database (and -wal, -shm)."""
+    """Open file handles of the server's processes: all of them, and those on the SQLite database (-wal, -shm)."""
     total = on_db = 0
-    for fd in os.listdir(f"/proc/{pid}/fd"):
-        total += 1
+    for p in tree(pid):
         try:
-            on_db += "smartcounty.sqlite3" in os.readlink(f"/proc/{pid}/fd/{fd}")
+            fds = os.listdir(f"/proc/{p}/fd")
         except OSError:
-            pass
+            continue
+        for fd in fds:
+            total += 1
+            try:
+                on_db += "smartcounty.sqlite3" in os.readlink(f"/proc/{p}/fd/{fd}")
+            except OSError:
+                pass
     return total, on_db
 
 
@@ -148,6 +156,8 @@ def main() -> None:
     ap.add_argument("--engine", choices=["sqlite", "postgres"], default="sqlite")
     ap.add_argument("--warmup", type=float, default=None, help="seconds of load before 'start' (default: 10%%, ≤ 30)")
     ap.add_argument("--no-background", action="store_true", help="serve without the background services")
+    ap.add_argument("--nofile", type=int, default=0, help="the server's open-file limit (ulimit -n), e.g. 1024")
+    ap.add_argument("--workers", type=int, default=1, help="web worker processes")
     args = ap.parse_args()
     warmup = args.warmup if args.warmup is not None else min(30.0, args.seconds / 10)
 
@@ -164,10 +174,15 @@ def main() -> None:
 
     port = free_port()
     log_path = Path(env["SMARTCOUNTY_DATA_DIR"]) / "soak-server.log"
-    cmd = [sys.executable, "-m", "smartcounty.cli", "serve", f"127.0.0.1:{port}"]
+    cmd = [sys.executable, "-m", "smartcounty.cli", "serve", f"127.0.0.1:{port}", "--workers", str(args.workers)]
+
+    def limit():
+        if args.nofile:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (args.nofile, args.nofile))
+
     with open(log_path, "w") as log:
         server = subprocess.Popen(cmd + (["--no-background"] if args.no_background else []), env=env, cwd=ROOT,
-                                  stdout=log, stderr=subprocess.STDOUT)
+                                  stdout=log, stderr=subprocess.STDOUT, preexec_fn=limit)
     try:
         load = Load(port, token, int(datastream), session)
         for _ in range(600):
@@ -211,7 +226,8 @@ def soak(pid: int, load: Load, args, warmup: float) -> None:
 
     rate = (n_end - n_start) / (end["t"] - start["t"])
     print(f"soak: {args.clients} clients, one request per connection, {args.seconds:.0f} s after {warmup:.0f} s "
-          f"warm-up ({args.engine}, load average {os.getloadavg()[0]:.2f})")
+          f"warm-up ({args.engine}, {args.workers} web worker(s), {len(tree(pid))} server processes, "
+          f"open-file limit {args.nofile or 'default'}, load average {os.getloadavg()[0]:.2f})")
     print(line("before any load", idle))
     print(line("start (after warm-up)", start))
     print(line("middle", middle))

@@ -260,7 +260,16 @@ SMARTCOUNTY_OUTBOUND_MAX_BYTES = int(os.environ.get("SMARTCOUNTY_OUTBOUND_MAX_BY
 
 # Run every event handler in the publishing thread (the test configuration sets it; see kernel.events).
 SMARTCOUNTY_EVENTS_INLINE = _flag("SMARTCOUNTY_EVENTS_INLINE", False)
-# The outbox lane of `smartcounty serve` (kernel.outbox): one per server process sharing a database.
+# The web server (`smartcounty serve`, gunicorn's threaded workers): processes, threads in each (a live feed
+# holds one while it is open), seconds a silent worker may take before it is replaced, seconds a stopping worker
+# gets to finish its requests, and requests after which a worker is replaced (0: never).
+SMARTCOUNTY_WEB_WORKERS = int(os.environ.get("SMARTCOUNTY_WEB_WORKERS", "1"))
+SMARTCOUNTY_WEB_THREADS = int(os.environ.get("SMARTCOUNTY_WEB_THREADS", "64"))
+SMARTCOUNTY_WEB_TIMEOUT = float(os.environ.get("SMARTCOUNTY_WEB_TIMEOUT", "60"))
+SMARTCOUNTY_WEB_GRACEFUL_TIMEOUT = float(os.environ.get("SMARTCOUNTY_WEB_GRACEFUL_TIMEOUT", "30"))
+SMARTCOUNTY_WEB_MAX_REQUESTS = int(os.environ.get("SMARTCOUNTY_WEB_MAX_REQUESTS", "0"))
+# The outbox lane of `smartcounty worker` (kernel.outbox; each web worker has `<lane>:web<slot>`): one per
+# server sharing a database.
 SMARTCOUNTY_EVENTS_LANE = os.environ.get("SMARTCOUNTY_EVENTS_LANE", "serve")
 # The audit chain's HMAC key (else a 0600 file made on first use) and its checkpoint file: both kept
 # outside the database, so whoever can write the database can neither re-hash nor truncate the chain unseen.

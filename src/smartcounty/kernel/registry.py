@@ -88,7 +88,7 @@ class Permission:
 
 @dataclass(frozen=True)
 class BackgroundService:
-    """Work that ``smartcounty serve`` runs beside the web server (simulator, MQTT ingest, ...).
+    """Work that ``smartcounty worker`` runs (``smartcounty serve`` starts one) beside the web server (simulator, MQTT ingest, ...).
 
     ``run(stop)`` loops until the ``threading.Event`` ``stop`` is set. ``enabled()`` decides at start.
     """

@@ -167,7 +167,7 @@ def feed(request):
         last_id = AlertEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
     stream = Stream(user, last_id,
                     heartbeat=float(getattr(settings, "SMARTCOUNTY_ALERTS_FEED_HEARTBEAT", 15)),
-                    poll=float(getattr(settings, "SMARTCOUNTY_ALERTS_FEED_POLL", 5)),
+                    poll=float(getattr(settings, "SMARTCOUNTY_ALERTS_FEED_POLL", 2)),
                     max_seconds=float(getattr(settings, "SMARTCOUNTY_ALERTS_FEED_MAX_SECONDS", 1800)))
     response = StreamingHttpResponse(iter(stream), content_type="text/event-stream; charset=utf-8")
     response["Cache-Control"] = "no-cache"

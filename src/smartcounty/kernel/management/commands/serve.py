@@ -1,73 +1,49 @@
-import socket
-import threading
-
-from django.core.management import call_command
-from django.core.management.base import BaseCommand
-from django.core.management.commands.runserver import Command as RunServer
-from django.core.servers.basehttp import WSGIServer
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
 from django.db import connections
 
-from smartcounty.kernel import process, registry
-
-
-class NoDelayWSGIServer(WSGIServer):
-    """Django's threaded server with Nagle's algorithm off on every connection (as production servers do): a
-    response goes out in more than one write (status and headers, then the body), and with Nagle on, the
-    body waits for the client's delayed ACK of the headers, up to 40 ms per request on Linux."""
-
-    def get_request(self):
-        conn, addr = super().get_request()
-        if conn.family in (socket.AF_INET, socket.AF_INET6):
-            conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        return conn, addr
-
-    def close_request(self, request):
-        """The client's connection is done: close the database connections its thread opened.
-
-        Threaded, the server runs each client connection on a new thread (``socketserver.ThreadingMixIn``
-        calls this in that thread's ``finally``), and Django keeps a thread's database connections for
-        ``CONN_MAX_AGE`` (kept for the event subscribers' long-lived threads). Nothing closed them when the
-        thread ended: a connection object is a reference cycle, freed only when the cyclic garbage collector
-        reaches it, which ``process.tune_gc`` makes rare (and an idle server never runs it). Each client
-        connection left its SQLite connection open (two file handles, the database and its WAL, and a page
-        cache), 5,000 handles and 1.8 GB after a few minutes of load, until the process ran out of file
-        handles; on PostgreSQL, a server backend each. Only this thread's connections close (``connections``
-        is per thread): the background services' and event subscribers' threads keep theirs."""
-        try:
-            connections.close_all()
-        finally:
-            super().close_request(request)
-
-
-class _RunServer(RunServer):
-    server_cls = NoDelayWSGIServer
+from smartcounty.kernel import server
 
 
 class Command(BaseCommand):
-    help = "Serve the platform on ADDR:PORT, with every module's background services (simulator, ingest...)."
+    help = ("Serve the platform on ADDR:PORT (gunicorn's threaded workers) with one background worker process "
+            "for every module's background services (simulator, ingest, schedulers); SIGHUP reloads gracefully.")
 
     def add_arguments(self, parser):
         parser.add_argument("addrport", nargs="?", default="127.0.0.1:8000")
-        parser.add_argument("--no-background", action="store_true", help="serve pages and API only")
+        parser.add_argument("--no-background", action="store_true",
+                            help="serve pages and API only (run `smartcounty worker` elsewhere for the rest)")
+        parser.add_argument("--workers", type=int, default=settings.SMARTCOUNTY_WEB_WORKERS,
+                            help="web worker processes (SMARTCOUNTY_WEB_WORKERS, default 1)")
+        parser.add_argument("--threads", type=int, default=settings.SMARTCOUNTY_WEB_THREADS,
+                            help="threads per web worker (SMARTCOUNTY_WEB_THREADS, default 64)")
+        parser.add_argument("--timeout", type=float, default=settings.SMARTCOUNTY_WEB_TIMEOUT,
+                            help="seconds before a silent worker is replaced (SMARTCOUNTY_WEB_TIMEOUT, default 60)")
+        parser.add_argument("--graceful-timeout", type=float, default=settings.SMARTCOUNTY_WEB_GRACEFUL_TIMEOUT,
+                            help="seconds a stopping worker gets to finish (SMARTCOUNTY_WEB_GRACEFUL_TIMEOUT, 30)")
+        parser.add_argument("--max-requests", type=int, default=settings.SMARTCOUNTY_WEB_MAX_REQUESTS,
+                            help="replace a worker after this many requests, 0 never (SMARTCOUNTY_WEB_MAX_REQUESTS)")
+        parser.add_argument("--access-log", action="store_true", help="log every request to standard output")
 
-    def handle(self, *args, addrport, no_background, **options):
-        from django.conf import settings
-
-        from smartcounty.kernel import outbox
-
-        stop = threading.Event()
-        # Before anything can publish: what this lane's subscribers had not handled when it last stopped.
-        replayed = outbox.start(settings.SMARTCOUNTY_EVENTS_LANE)
-        if replayed:
-            self.stdout.write(f"replayed {replayed} outbox event(s) of lane {settings.SMARTCOUNTY_EVENTS_LANE}")
+    def handle(self, *args, addrport, no_background, workers, threads, timeout, graceful_timeout, max_requests,
+               access_log, **options):
+        if workers < 1 or threads < 1 or timeout < 0 or graceful_timeout < 0 or max_requests < 0:
+            raise CommandError("--workers and --threads must be at least 1; timeouts and --max-requests not negative")
+        bind = addrport if ":" in addrport else f"127.0.0.1:{addrport}"
         if not no_background:
-            for service in registry.background.values():
-                if not service.enabled():
-                    continue
-                self.stdout.write(f"starting background service: {service.key} ({service.title})")
-                threading.Thread(target=service.run, args=(stop,), name=service.key, daemon=True).start()
-        process.tune_gc()
-        try:
-            call_command(_RunServer(), addrport, use_reloader=False, use_threading=True)
-        finally:
-            stop.set()
+            web = server.cli_argv("serve", bind, "--no-background", "--workers", str(workers), "--threads",
+                                  str(threads), "--timeout", str(timeout), "--graceful-timeout",
+                                  str(graceful_timeout), "--max-requests", str(max_requests),
+                                  *(["--access-log"] if access_log else []))
+            self.stdout.write(f"smartcounty: serving on http://{bind}/ ({workers} web worker(s) × {threads} threads)"
+                              " and one background worker")
+            self.stdout.flush()
+            code = server.supervise(web, server.cli_argv("worker"), graceful_timeout=graceful_timeout,
+                                    out=self.stdout)
+            if code:
+                raise SystemExit(code)
+            return
+        connections.close_all()  # nothing the workers inherit on fork
+        server.WebApplication(bind, workers=workers, threads=threads, timeout=timeout,
+                              graceful_timeout=graceful_timeout, max_requests=max_requests,
+                              access_log=access_log).run()
