@@ -13,6 +13,8 @@ class KernelConfig(AppConfig):
     def ready(self):
         from django.contrib import admin
 
+        from smartcounty.kernel import checks  # noqa: F401  (registers the deployment checks)
+
         admin.site.site_header = _("Smart Guan County administration")
         admin.site.site_title = _("Smart Guan County")
         admin.site.index_title = _("Platform administration")
