@@ -1,0 +1,35 @@
+from django.utils.translation import gettext_lazy as _
+
+from smartcounty.kernel.module import ModuleConfig
+
+
+class TrafficConfig(ModuleConfig):
+    name = "smartcounty.domains.traffic"
+    label = "traffic"
+    verbose_name = _("Smart traffic")
+    name_zh = "智慧交通"
+    name_en = "Smart traffic"
+    plan_actions = (8,)
+    depends_on = ("sensing", "alerts", "accounts", "cases", "cockpit")
+
+    def register(self, reg):
+        from smartcounty.domains.traffic import demo, feed, live, panels
+        from smartcounty.kernel import events
+
+        events.subscribe("sensing.observations", live.on_observations, module=self.label)
+        for code, title, roles in (
+            ("traffic.manage", _("Manage the road network, car parks and traffic notices"), ("org_admin", "staff")),
+            ("traffic.view_incidents", _("View traffic incidents"), ("org_admin", "staff")),
+        ):
+            reg.permissions.register(code, reg.Permission(code, title, roles), module=self.label)
+        reg.menu.register("traffic", reg.MenuEntry("traffic", _("Road conditions"), "traffic:index", order=62,
+                                                   public=True), module=self.label)
+        reg.menu.register("traffic.incidents", reg.MenuEntry(
+            "traffic.incidents", _("Traffic incidents"), "traffic:incidents", order=63,
+            permission="traffic.view_incidents"), module=self.label)
+        reg.demo_loaders.register("traffic", reg.DemoLoader("traffic", demo.load, order=70,
+                                                            title=_("Traffic demo")), module=self.label)
+        reg.background.register("traffic.feed", reg.BackgroundService(
+            "traffic.feed", feed.run, _("Floating-vehicle speed simulator"), feed.enabled), module=self.label)
+        for p in panels.panels():
+            reg.cockpit_panels.register(p.key, p, module=self.label)

@@ -1,0 +1,66 @@
+"""Guan County traffic demo (labelled 示例): the county seat's streets, G309 and the G22 expressway as
+segments imported from GeoJSON, the four demo detectors mapped onto them, a floating-vehicle stream on
+every other segment with a day of history, and the TPI of that day. Coordinates are approximate."""
+
+from smartcounty.domains.traffic import feed, network
+from smartcounty.domains.traffic.models import RoadSegment, SegmentStream
+from smartcounty.foundation.accounts import services as accounts
+from smartcounty.foundation.sensing import services as sensing
+
+# name, class, points [(lon, lat), ...] (each consecutive pair of points is one segment)
+ROADS = (
+    ("G22青兰高速", "expressway", [(115.40, 36.448), (115.46, 36.451), (115.520, 36.455), (115.58, 36.459)]),
+    ("G309国道", "arterial", [(115.360, 36.488), (115.395, 36.488), (115.420, 36.487), (115.447, 36.485),
+                             (115.470, 36.4835), (115.495, 36.482), (115.540, 36.480)]),
+    ("冠宜春路", "arterial", [(115.430, 36.480), (115.447, 36.480), (115.465, 36.480)]),
+    ("振兴路", "arterial", [(115.447, 36.465), (115.447, 36.480), (115.447, 36.497)]),
+    ("建设路", "secondary", [(115.430, 36.490), (115.447, 36.491), (115.465, 36.491)]),
+    ("红旗路", "secondary", [(115.436, 36.468), (115.436, 36.480), (115.436, 36.495)]),
+    ("崇文街", "secondary", [(115.458, 36.468), (115.458, 36.480), (115.458, 36.495)]),
+    ("清泉街", "branch", [(115.440, 36.474), (115.452, 36.474), (115.462, 36.474)]),
+    ("文化路", "branch", [(115.441, 36.495), (115.453, 36.495)]),
+)
+BACKFILL_HOURS = 24
+
+
+def segment_codes() -> list[tuple[str, str, str]]:
+    out = []
+    for n, (road, cls, pts) in enumerate(ROADS):
+        for i in range(1, len(pts)):
+            out.append((f"GX-{n + 1:02d}-{i:02d}", f"{road}第{i}段(示例)", cls))
+    return out
+
+
+def geojson() -> dict:
+    """The demo network as a GeoJSON FeatureCollection (what a county's GIS office would export)."""
+    features, codes = [], iter(segment_codes())
+    for _road, _cls, pts in ROADS:
+        for a, b in zip(pts, pts[1:], strict=False):
+            code, name, cls = next(codes)
+            features.append({"type": "Feature", "geometry": {"type": "LineString", "coordinates": [list(a), list(b)]},
+                             "properties": {"code": code, "name": name, "class": cls}})
+    return {"type": "FeatureCollection", "features": features}
+
+
+def load(stdout=None):
+    result = network.import_geojson(geojson())
+    if result["errors"]:
+        raise RuntimeError(f"demo network did not import: {result['errors'][:3]}")
+    detectors = network.map_detectors()
+    org = accounts.organisation_ids_by_code().get("transport")
+    mapped = set(SegmentStream.objects.values_list("segment_id", flat=True))
+    made = 0
+    for seg in RoadSegment.objects.exclude(id__in=mapped).order_by("code"):
+        mid = seg.coordinates[len(seg.coordinates) // 2 - 1]
+        nxt = seg.coordinates[len(seg.coordinates) // 2]
+        lon, lat = (mid[0] + nxt[0]) / 2, (mid[1] + nxt[1]) / 2
+        thing = sensing.create_thing(f"traffic-fcd-{seg.code}", f"{seg.name}浮动车测速(示例)", lon=lon, lat=lat,
+                                     kind="traffic_fcd", organisation_id=org, is_demo=True,
+                                     properties={"demo": True, "segment": seg.code}, description="演示数据 / demo data")
+        ds = sensing.create_datastream(thing, network.SPEED_PROPERTY, expected_interval_s=300)
+        network.map_stream(seg.code, ds.id, source=SegmentStream.Source.FLOATING)
+        made += 1
+    n = feed.backfill(BACKFILL_HOURS)
+    if stdout is not None:
+        stdout.write(f"  traffic: {result['created'] + result['updated']} segments, {len(detectors)} detectors "
+                     f"mapped, {made} floating streams, {n} backfilled speeds")

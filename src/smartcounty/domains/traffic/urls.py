@@ -1,0 +1,9 @@
+from django.urls import path
+
+from smartcounty.domains.traffic import views
+
+app_name = "traffic"
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("incidents/", views.incidents, name="incidents"),
+]
