@@ -2,8 +2,9 @@
 bureau's."""
 
 from datetime import UTC, datetime, timedelta
+from typing import Annotated
 
-from ninja import Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from smartcounty.domains.traffic import congestion, network, services
@@ -62,7 +63,7 @@ def tpi_history(request, start: datetime | None = None, end: datetime | None = N
 
 
 @router.get("/tpi/profile", response=ProfileOut, auth=None)
-def tpi_profile(request, weekday: int):
+def tpi_profile(request, weekday: Annotated[int, Query(ge=0, le=6)]):
     """Mean TPI per 5-minute slot of a day of the week (0 = Monday), the measured and the defined peak hours."""
     if not 0 <= weekday <= 6:
         raise ApiError(422, "invalid", "weekday is 0 (Monday) to 6 (Sunday)", field="weekday")
@@ -85,7 +86,7 @@ def segment_history(request, code: str, start: datetime | None = None, end: date
 
 @router.get("/congested", response=list[SegmentStateOut], auth=None)
 @paginate(Pagination)
-def congested(request, min_level: int = congestion.CONGESTED_LEVEL):
+def congested(request, min_level: Annotated[int, Query(ge=1, le=5)] = congestion.CONGESTED_LEVEL):
     """Segments at or above a level (default 4, 中度拥堵) in the latest window, worst first."""
     if not 1 <= min_level <= 5:
         raise ApiError(422, "invalid", "min_level is 1 to 5", field="min_level")
@@ -107,7 +108,7 @@ def import_network(request, payload: FeatureCollectionIn):
 
 class StreamIn(InputSchema):
     segment: str
-    datastream_id: int
+    datastream_id: int = Field(ge=1, le=2**53)
     source: str = "floating"
 
 
