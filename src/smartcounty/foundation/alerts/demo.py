@@ -1,6 +1,10 @@
 """Demo rules for the Guan County demo network (loader order 40, after sensing's network at 30).
 
 Idempotent: a rule is matched by name and never created twice or overwritten.
+
+No rule per water-level station at its warning and guarantee marks: the water module judges every gauge
+against its own marks and raises one flood alert per gauge (``water.live``); a rule at the same marks
+would make a second alert for the same event.
 """
 
 from smartcounty.foundation.alerts.models import Rule
@@ -26,28 +30,9 @@ DEMO_RULES = [
 ]
 
 
-def station_rules() -> list[RuleIn]:
-    """One rule per demo water-level station: orange over its warning mark (警戒水位), red over its
-    guarantee level (保证水位), both from sensing's demo things (illustrative values)."""
-    from smartcounty.foundation.sensing import services as sensing
-
-    out = []
-    rows = sensing.latest(property_code="water_level").values("thing_id", "thing__name", "thing__properties")
-    for row in rows:
-        props = row["thing__properties"] or {}
-        warn, guarantee = props.get("warning_level"), props.get("guarantee_level")
-        if not isinstance(warn, (int, float)) or not isinstance(guarantee, (int, float)) or guarantee <= warn:
-            continue
-        out.append(RuleIn(name=f"{row['thing__name']} 超警戒水位", kind="multi_level", property="water_level",
-                          scope="thing", thing_id=row["thing_id"],
-                          params={"levels": [None, None, warn, guarantee], "hysteresis": 0.05},
-                          description="Orange over the warning level, red over the guarantee level (demo values)."))
-    return out
-
-
 def load(stdout=None, **kwargs):
     made = 0
-    for data in [*DEMO_RULES, *station_rules()]:
+    for data in DEMO_RULES:
         if Rule.objects.filter(name=data.name).exists():
             continue
         create_rule(data.model_copy(deep=True))
