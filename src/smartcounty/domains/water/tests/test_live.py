@@ -98,9 +98,9 @@ def test_page_rain_totals_are_the_database_sums_of_the_rows(django_assert_max_nu
 
 def test_one_reading_over_the_warning_mark_is_one_alert(gauge, django_capture_on_commit_callbacks):
     """The alerts demo's rules and the water module's own flood alert do not both judge the marks."""
-    from smartcounty.foundation.alerts import demo as alerts_demo
+    from smartcounty.kernel import registry
 
-    alerts_demo.load()
+    registry.demo_loaders.get("alerts").load()
     _level(gauge, 41.0, 5, django_capture_on_commit_callbacks)
     assert alerts.find_open_alert(live.SOURCE, f"flood:{gauge.id}").level == 3
     assert sum(alerts.open_alert_counts().values()) == 1
