@@ -169,7 +169,7 @@ if SMARTCOUNTY_HTTPS:
     CSRF_COOKIE_SECURE = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     # /healthz answers on plain http too (a load balancer's probe, the serve command's readiness check).
-    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 
 # Content-Security-Policy (django-csp): scripts only from this site or inline with the request's nonce
 # (``<script nonce="{{ request.csp_nonce }}">``), no inline event handlers, nothing from other sites except a

@@ -20,6 +20,7 @@ handler404 = "smartcounty.kernel.views.not_found"
 urlpatterns = [
     path("", kernel_views.home, name="home"),
     path("healthz", kernel_views.healthz, name="healthz"),
+    path("readyz", kernel_views.readyz, name="readyz"),
     path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),

@@ -106,3 +106,23 @@ class EventHandled(models.Model):
 
     def __str__(self):
         return f"{self.subscriber} @ {self.lane}: {self.position}"
+
+
+class ProcessHeartbeat(models.Model):
+    """A long-running process of the platform (a web worker, a background worker) saying it is alive, every few
+    seconds, with its event backlog; ``/readyz`` reads them."""
+
+    key = models.CharField(_("process"), max_length=200, unique=True)  # "<role>:<host>:<slot or pid>"
+    role = models.CharField(_("role"), max_length=20)
+    host = models.CharField(_("host"), max_length=100)
+    pid = models.IntegerField(_("process id"))
+    started_at = models.DateTimeField(_("started"))
+    seen_at = models.DateTimeField(_("last seen"), db_index=True)
+    backlog = models.IntegerField(_("event backlog"), default=0)
+
+    class Meta:
+        verbose_name = _("process heartbeat")
+        verbose_name_plural = _("process heartbeats")
+
+    def __str__(self):
+        return self.key

@@ -49,8 +49,9 @@ def _post_fork(server, worker):
 def _post_worker_init(worker):
     from django.conf import settings
 
-    from smartcounty.kernel import outbox
+    from smartcounty.kernel import heartbeat, outbox
 
+    heartbeat.start("web", worker.slot)
     lane = f"{settings.SMARTCOUNTY_EVENTS_LANE}:web{worker.slot}"
     replayed = outbox.start(lane)
     worker.log.info("web worker in slot %s: outbox lane %s, %s event(s) replayed", worker.slot, lane, replayed)

@@ -95,6 +95,7 @@ def test_serve_runs_web_and_background_workers_reloads_without_a_failed_request_
     assert "smartcounty.cli worker" in open(f"/proc/{worker}/cmdline").read().replace("\0", " ")
     assert _wait(lambda: "starting background service: cases.sweeper" in log.read_text())
     assert "development server" not in log.read_text()
+    assert _wait(lambda: _get(port, "/readyz") == 200)  # the background worker's heartbeat arrived
     assert _get(port, "/portal/") == 200
 
     failures, done = [], threading.Event()

@@ -1,10 +1,11 @@
+import os
 import signal
 import threading
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from smartcounty.kernel import outbox, process, registry
+from smartcounty.kernel import heartbeat, outbox, process, registry
 
 
 class Command(BaseCommand):
@@ -29,6 +30,7 @@ class Command(BaseCommand):
         replayed = outbox.start(lane)
         if replayed:
             self.stdout.write(f"replayed {replayed} outbox event(s) of lane {lane}")
+        heartbeat.start("worker", os.getpid(), stop)
         threads = []
         for service in registry.background.values():
             if (only and service.key not in only) or not service.enabled():
