@@ -8,6 +8,8 @@ from ninja.pagination import paginate
 
 from smartcounty.foundation.cases import services
 from smartcounty.foundation.cases.schemas import (
+    BulkIn,
+    BulkOut,
     CaseDetailOut,
     CaseIn,
     CaseOut,
@@ -15,10 +17,11 @@ from smartcounty.foundation.cases.schemas import (
     CommentIn,
     StatRow,
     TransitionIn,
+    WorkbenchPageOut,
 )
 from smartcounty.foundation.cases.workcalendar import BEIJING
 from smartcounty.kernel import authz, registry
-from smartcounty.kernel.api import Id, Pagination
+from smartcounty.kernel.api import Id, Offset, Pagination
 from smartcounty.kernel.problems import ApiError
 
 router = Router(tags=["cases"])
@@ -170,3 +173,29 @@ def stats(request, by: str = "organisation", since: date | None = None, until: d
     lo, hi = _period(since, until)
     return services.statistics(by, since=lo, until=hi, case_type=case_type, organisation_id=organisation_id,
                                town_code=town_code, grid_code=grid_code)
+
+
+@router.get("/workbench", response=WorkbenchPageOut)
+def workbench(request, view: str = "mine", case_type: str = "", state: str = "", town_code: str = "",
+              grid_code: str = "", since: date | None = None, until: date | None = None, limit: int = 50,
+              offset: Offset = 0):
+    """The staff workbench over every case type: my tasks (``mine``), my organisation's (``org``) or overdue
+    (``overdue``) cases, filtered by type, state, town, grid and creation day (北京时间, [since, until))."""
+    user = _user(request)
+    authz.require(request, "cases.view" if view == "org" else "cases.act", user.organisation_id)
+    if not 1 <= limit <= services.WORKBENCH_MAX_PAGE:
+        raise ApiError(422, "invalid", f"limit is 1 to {services.WORKBENCH_MAX_PAGE}", field="limit")
+    lo, hi = _period(since, until)
+    page = services.workbench_page(user, services.WorkbenchFilters(
+        view=view, case_type=case_type, state=state, town_code=town_code, grid_code=grid_code, since=lo, until=hi),
+        limit=limit, offset=offset)
+    return {"items": page.rows, "count": page.count}
+
+
+@router.post("/workbench/bulk", response=BulkOut)
+def workbench_bulk(request, payload: BulkIn):
+    """Take one step on many cases at once (a step that asks for nothing but a note); per case: done or why not."""
+    user = _user(request)
+    authz.require(request, "cases.act", user.organisation_id)
+    result = services.workbench_bulk(user, payload.ids, payload.step, note=payload.note)
+    return {"done": result.done, "failed": result.failed}

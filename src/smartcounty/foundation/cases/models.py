@@ -138,6 +138,11 @@ class Case(models.Model):
         verbose_name_plural = _("cases")
         indexes = [
             models.Index(fields=["queue_organisation_id", "state", "due_at"], name="cases_queue_state_due"),
+            # the workbench: my tasks by type and state, overdue cases waiting on an organisation, all of an owner's
+            models.Index(fields=["queue_organisation_id", "case_type", "state", "due_at"], name="cases_queue_type_due"),
+            models.Index(fields=["queue_organisation_id", "due_at"], name="cases_queue_overdue",
+                         condition=models.Q(overdue=True)),
+            models.Index(fields=["owner_organisation_id", "id"], name="cases_owner_id"),
             models.Index(fields=["organisation_id", "state"], name="cases_org_state"),
             models.Index(fields=["case_type", "created_at"], name="cases_type_created"),
             models.Index(fields=["grid_code", "created_at"], name="cases_grid_created"),

@@ -258,3 +258,57 @@ class CaseFact(Schema):
     queue_organisation_id: int | None
     grid_code: str
     due_at: datetime | None
+
+
+# ----- the workbench (``workbench``) -----
+
+class WorkbenchStepOut(Schema):
+    key: str
+    title: str
+    #: May be taken on many cases at once (it asks for nothing but a note).
+    bulk: bool
+
+
+class WorkbenchRowOut(Schema):
+    id: int
+    number: str
+    title: str
+    case_type: str
+    type_title: str
+    state: str
+    state_title: str
+    category: str
+    town_code: str
+    grid_code: str
+    organisation_id: int | None
+    queue_organisation_id: int | None
+    created_at: datetime
+    due_at: datetime | None
+    overdue: bool
+    paused: bool
+    is_closed: bool
+    duplicate: bool
+    hours_left: float | None
+    steps: list[WorkbenchStepOut]
+
+
+class WorkbenchPageOut(Schema):
+    items: list[WorkbenchRowOut]
+    count: int
+
+
+class BulkIn(InputSchema):
+    ids: list[int]
+    step: str
+    note: str = ""
+
+
+class BulkFailureOut(Schema):
+    id: int
+    code: str
+    message: str
+
+
+class BulkOut(Schema):
+    done: list[int]
+    failed: list[BulkFailureOut]

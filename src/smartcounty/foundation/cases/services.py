@@ -32,6 +32,11 @@ from smartcounty.foundation.cases.filing import check_data_size, file_case, is_w
 from smartcounty.foundation.cases.models import Attachment, Case, CaseEvent
 from smartcounty.foundation.cases.schemas import SUMMARY_CHARS
 from smartcounty.foundation.cases.stats import GROUPS, raw_statistics, statistics  # noqa: F401
+from smartcounty.foundation.cases.workbench import MAX_PAGE as WORKBENCH_MAX_PAGE  # noqa: F401
+from smartcounty.foundation.cases.workbench import VIEWS as WORKBENCH_VIEWS  # noqa: F401
+from smartcounty.foundation.cases.workbench import Filters as WorkbenchFilters  # noqa: F401
+from smartcounty.foundation.cases.workbench import bulk as workbench_bulk  # noqa: F401
+from smartcounty.foundation.cases.workbench import page as workbench_page  # noqa: F401
 from smartcounty.foundation.cases.workcalendar import BEIJING, limit_seconds  # noqa: F401
 
 EARTH_RADIUS_M = 6371008.8

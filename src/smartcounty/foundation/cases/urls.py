@@ -4,6 +4,7 @@ from smartcounty.foundation.cases import views
 
 urlpatterns = [
     path("workbench/", views.workbench, name="workbench"),
+    path("workbench/bulk/", views.workbench_bulk, name="workbench_bulk"),
     path("<int:pk>/", views.case_page, name="case"),
     path("<int:pk>/", views.case_page, name="detail"),  # the name the cockpit links to
     path("<int:pk>/steps/<slug:key>/", views.case_step, name="step"),

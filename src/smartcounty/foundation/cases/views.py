@@ -1,13 +1,15 @@
 """Pages: the staff workbench (cases waiting on my organisation) and a case page where staff and
 reporters take the steps they may take."""
 
+from datetime import date, datetime, time, timedelta
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -25,28 +27,91 @@ def _case_or_404(request, pk):
     return case
 
 
+def _day(value):
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def _places():
+    try:
+        from smartcounty.foundation.places import services as places
+    except ImportError:  # places not installed in this deployment
+        return None
+    return places
+
+
 @login_required
 def workbench(request):
+    """My tasks, my organisation's and overdue cases over every case type, filtered; bulk steps."""
+    user = request.user
+    view = request.GET.get("view") or "mine"
+    perm = "cases.view" if view == "org" else "cases.act"
+    if user.organisation_id is None or not authz.user_has_perm(user, perm, user.organisation_id) \
+            or view not in services.WORKBENCH_VIEWS:
+        raise PermissionDenied
+    g = request.GET
+    since, until = _day(g.get("since")), _day(g.get("until"))
+    filters = services.WorkbenchFilters(
+        view=view, case_type=g.get("case_type", ""), state=g.get("state", ""), town_code=g.get("town", ""),
+        grid_code=g.get("grid", ""),
+        since=datetime.combine(since, time.min, services.BEIJING) if since else None,
+        until=datetime.combine(until, time.min, services.BEIJING) + timedelta(days=1) if until else None)
+    try:
+        number = max(1, int(g.get("page") or 1))
+    except ValueError:
+        number = 1
+    per = 50
+    try:
+        result = services.workbench_page(user, filters, limit=per, offset=(number - 1) * per)
+    except ApiError as exc:
+        messages.error(request, exc.detail or _("These filters cannot be used."))
+        result = services.workbench_page(user, services.WorkbenchFilters(view=view), limit=per)
+    pages = max(1, -(-result.count // per))
+    types = sorted(((k, str(ct.title)) for k, ct in registry.case_types.items()), key=lambda kv: kv[1])
+    ct = registry.case_types.get(filters.case_type) if filters.case_type in registry.case_types else None
+    states = [(s.key, str(s.title)) for s in ct.states] if ct else []
+    places = _places()
+    towns = [(t.code, t.name) for t in places.towns()] if places else []
+    grids = [(gr.code, gr.name) for gr in places.grids(filters.town_code)] if places and filters.town_code else []
+    bulk = {}
+    for row in result.rows:
+        for step in row.steps:
+            if step.bulk:
+                bulk.setdefault(step.key, step.title)
+    query = {k: v for k, v in g.items() if k != "page" and v}
+    return render(request, "cases/workbench.html", {
+        "rows": result.rows, "count": result.count, "number": number, "pages": pages, "view": view,
+        "views": [("mine", _("My tasks")), ("org", _("My organisation's")), ("overdue", _("Overdue"))],
+        "f": filters, "since": g.get("since", ""), "until": g.get("until", ""), "types": types, "states": states,
+        "towns": towns, "grids": grids, "bulk": sorted(bulk.items()), "query": urlencode(query),
+        "back": request.get_full_path()})
+
+
+@login_required
+@require_POST
+def workbench_bulk(request):
     user = request.user
     if user.organisation_id is None or not authz.user_has_perm(user, "cases.act", user.organisation_id):
         raise PermissionDenied
-    state = request.GET.get("state") or None
-    qs = services.queue(user.organisation_id, state=state)
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    now = timezone.now()
-    rows = []
-    for case in page:
-        ct = registry.case_types.get(case.case_type)
-        left = services.time_left_seconds(case, now)
-        rows.append({"case": case, "type": ct.title, "state": ct.state(case.state).title,
-                     "hours_left": round(left / 3600, 1) if left is not None else None,
-                     "transitions": services.allowed_transitions(case, user)})
-    escalated = []
-    for case in services.escalated_to(user.organisation_id)[:50]:
-        ct = registry.case_types.get(case.case_type)
-        escalated.append({"case": case, "type": ct.title, "state": ct.state(case.state).title})
-    return render(request, "cases/workbench.html", {"page": page, "rows": rows, "state": state or "",
-                                                    "escalated": escalated})
+    back = request.POST.get("back") or ""
+    if not back.startswith("/") or back.startswith("//"):
+        back = reverse("cases:workbench")
+    try:
+        ids = [int(v) for v in request.POST.getlist("ids")]
+        result = services.workbench_bulk(user, ids, request.POST.get("step", ""),
+                                         note=request.POST.get("note", "").strip())
+    except ValueError:
+        messages.error(request, _("Choose the cases in the list."))
+    except ApiError as exc:
+        messages.error(request, exc.detail or _("This step is not possible."))
+    else:
+        if result.done:
+            messages.success(request, _("Done for %(n)s cases.") % {"n": len(result.done)})
+        for fail in result.failed:
+            messages.error(request, _("Case %(id)s: %(why)s") % {"id": fail["id"], "why": fail["message"]})
+    return redirect(back)
 
 
 @login_required

@@ -14,6 +14,11 @@ A form document is a dict ``{"fields": [field, ...]}``; each field is a dict wit
   ``multiple``; place ``bbox`` (``[min_lon, min_lat, max_lon, max_lat]``); file ``accept`` (content
   types among ``cases.files.ALLOWED``) and ``max_bytes`` (at most ``cases.files.MAX_BYTES``).
 
+A workflow definition carries its forms as ``forms``: a dict of named form documents. ``apply`` is the form
+a filer fills in to start a case (its answers are the case's ``data``); a form named after a transition's
+key is asked when that step is taken. ``validate_forms(forms)`` checks them all (``(path, message)`` pairs,
+the path starting with the form's name), ``filing_form(case_type)`` gives the ``apply`` form of a case type.
+
 Submitted data: a dict keyed by field key; a blank value is not a value (leave the key out). Values:
 text, date (``YYYY-MM-DD``), choice code (a list when ``multiple``), ID number (GB 11643, capital X),
 credit code (GB 32100), phone (mobile ``1[3-9]`` and 9 digits, or landline ``0`` area code, optional
@@ -29,3 +34,29 @@ the file's first bytes).
 - ``render.render_form(doc, values, errors)`` and ``render.collect(doc, POST, FILES)``: the HTML of the
   form for any page (resident portal, staff window) and the data of a posted page form.
 """
+
+FILING = "apply"
+NAME_MAX = 40
+
+
+def validate_forms(forms) -> list[tuple[str, str]]:
+    """What is wrong with a definition's forms (a dict of named form documents), as (path, message) pairs."""
+    from django.utils.translation import gettext as _
+
+    from smartcounty.foundation.cases.forms.document import KEY, check_document
+
+    if not isinstance(forms, dict):
+        return [("", _("The forms are an object: a form document under each name (apply: the filing form)."))]
+    out = []
+    for name, doc in forms.items():
+        if not isinstance(name, str) or not KEY.match(name):
+            out.append((str(name)[:NAME_MAX], _("A form's name is a small letter, then small letters, digits or _.")))
+            continue
+        out.extend((f"{name}.{i.path}" if i.path else name, i.message) for i in check_document(doc))
+    return out
+
+
+def filing_form(case_type) -> dict | None:
+    """The form a filer fills in to start a case of ``case_type`` (a ``CaseType``), if it has one."""
+    forms = getattr(case_type, "forms", None) or {}
+    return forms.get(FILING)

@@ -272,3 +272,17 @@ def test_render_shows_labels_values_and_errors_escaped():
     assert 'data-show-field="f_kind"' in html and "id_f_id_number_error" in html
     assert 'name="f_where.lon"' in html and 'accept="application/pdf"' in html
     assert html.count('class="error field-error"') == len(errors)
+
+
+def test_a_definitions_forms_are_checked_by_name():
+    from smartcounty.foundation.cases.forms import filing_form, validate_forms
+
+    assert validate_forms({"apply": FORM, "approve": {"fields": [{"key": "opinion", "type": "text", "label": "意见"}]}}) == []
+    problems = validate_forms({"apply": {"fields": [{"key": "x", "type": "colour", "label": "x"}]}, "Bad": FORM})
+    assert [p for p, _m in problems] == ["apply.fields.0.type", "Bad"]
+    assert validate_forms([])[0][0] == ""
+
+    class CT:
+        forms = {"apply": FORM}
+
+    assert filing_form(CT) is FORM and filing_form(object()) is None
