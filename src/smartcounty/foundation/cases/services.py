@@ -36,6 +36,7 @@ from smartcounty.foundation.cases.workbench import MAX_PAGE as WORKBENCH_MAX_PAG
 from smartcounty.foundation.cases.workbench import VIEWS as WORKBENCH_VIEWS  # noqa: F401
 from smartcounty.foundation.cases.workbench import Filters as WorkbenchFilters  # noqa: F401
 from smartcounty.foundation.cases.workbench import bulk as workbench_bulk  # noqa: F401
+from smartcounty.foundation.cases.workbench import count as workbench_count  # noqa: F401
 from smartcounty.foundation.cases.workbench import page as workbench_page  # noqa: F401
 from smartcounty.foundation.cases.workcalendar import BEIJING, limit_seconds  # noqa: F401
 

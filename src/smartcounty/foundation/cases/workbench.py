@@ -214,3 +214,8 @@ def bulk(user, ids: list[int], key: str, *, note: str = "") -> BulkResult:
         else:
             done.append(case_id)
     return BulkResult(done=done, failed=failed)
+
+
+def count(user, filters: Filters) -> int:
+    """How many cases the workbench shows for ``user`` and ``filters`` (the count alone)."""
+    return cases(user, filters).count()
