@@ -1,16 +1,18 @@
 """Traffic API (/api/v1/traffic/): road conditions are public; the network and incidents are the transport
 bureau's."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import Annotated
 
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
-from smartcounty.domains.traffic import congestion, network, services
+from smartcounty.domains.traffic import congestion, network, parking, services
 from smartcounty.domains.traffic.schemas import (
+    CarParkOut,
     ImportOut,
     IncidentOut,
+    ParkingHourOut,
     ProfileOut,
     SegmentOut,
     SegmentStateOut,
@@ -128,3 +130,42 @@ def list_incidents(request, state: str | None = None):
         raise ApiError(422, "invalid", "state is active or cleared", field="state")
     audit.record("traffic.incidents_read", actor=user, detail={"state": state or ""})
     return [services.incident_out(i) for i in services.incident_rows(state=state)[:1000]]
+
+
+@router.get("/parking", response=list[CarParkOut], auth=None)
+@paginate(Pagination)
+def list_parking(request, kind: str | None = None, town: str | None = None):
+    """Car parks and on-street zones with their vacant spaces now (public)."""
+    if kind and kind not in ("off_street", "on_street"):
+        raise ApiError(422, "invalid", "kind is off_street or on_street", field="kind")
+    return services.parking_page(kind=kind, town=town)
+
+
+@router.get("/parking/{code}/history", response=list[ParkingHourOut], auth=None)
+def parking_history(request, code: str, start: datetime | None = None, end: datetime | None = None):
+    """Hourly occupancy of one car park over at most 7 days (default the last day)."""
+    lo, hi = _range(start, end)
+    return parking.history(code, lo, hi)
+
+
+class CarParkIn(InputSchema):
+    code: str = Field(min_length=1, max_length=40)
+    name: str = Field(min_length=1, max_length=100)
+    kind: str
+    capacity: int = Field(ge=1, le=100_000)
+    lon: float
+    lat: float
+    free_minutes: int = Field(0, ge=0, le=1440)
+    hourly_rate: float = Field(0, ge=0, le=1000)
+    daily_cap: float = Field(0, ge=0, le=10000)
+    opens: time | None = None
+    closes: time | None = None
+    datastream_id: int | None = Field(None, ge=1, le=2**53)
+    refresh_interval_s: int = Field(60, ge=10, le=86_400)
+
+
+@router.post("/parking", response={201: dict})
+def create_parking(request, payload: CarParkIn):
+    user = authz.require(request, "traffic.manage", services.authority_id() or -1)
+    code = parking.create_car_park(**payload.dict(), actor=user)
+    return Status(201, {"code": code})

@@ -31,5 +31,15 @@ class TrafficConfig(ModuleConfig):
                                                             title=_("Traffic demo")), module=self.label)
         reg.background.register("traffic.feed", reg.BackgroundService(
             "traffic.feed", feed.run, _("Floating-vehicle speed simulator"), feed.enabled), module=self.label)
+        from smartcounty.foundation.sensing.schemas import ObservedPropertySpec as P
+
+        cn = "urn:smartcounty:property:"
+        for spec in (P("parking_occupied", "已占用车位数", "Occupied parking spaces", "1", cn + "parking_occupied", 0,
+                       minimum=0.0),
+                     P("parking_vacant", "空余车位数", "Vacant parking spaces", "1", cn + "parking_vacant", 0,
+                       minimum=0.0)):
+            reg.observed_properties.register(spec.code, spec, module=self.label)
+        reg.menu.register("traffic.parking", reg.MenuEntry("traffic.parking", _("Parking"), "traffic:parking",
+                                                           order=64, public=True), module=self.label)
         for p in panels.panels():
             reg.cockpit_panels.register(p.key, p, module=self.label)

@@ -60,7 +60,30 @@ def load(stdout=None):
         ds = sensing.create_datastream(thing, network.SPEED_PROPERTY, expected_interval_s=300)
         network.map_stream(seg.code, ds.id, source=SegmentStream.Source.FLOATING)
         made += 1
+    parks = load_parking(org)
     n = feed.backfill(BACKFILL_HOURS)
     if stdout is not None:
         stdout.write(f"  traffic: {result['created'] + result['updated']} segments, {len(detectors)} detectors "
-                     f"mapped, {made} floating streams, {n} backfilled speeds")
+                     f"mapped, {made} floating streams, {parks} car parks, {n} backfilled readings")
+
+
+def load_parking(org) -> int:
+    from datetime import time as dtime
+
+    from smartcounty.domains.traffic import parking
+    from smartcounty.domains.traffic.models import CarPark
+
+    made = 0
+    for code, name, kind, cap, _profile, lon, lat, free, rate, cap_yuan, opens, closes in feed.DEMO_PARKS:
+        if CarPark.objects.filter(code=code).exists():
+            continue
+        thing = sensing.create_thing(f"parking-{code}", f"{name}车位检测", lon=lon, lat=lat, kind="parking",
+                                     organisation_id=org, is_demo=True, properties={"demo": True},
+                                     description="演示数据 / demo data")
+        ds = sensing.create_datastream(thing, parking.OCCUPIED, expected_interval_s=60)
+        parking.create_car_park(code=code, name=name, kind=kind, capacity=cap, lon=lon, lat=lat, free_minutes=free,
+                                hourly_rate=rate, daily_cap=cap_yuan,
+                                opens=dtime.fromisoformat(opens) if opens else None,
+                                closes=dtime.fromisoformat(closes) if closes else None, datastream_id=ds.id)
+        made += 1
+    return made

@@ -125,3 +125,40 @@ class Incident(models.Model):
 
     def __str__(self):
         return f"{self.segment_id}@{self.detected_ms}"
+
+
+class CarPark(models.Model):
+    """A car park or an on-street parking zone (APDS Place; FIWARE OffStreetParking / ParkingSpot zone)."""
+
+    class Kind(models.TextChoices):
+        OFF_STREET = "off_street", _("Car park")
+        ON_STREET = "on_street", _("On-street parking zone")
+
+    code = models.CharField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    capacity = models.PositiveIntegerField(_("capacity (spaces)"))
+    #: APDS Rates, simplified: minutes free, then yuan per started hour, a daily cap (0 = none)
+    free_minutes = models.PositiveIntegerField(_("free minutes"), default=0)
+    hourly_rate = models.DecimalField(_("rate (yuan per hour)"), max_digits=6, decimal_places=2, default=0)
+    daily_cap = models.DecimalField(_("daily cap (yuan)"), max_digits=7, decimal_places=2, default=0)
+    #: opening hours, Beijing time; both empty = open all day
+    opens = models.TimeField(_("opens"), null=True, blank=True)
+    closes = models.TimeField(_("closes"), null=True, blank=True)
+    lon = models.FloatField(_("longitude"))
+    lat = models.FloatField(_("latitude"))
+    town_code = models.CharField(_("town code"), max_length=12, blank=True)
+    #: a sensing datastream of occupied spaces (parking_occupied) or of vacant spaces (parking_vacant)
+    datastream_id = models.BigIntegerField(_("occupancy datastream id"), null=True, blank=True, unique=True)
+    #: APDS refreshRate: how often the sensor reports; 3 intervals without a reading = offline
+    refresh_interval_s = models.PositiveIntegerField(_("refresh interval (s)"), default=60)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("car park")
+        verbose_name_plural = _("car parks")
+        indexes = [models.Index(fields=["kind", "code"], name="traffic_park_kind"),
+                   models.Index(fields=["town_code", "code"], name="traffic_park_town")]
+
+    def __str__(self):
+        return f"{self.code} {self.name}"

@@ -47,6 +47,19 @@ def incident_points(ctx) -> dict:
                        for r in rows], "total": len(rows)}
 
 
+def parking_figure(ctx) -> dict:
+    from smartcounty.domains.traffic import services
+
+    t = services.parking_totals()
+    if not t["parks"]:
+        return Figure(None, "", _("No data yet")).as_dict()
+    note = _("of %(c)s spaces in %(n)s car parks") % {"c": t["capacity"], "n": t["parks"]}
+    if t["offline"]:
+        note += " · " + _("%(n)s offline") % {"n": t["offline"]}
+    share = t["vacant"] / t["capacity"] if t["capacity"] else 0
+    return Figure(t["vacant"], _("spaces"), note, "ok" if share >= 0.2 else "warn" if share >= 0.05 else "bad").as_dict()
+
+
 def panels() -> list[CockpitPanel]:
     return [
         CockpitPanel(key="traffic.tpi", title=gettext_lazy("Traffic performance index"), kind="figure", order=50,
@@ -54,6 +67,8 @@ def panels() -> list[CockpitPanel]:
                      help=gettext_lazy("County TPI 0-10 of the last 5 minutes")),
         CockpitPanel(key="traffic.congested", title=gettext_lazy("Congested road segments"), kind="list", order=50,
                      refresh=60, cache=30, audience="public", data=congested_list),
+        CockpitPanel(key="traffic.parking", title=gettext_lazy("Vacant parking spaces"), kind="figure", order=55,
+                     refresh=60, cache=30, audience="public", data=parking_figure),
         CockpitPanel(key="traffic.incidents", title=gettext_lazy("Traffic incidents"), kind="list", order=40,
                      refresh=30, cache=10, permission="traffic.view_incidents", data=incident_list),
         CockpitPanel(key="traffic.incident_map", title=gettext_lazy("Traffic incidents"), kind="map-layer", order=40,

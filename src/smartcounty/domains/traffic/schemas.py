@@ -1,6 +1,6 @@
 """API shapes of the traffic module."""
 
-from datetime import datetime
+from datetime import datetime, time
 
 from ninja import Schema
 
@@ -88,3 +88,35 @@ class IncidentOut(Schema):
     speed_kmh: float
     state: str
     alert_id: int | None
+
+
+class CarParkOut(Schema):
+    """APDS Place with its latest Observation (DATEX II parkingNumberOfVacantSpaces = ``vacant``)."""
+
+    code: str
+    name: str
+    kind: str
+    capacity: int
+    free_minutes: int
+    hourly_rate: float
+    daily_cap: float
+    opens: time | None
+    closes: time | None
+    lon: float
+    lat: float
+    town_code: str
+    status: str
+    vacant: int | None
+    occupied: int | None
+    occupancy: float | None
+    over_capacity: bool
+    observed: datetime | None
+    refresh_interval_s: int | None
+
+
+class ParkingHourOut(Schema):
+    start: datetime
+    occupied_mean: float
+    occupied_min: float
+    occupied_max: float
+    occupancy_mean: float

@@ -89,3 +89,34 @@ def incident_out(i) -> dict:
     return {"id": i.id, "segment": i.segment.code, "name": i.segment.name, "datastream_id": i.datastream_id,
             "detected": congestion.sensing.from_ms(i.detected_ms), "cleared": congestion.sensing.from_ms(i.cleared_ms),
             "baseline_kmh": i.baseline_kmh, "speed_kmh": i.speed_kmh, "state": i.state, "alert_id": i.alert_id}
+
+
+class _ParkingPage:
+    """A lazily evaluated list of car-park rows for pagination: only the page's car parks are read."""
+
+    def __init__(self, qs):
+        self.qs = qs
+
+    def __len__(self):
+        return self.qs.count()
+
+    def count(self):
+        return self.qs.count()
+
+    def __getitem__(self, sl):
+        from smartcounty.domains.traffic import parking
+
+        return parking.rows(self.qs[sl])
+
+
+def parking_page(*, kind=None, town=None):
+    from smartcounty.domains.traffic import parking
+
+    return _ParkingPage(parking.car_parks(kind=kind, town=town))
+
+
+def parking_totals() -> dict:
+    """Vacant spaces and capacity of the car parks with a live reading, their number and how many are offline."""
+    from smartcounty.domains.traffic import parking
+
+    return parking.totals()

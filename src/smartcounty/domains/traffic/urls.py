@@ -6,4 +6,6 @@ app_name = "traffic"
 urlpatterns = [
     path("", views.index, name="index"),
     path("incidents/", views.incidents, name="incidents"),
+    path("parking/", views.parking, name="parking"),
+    path("parking/live/", views.parking_live, name="parking-live"),
 ]

@@ -63,3 +63,31 @@ def incidents(request):
     audit.record("traffic.incidents_read", actor=request.user, detail={"state": state or ""})
     rows = [services.incident_out(i) for i in page.object_list]
     return render(request, "traffic/incidents.html", {"rows": rows, "page": page, "state": state or ""})
+
+
+STATUS_NAMES = {"available": "有空位", "few": "车位紧张", "full": "已满", "closed": "未开放", "offline": "传感器离线"}
+
+
+def _parking_context(request):
+    from smartcounty.domains.traffic.models import CarPark
+
+    kinds = dict(CarPark.Kind.choices)
+    kind = request.GET.get("kind") if request.GET.get("kind") in kinds else None
+    page = Paginator(services.parking_page(kind=kind), 50).get_page(request.GET.get("page"))
+    rows = list(page.object_list)
+    for r in rows:
+        r["kind_name"] = kinds.get(r["kind"], r["kind"])
+        r["status_name"] = STATUS_NAMES[r["status"]]
+    return {"rows": rows, "page": page, "kind": kind or "", "kinds": kinds.items(), "totals": services.parking_totals(),
+            "now": timezone.now()}
+
+
+def parking(request):
+    ctx = _parking_context(request)
+    ctx["points"] = [{"name": r["name"], "lon": r["lon"], "lat": r["lat"], "vacant": r["vacant"],
+                      "status": r["status_name"]} for r in ctx["rows"]]
+    return render(request, "traffic/parking.html", ctx)
+
+
+def parking_live(request):
+    return render(request, "traffic/parking_live.html", _parking_context(request))

@@ -51,9 +51,13 @@ def test_scoring_on_simulated_incidents_with_ground_truth():
     assert len(truth) >= 2
     alarms = snd.snd_alarms(series)
     detected, false, delays = snd.score(truth, alarms, len(series))
-    assert detected == len(truth) and false == 0 and all(0 <= d <= 3 for d in delays)
+    assert detected == len(truth) and all(0 <= d <= 3 for d in delays)
+    # the false alarms are the short disturbances (labelled non-incidents), never a rush hour
+    disturbed = {m for m in range(minutes) if simulate.disturbance(key, start + m * 60_000)}
+    false_starts = [a.start for a in alarms if not any(s <= a.start < e + 5 for s, e in truth)]
+    assert len(false_starts) == false and all(any(m in disturbed for m in range(f - 3, f + 1)) for f in false_starts)
     s = snd.Score(len(truth), detected, false, len(series), sum(delays) / len(delays))
-    assert s.detection_rate == 1.0 and s.false_alarm_rate == 0.0
+    assert s.detection_rate == 1.0 and s.false_alarm_rate == false / len(series)
 
 
 @pytest.mark.django_db

@@ -100,3 +100,19 @@ def test_tpi_is_monotone_in_tti(x, y):
 def test_speed_level_is_monotone(cls, a, b):
     lo, hi = sorted((a, b))
     assert tpi.speed_level(cls, lo) >= tpi.speed_level(cls, hi)
+
+
+@given(links_st)
+def test_the_window_evaluation_equals_the_reference_index(rows):
+    from smartcounty.domains.traffic import congestion
+
+    segments = {i: (c, L, vf) for i, (c, L, vf, _v) in enumerate(rows)}
+    speeds = {i: v for i, (_c, _L, _vf, v) in enumerate(rows)}
+    index, classes, levels = congestion.evaluate(speeds, segments)
+    ref = tpi.network_index([Link(c, L, vf, v) for c, L, vf, v in rows])
+    assert index.tpi == ref.tpi and index.level == ref.level and index.links == ref.links
+    assert index.tti == pytest.approx(ref.tti, abs=1e-3)
+    assert all(levels[i][1] == tpi.speed_level(c, v) for i, (c, _L, _vf, v) in enumerate(rows))
+    for cls in classes:
+        sub = [Link(c, L, vf, v) for c, L, vf, v in rows if c == cls]
+        assert classes[cls] == tpi.network_index(sub).tpi
