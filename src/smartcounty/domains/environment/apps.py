@@ -10,7 +10,7 @@ class EnvironmentConfig(ModuleConfig):
     name_zh = "智慧生态环境"
     name_en = "Smart ecological environment"
     plan_actions = (10,)
-    depends_on = ("sensing", "alerts", "places", "accounts")
+    depends_on = ("sensing", "alerts", "places", "accounts", "catalog")
 
     def register(self, reg):
         from smartcounty.domains.environment import live
@@ -19,8 +19,10 @@ class EnvironmentConfig(ModuleConfig):
         events.subscribe("sensing.observations", live.on_observations, module=self.label)
         reg.menu.register("environment", reg.MenuEntry("environment", _("Air quality"), "environment:index",
                                                        order=60, public=True), module=self.label)
-        from smartcounty.domains.environment import forecasting
+        from smartcounty.domains.environment import forecasting, opendata
 
+        for key, spec in opendata.SPECS.items():
+            reg.catalog_resources.register(key, spec, module=self.label)
         code = "environment.run_forecast"
         reg.permissions.register(code, reg.Permission(
             code, _("Retrain the air-quality forecasts"), ("org_admin", "staff")), module=self.label)

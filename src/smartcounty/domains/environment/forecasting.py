@@ -205,6 +205,9 @@ def run_background(stop, every: float | None = None) -> None:
         try:
             close_old_connections()
             runs = run_once()
+            from smartcounty.domains.environment import opendata
+
+            opendata.publish()
             log.info("air-quality forecasts retrained: %d stations at %s", len(runs),
                      timezone.now().astimezone(UTC).isoformat())
         except Exception:  # pragma: no cover - logged and retried next time

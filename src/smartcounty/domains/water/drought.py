@@ -72,6 +72,8 @@ class DroughtStatus:
     start: datetime
     end: datetime
     configured_normals: bool
+    #: days of the window each gauge covered (every gauge read, enough data or not)
+    covered_days: tuple[int, ...] = ()
 
 
 def status(now: datetime | None = None) -> DroughtStatus:
@@ -79,12 +81,15 @@ def status(now: datetime | None = None) -> DroughtStatus:
     now = now or datetime.now(UTC)
     end_ms = sensing.bucket_start(sensing.to_ms(now), "1day")  # today's Beijing midnight: whole days only
     start_ms = end_ms - WINDOW_DAYS * DAY_MS
-    totals, short = [], 0
-    for ds in sensing.latest(property_code=RAIN_PROPERTY).exclude(last_ms__isnull=True)[:MAX_GAUGES]:
-        if ds.last_ms < start_ms:
+    totals, short, covered = [], 0, []
+    gauges = sensing.latest(property_code=RAIN_PROPERTY).exclude(last_ms__isnull=True).values_list("id", "last_ms")
+    for ds_id, last_ms in gauges[:MAX_GAUGES]:
+        if last_ms < start_ms:
             short += 1
+            covered.append(0)
             continue
-        days = sensing.aggregate(ds.id, start_ms, end_ms, "1day")
+        days = sensing.aggregate(ds_id, start_ms, end_ms, "1day")
+        covered.append(len(days))
         if len(days) < MIN_COVERED_DAYS:
             short += 1
             continue
@@ -94,7 +99,7 @@ def status(now: datetime | None = None) -> DroughtStatus:
     watch = None
     if totals:
         watch = drought_watch(max(0.0, sum(totals) / len(totals)), normal_for(start, WINDOW_DAYS, monthly))
-    return DroughtStatus(watch, len(totals), short, start, end, configured)
+    return DroughtStatus(watch, len(totals), short, start, end, configured, tuple(covered))
 
 
 def assess_drought(now: datetime | None = None) -> DroughtStatus:

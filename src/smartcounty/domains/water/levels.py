@@ -20,10 +20,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 NORMAL, APPROACHING, ABOVE_WARNING, ABOVE_GUARANTEED = "normal", "approaching", "above_warning", "above_guaranteed"
 FLOOD_STATE_NAMES = {
-    NORMAL: _("Normal"),
+    NORMAL: pgettext_lazy("water level", "Normal"),
     APPROACHING: _("Approaching the warning level"),
     ABOVE_WARNING: _("Above the warning level"),
     ABOVE_GUARANTEED: _("Above the guaranteed level"),

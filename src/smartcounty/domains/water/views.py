@@ -7,7 +7,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.utils import timezone
 
-from smartcounty.domains.water import drought, live
+from smartcounty.domains.water import drought, live, quality
 from smartcounty.domains.water.levels import RAIN_WINDOWS_H, flood_state
 from smartcounty.foundation.sensing import services as sensing
 
@@ -28,7 +28,7 @@ def rain_rows(now: datetime) -> list[dict]:
     sums = {w: sensing.trailing_stats(ids, now, w) for w in RAIN_WINDOWS_H}
     if any(s[2] < 0 for s in sums[max(RAIN_WINDOWS_H)].values()):
         raise ValueError("rain amounts cannot be negative")
-    return [{"name": ds.thing.name, "town": ds.town_code,
+    return [{"id": ds.id, "name": ds.thing.name, "town": ds.town_code, "lon": ds.lon, "lat": ds.lat,
              "totals": [sums[w][ds.id][1] if ds.id in sums[w] else 0.0 for w in RAIN_WINDOWS_H]} for ds in gauges]
 
 
@@ -41,11 +41,26 @@ def index(request):
         state = None
         if ds.last_value is not None and warning is not None and (guaranteed is None or guaranteed >= warning):
             state = flood_state(ds.last_value, warning, guaranteed)
-        rows.append({"name": ds.thing.name, "town": ds.town_code, "level": ds.last_value, "warning": warning,
+        rows.append({"id": ds.id, "name": ds.thing.name, "town": ds.town_code, "lon": ds.lon, "lat": ds.lat,
+                     "level": ds.last_value, "warning": warning,
                      "guaranteed": guaranteed, "state": state,
                      "time": None if ds.last_ms is None else datetime.fromtimestamp(ds.last_ms / 1000, UTC)})
     now = timezone.now()
     rain = rain_rows(now)
-    return render(request, "water/index.html", {"page": page, "rows": rows, "rain": rain,
-                                                "windows": RAIN_WINDOWS_H, "drought": drought.status(now),
-                                                "min_days": drought.MIN_COVERED_DAYS})
+    status = drought.status(now)
+    stations = quality.stations()
+    points = ([{"kind": "level", "id": r["id"], "name": r["name"], "lon": r["lon"], "lat": r["lat"],
+                "label": "" if r["level"] is None else f"{r['level']:.2f} m",
+                "state": r["state"].state if r["state"] else ""} for r in rows]
+              + [{"kind": "rain", "id": g["id"], "name": g["name"], "lon": g["lon"], "lat": g["lat"],
+                  "label": f"{g['totals'][-1]:.1f} mm / 24 h", "state": ""} for g in rain]
+              + [{"kind": "quality", "id": q["station_id"], "name": q["station"], "lon": q["lon"], "lat": q["lat"],
+                  "label": q["class_label"] or "", "state": quality.CLASS_COLOURS.get(q["water_class"], "")}
+                 for q in stations])
+    return render(request, "water/index.html", {
+        "page": page, "rows": rows, "rain": rain, "windows": RAIN_WINDOWS_H, "drought": status,
+        "min_days": drought.MIN_COVERED_DAYS, "most_days": max(status.covered_days, default=0),
+        "quality": stations, "points": [p for p in points if p["lon"] is not None and p["lat"] is not None],
+        "level_gauges": [{"id": ds.id, "name": ds.thing.name} for ds in page.object_list],
+        "rain_gauges": [{"id": g["id"], "name": g["name"]} for g in rain],
+    })

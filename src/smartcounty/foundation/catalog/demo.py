@@ -120,6 +120,9 @@ def load(stdout=None):
     ensure = getattr(accounts, "ensure_plan_organisations", None)
     if ensure:
         ensure()
+    from smartcounty.foundation.catalog.services import ensure_registered_resources
+
+    ensure_registered_resources()  # the resources modules publish their live data into
     made = 0
     for spec in RESOURCES:
         spec = dict(spec)

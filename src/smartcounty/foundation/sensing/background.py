@@ -15,10 +15,10 @@ def simulator_enabled() -> bool:
 
 
 def run_simulator(stop) -> None:
-    from smartcounty.foundation.sensing.simulator import Simulator
+    from smartcounty.foundation.sensing.simulator import HISTORY_HOURS, Simulator
 
     try:
-        Simulator().run(stop)
+        Simulator(history=HISTORY_HOURS).run(stop)
     except Exception:  # pragma: no cover - logged, the server keeps running
         log.exception("sensor simulator stopped")
     finally:

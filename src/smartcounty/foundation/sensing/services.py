@@ -2,7 +2,7 @@
 
 Public: ``ingest`` (store a batch of observations), ``sync_observed_properties``, ``create_thing``,
 ``create_datastream``, ``observations``, ``aggregate``, ``window_stats``, ``trailing_stats``, ``hourly_stats``,
-``latest``,
+``thing_properties``, ``latest``,
 ``check_health``,
 ``datastream_info``. Times are epoch milliseconds inside, aware UTC datetimes at the edges.
 Events (see ``schemas``): ``sensing.observations``, ``sensing.datastream_offline``,
@@ -358,3 +358,11 @@ def datastream_info(datastream_id: int) -> dict | None:
 def datastreams_info(ids) -> list[dict]:
     """``datastream_info`` of many datastreams in one query (unknown ids are left out)."""
     return [_info(r) for r in Datastream.objects.filter(pk__in=list(ids)).values(*_INFO_FIELDS)]
+
+
+def thing_properties(thing_ids) -> dict[int, dict]:
+    """{thing id: its ``properties`` (a plain dict)} of several things in one query (unknown ids left out)."""
+    ids = sorted({int(i) for i in thing_ids})
+    if not ids:
+        return {}
+    return {i: dict(p or {}) for i, p in Thing.objects.filter(pk__in=ids).values_list("id", "properties")}

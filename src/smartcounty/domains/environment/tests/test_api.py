@@ -218,3 +218,14 @@ def test_openapi_documents_the_environment_paths(client):
     for p in ("/api/v1/environment/stations", "/api/v1/environment/county/daily", "/api/v1/environment/forecasts",
               "/api/v1/environment/warning"):
         assert p in paths
+
+
+def test_aqi_by_town_is_published_into_the_open_catalog(network, people):
+    from smartcounty.domains.environment import opendata
+    from smartcounty.foundation.catalog import services as catalog
+
+    assert opendata.publish() == {opendata.AQI_BY_TOWN: 2}
+    resource = catalog.get_resource("gx-aqi-by-town")
+    assert resource.open_type == "open" and resource.domain == "10"
+    rows = {r["town_code"]: r for r in catalog.read_rows(resource, public=True, channel="test").rows}
+    assert set(rows) == {TOWN_A, TOWN_B} and rows[TOWN_A]["stations"] == 2 and rows[TOWN_A]["category"]

@@ -4,7 +4,9 @@ For modules:
 - ``publish_dataset(resource_code, rows, actor=None, note="", allow_empty=False)``: replace a resource's data
   (no rows is refused unless ``allow_empty``).
 - ``ensure_registered_resources()``: create the resources modules declared in
-  ``reg.catalog_resources`` (entries are ``schemas.ResourceSpec``).
+  ``reg.catalog_resources`` (entries are ``schemas.ResourceSpec``); the demo and the scheduler call it.
+- ``publish_registered(code, rows)``: a module's live data into its declared resource (created when
+  missing, opened once it has data when the spec says open).
 - ``indicators()``: completeness per organisation, requests answered on time, per-domain figures.
 - ``read_rows(resource, org_id=..., actor=...)``: the audited, masked data read.
 Events: ``catalog.resource_changed``, ``catalog.dataset_published``, ``catalog.resource_opened``,
@@ -90,11 +92,35 @@ def ensure_registered_resources(*, actor=None) -> list[str]:
     return created
 
 
+def publish_registered(code: str, rows: list[dict], *, note: str = ""):
+    """For modules: replace the data of a resource the module declared in ``reg.catalog_resources`` with
+    ``rows``: the resource is created when missing, and opened to the public once it has data when its spec
+    says ``open_type="open"`` (``open_resource`` checks it for personal data). No rows: nothing changes
+    (returns None); else the new ``DatasetVersion``."""
+    from smartcounty.foundation.catalog.models import Resource
+    from smartcounty.kernel import registry
+
+    spec = registry.catalog_resources.get(code)
+    if not rows:
+        return None
+    if not Resource.objects.filter(code=code).exists():
+        ensure_registered_resources()
+    version = publish_dataset(code, rows, note=note or "module")
+    resource = get_resource(code)
+    if spec.open_type == "open" and resource.open_type != "open":
+        open_resource(resource)
+    return version
+
+
 def run_scheduler(stop, *, interval: float = 60.0) -> None:
     """Background service: pull URL-fed datasets when their cycle is due; escalate late requests.
     Runs a round at once, then one every ``interval`` seconds until ``stop`` is set."""
     from django.db import close_old_connections
 
+    try:
+        ensure_registered_resources()
+    except Exception:
+        log.exception("catalog: creating the modules' declared resources failed")
     while True:
         try:
             for resource in pull_due():
