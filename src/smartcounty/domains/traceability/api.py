@@ -66,7 +66,7 @@ def transform(request, payload: TransformIn):
     for org in orgs:
         services.require(user, "record", org)
     outs = services.transform(d["inputs"], d["outputs"], kind=d["kind"], actor=user, when=d["time"],
-                              place=d["place"], readings=d["readings"])
+                              place=d["place"], readings=d["readings"], stage=d["stage"])
     return Status(201, [services.batch_out(b) for b in outs])
 
 

@@ -35,7 +35,7 @@ def load(stdout=None):
             when=t0 + timedelta(hours=i), place=f"冠县清泉街道演示果园{i + 1}", lon=115.44 + 0.01 * i, lat=36.48,
             readings=[{"type": "temperature", "value": 12.5, "uom": "Cel"}]) for i in range(2)]
         coop_name = coop["name"] if coop else "冠县演示农业合作社"
-        [merged] = services.transform(harvests, [{"quantity": 1200}], kind="merge", who=coop_name,
+        [merged] = services.transform(harvests, [{"quantity": 1200}], kind="merge", stage="purchase", who=coop_name,
                                       when=t0 + timedelta(hours=5), place="冠县演示农业合作社收购点")
         services.record(merged, "store", who=f"{coop_name}冷库", when=t0 + timedelta(hours=8), place="合作社冷库",
                         readings=[{"type": "temperature", "value": 1.5, "uom": "Cel"},

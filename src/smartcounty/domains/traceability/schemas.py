@@ -47,6 +47,7 @@ class Output(InputSchema):
 
 class TransformIn(InputSchema):
     kind: str
+    stage: str | None = None
     inputs: list[str] = Field(min_length=1, max_length=100)
     outputs: list[Output] = Field(min_length=1, max_length=100)
     place: str = Field("", max_length=120)

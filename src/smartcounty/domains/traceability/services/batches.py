@@ -151,10 +151,11 @@ def record(batch, kind: str, *, actor=None, who: str = "", when=None, place: str
 
 @transaction.atomic
 def transform(inputs: list, outputs: list[dict], *, kind: str, actor=None, who: str = "", when=None,
-              place: str = "", readings=None, organisation_id=None) -> list[Batch]:
+              place: str = "", readings=None, organisation_id=None, stage: str | None = None) -> list[Batch]:
     """Split one batch into several (``split``), merge several into one (``merge``) or process inputs into
     products (``process``, 加工). ``outputs``: [{"product", "quantity", "unit"}]. The output batches keep
-    the producer of the (first) input; split and merge keep the quantity."""
+    the producer of the (first) input; split and merge keep the quantity. ``stage``: where the outputs are
+    (a merge at a buyer's is 收购, ``purchase``); by default 加工 for processing, else the input's stage."""
     if kind not in ("split", "merge", "process"):
         raise ApiError(422, "invalid", _("kind is split, merge or process"), field="kind")
     ins = [_batch(b) for b in inputs]
@@ -179,7 +180,9 @@ def transform(inputs: list, outputs: list[dict], *, kind: str, actor=None, who: 
         raise ApiError(422, "invalid", _("processing cannot make more than went in"), field="outputs")
     now = when or timezone.now()
     first = ins[0]
-    stage = Stage.PROCESSING if kind == "process" else first.stage
+    if stage is not None and stage not in STAGE_NAMES:
+        raise ApiError(422, "invalid", _("unknown stage"), field="stage")
+    stage = stage or (Stage.PROCESSING if kind == "process" else first.stage)
     outs = []
     for o in outputs:
         outs.append(Batch.objects.create(

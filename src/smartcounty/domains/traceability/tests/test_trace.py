@@ -151,6 +151,7 @@ def test_api_authorisation_and_public_trace(client, orgs):
     pub = client.get(f"/api/v1/traceability/public/{code}").json()
     assert pub["root"]["producer"]["name"] == "王**" and "*" in pub["root"]["producer"]["code"]
     assert pub["root"]["recalled"] is True
+    assert "王秀英" not in json.dumps(pub, ensure_ascii=False)
     page = client.get(f"/traceability/t/{code}/").content.decode()
     assert "王**" in page and "已召回" in page and "<svg" in page and "温度" in page
     assert client.get(f"/traceability/t/{code}/qr.svg")["Content-Type"] == "image/svg+xml"
