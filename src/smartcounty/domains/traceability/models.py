@@ -45,15 +45,17 @@ class Batch(models.Model):
 
 
 class Link(models.Model):
-    """An input batch (``parent``) that went into an output batch (``child``)."""
+    """An input batch (``parent``) that went into an output batch (``child``). The two composite indexes,
+    (parent, child) and (child, parent), cover both directions of a trace (index-only scans); the
+    foreign keys need no index of their own."""
 
     class Kind(models.TextChoices):
         SPLIT = "split", _("Split")
         MERGE = "merge", _("Merge")
         PROCESS = "process", _("Processing")
 
-    parent = models.ForeignKey(Batch, on_delete=models.PROTECT, related_name="+")
-    child = models.ForeignKey(Batch, on_delete=models.PROTECT, related_name="+")
+    parent = models.ForeignKey(Batch, on_delete=models.PROTECT, related_name="+", db_index=False)
+    child = models.ForeignKey(Batch, on_delete=models.PROTECT, related_name="+", db_index=False)
     kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices)
 
     class Meta:
