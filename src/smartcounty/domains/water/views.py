@@ -61,6 +61,7 @@ def index(request):
         "page": page, "rows": rows, "rain": rain, "windows": RAIN_WINDOWS_H, "drought": status,
         "min_days": drought.MIN_COVERED_DAYS, "most_days": max(status.covered_days, default=0),
         "quality": stations, "points": [p for p in points if p["lon"] is not None and p["lat"] is not None],
-        "level_gauges": [{"id": ds.id, "name": ds.thing.name} for ds in page.object_list],
+        "level_gauges": [{"id": r["id"], "name": r["name"], "warning": r["warning"], "guaranteed": r["guaranteed"]}
+                         for r in rows],
         "rain_gauges": [{"id": g["id"], "name": g["name"]} for g in rain],
     })
