@@ -11,6 +11,8 @@ import pytest
 # Handlers of background events run inline in tests, so they see the test's own transaction
 # (the environment variable reaches servers that tests start as subprocesses too).
 os.environ.setdefault("SMARTCOUNTY_EVENTS_INLINE", "1")
+# The suite runs on kept connections (pytest-django's test databases); servers it starts set their own pool.
+os.environ.setdefault("SMARTCOUNTY_DB_POOL_MAX", "0")
 # The suite (and the servers it starts) calls the API far faster than any client should; the rate-limit
 # tests set their own small limits (kernel/tests/test_ratelimit.py).
 for _name in ("ANON", "TOKEN", "INGEST", "AUTH_FAILURES", "SIGNUP"):

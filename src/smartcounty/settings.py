@@ -48,6 +48,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "smartcounty.kernel.telemetry.RequestIdMiddleware",
     "smartcounty.kernel.middleware.ForwardedProtoMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -99,6 +100,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
     }
     DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")}
+
+# PostgreSQL: a connection pool per process (psycopg_pool, Django's "pool" option) instead of one kept connection
+# per thread: the web server's threads and the event subscribers borrow a connection for a request or a batch and
+# give it back, so a process holds as many as are in use (at most SMARTCOUNTY_DB_POOL_MAX; idle ones close after a
+# minute), not one per thread that ever served. 0 turns the pool off (the test suite does; its servers keep it).
+SMARTCOUNTY_DB_POOL_MAX = int(os.environ.get("SMARTCOUNTY_DB_POOL_MAX", "20"))
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and SMARTCOUNTY_DB_POOL_MAX > 0:
+    DATABASES["default"]["CONN_MAX_AGE"] = 0  # required with a pool: "closing" gives the connection back
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": 1, "max_size": SMARTCOUNTY_DB_POOL_MAX, "max_idle": 60, "timeout": 30}
 
 # The cache (rate-limit counters, cockpit panels): in-process by default; Redis when SMARTCOUNTY_CACHE_URL is set
 # (redis://127.0.0.1:6379/0), shared by every server and worker process.
@@ -213,10 +224,25 @@ if SMARTCOUNTY_OPEN311_PUBLISH not in ("redacted", "moderated"):
 
     raise ImproperlyConfigured("SMARTCOUNTY_OPEN311_PUBLISH must be redacted or moderated")
 
+# Logs on standard error, each line with the id of the request being served; SMARTCOUNTY_LOG_FORMAT=json writes one
+# JSON object per line (time, level, logger, process, request_id, message) for a log collector.
+SMARTCOUNTY_LOG_FORMAT = os.environ.get("SMARTCOUNTY_LOG_FORMAT", "text")
+if SMARTCOUNTY_LOG_FORMAT not in ("text", "json"):
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("SMARTCOUNTY_LOG_FORMAT must be text or json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "smartcounty.kernel.logs.RequestIdFilter"}},
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "pythonjsonlogger.json.JsonFormatter",
+                 "fmt": "%(asctime)s %(levelname)s %(name)s %(process)d %(request_id)s %(message)s",
+                 "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"}, "json_ensure_ascii": False},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["request_id"],
+                             "formatter": SMARTCOUNTY_LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": os.environ.get("SMARTCOUNTY_LOG_LEVEL", "WARNING")},
 }
 

@@ -21,6 +21,7 @@ urlpatterns = [
     path("", kernel_views.home, name="home"),
     path("healthz", kernel_views.healthz, name="healthz"),
     path("readyz", kernel_views.readyz, name="readyz"),
+    path("metrics", kernel_views.metrics, name="metrics"),
     path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),

@@ -99,6 +99,18 @@ class BackgroundService:
     enabled: Callable[[], bool] = lambda: True
 
 
+@dataclass(frozen=True)
+class Metric:
+    """A figure ``/metrics`` reads when it is scraped: ``collect()`` returns a number, or a dict of label values
+    (a tuple, in ``labels`` order) to numbers. ``kind`` is "gauge" or "counter" (a counter only ever grows)."""
+
+    name: str
+    help: str
+    collect: Callable[[], Any]
+    kind: str = "gauge"
+    labels: tuple = ()
+
+
 modules = Registry("modules")
 menu = Registry("menu")
 demo_loaders = Registry("demo_loaders")
@@ -110,6 +122,7 @@ case_types = Registry("case_types")
 catalog_resources = Registry("catalog_resources")
 cockpit_panels = Registry("cockpit_panels")
 background = Registry("background")
+metrics = Registry("metrics")
 
 ALL = {
     r.name: r
@@ -124,5 +137,6 @@ ALL = {
         catalog_resources,
         cockpit_panels,
         background,
+        metrics,
     )
 }

@@ -46,6 +46,29 @@ def _post_fork(server, worker):
     process.tune_gc()
 
 
+def _child_exit(server, worker):
+    import os
+
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)
+
+
+def metrics_dir(data_dir, bind: str):
+    """A fresh directory for the web workers' shared metrics (prometheus_client's multiprocess mode), set in the
+    environment before that library is first imported (the workers import it after they fork)."""
+    import os
+    import shutil
+    from pathlib import Path
+
+    path = Path(data_dir) / "metrics" / bind.replace(":", "_").replace("/", "_")
+    shutil.rmtree(path, ignore_errors=True)
+    path.mkdir(parents=True)
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(path)
+    return path
+
+
 def _post_worker_init(worker):
     from django.conf import settings
 
@@ -69,6 +92,7 @@ class WebApplication(BaseApplication):
             "accesslog": "-" if access_log else None, "errorlog": "-", "loglevel": "info",
             "proc_name": "smartcounty-web", "control_socket_disable": True,
             "pre_fork": _pre_fork, "post_fork": _post_fork, "post_worker_init": _post_worker_init,
+            "child_exit": _child_exit,
         }
         super().__init__()
 

@@ -40,3 +40,11 @@ def readyz(request):
     if not (local or user_has_perm(getattr(request, "user", None), "kernel.operate")):
         body.pop("processes", None)
     return JsonResponse({"status": "ready" if ready else "not ready", **body}, status=200 if ready else 503)
+
+
+def metrics(request):
+    """Prometheus metrics (``kernel.telemetry``), imported on first use: the production server sets up the
+    library's multiprocess mode before that."""
+    from smartcounty.kernel import telemetry
+
+    return telemetry.metrics_view(request)

@@ -13,7 +13,7 @@ class AlertsConfig(ModuleConfig):
     depends_on = ("sensing", "places", "accounts")
 
     def register(self, reg):
-        from smartcounty.foundation.alerts import demo, engine, feed, notify, rules
+        from smartcounty.foundation.alerts import demo, engine, feed, notify, rules, services
         from smartcounty.kernel import events
 
         staff = ("org_admin", "staff", "grid_worker")
@@ -40,5 +40,11 @@ class AlertsConfig(ModuleConfig):
                                                        permission="alerts.view"), module=self.label)
         reg.demo_loaders.register("alerts", reg.DemoLoader("alerts", demo.load, order=40, title=_("Demo alert rules")),
                                   module=self.label)
+        reg.metrics.register("alerts.raised", reg.Metric(
+            "smartcounty_alerts_raised", "Alerts raised since the installation began", services.raised_total,
+            kind="counter"), module=self.label)
+        reg.metrics.register("alerts.open", reg.Metric(
+            "smartcounty_alerts_open", "Open alerts by level", services.open_alert_counts, labels=("level",)),
+            module=self.label)
         reg.background.register("alerts_webhooks", reg.BackgroundService(
             "alerts_webhooks", notify.run_background, title=_("Alert notification delivery")), module=self.label)

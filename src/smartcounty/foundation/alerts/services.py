@@ -319,3 +319,8 @@ def _subscriptions_changed() -> None:
     from smartcounty.foundation.alerts import notify
 
     notify.invalidate()
+
+
+def raised_total() -> int:
+    """Alerts ever raised (a raise while the same alert is open updates it instead; for ``/metrics``)."""
+    return Alert.objects.count()

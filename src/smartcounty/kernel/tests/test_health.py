@@ -39,3 +39,49 @@ def test_readiness_needs_a_live_background_worker_and_shows_processes_only_to_op
     # A worker not seen for three beats is gone.
     ProcessHeartbeat.objects.filter(role="worker").update(seen_at=datetime.now(UTC) - timedelta(seconds=heartbeat.STALE + 1))
     assert client.get("/readyz").status_code == 503
+
+
+def test_every_response_has_a_request_id_and_a_trusted_proxys_id_is_kept(client, settings):
+    r = client.get("/healthz")
+    assert len(r["X-Request-ID"]) == 32
+    assert client.get("/healthz", HTTP_X_REQUEST_ID="abc-123")["X-Request-ID"] != "abc-123"  # not from any client
+    settings.SMARTCOUNTY_TRUSTED_PROXIES = ["127.0.0.1"]
+    assert client.get("/healthz", HTTP_X_REQUEST_ID="abc-123")["X-Request-ID"] == "abc-123"
+    assert client.get("/healthz", HTTP_X_REQUEST_ID="<script>")["X-Request-ID"] != "<script>"
+
+
+def test_log_lines_carry_the_request_id_and_json_logs_are_json(client):
+    import json
+    import logging
+
+    from pythonjsonlogger.json import JsonFormatter
+
+    from smartcounty.kernel.logs import RequestIdFilter, request_id
+
+    token = request_id.set("r-42")
+    try:
+        record = logging.LogRecord("smartcounty.test", logging.WARNING, __file__, 1, "冠县 %s", ("ok",), None)
+        RequestIdFilter().filter(record)
+    finally:
+        request_id.reset(token)
+    line = JsonFormatter("%(asctime)s %(levelname)s %(name)s %(request_id)s %(message)s",
+                         rename_fields={"levelname": "level"}, json_ensure_ascii=False).format(record)
+    assert json.loads(line) | {"asctime": None} == {"asctime": None, "level": "WARNING", "name": "smartcounty.test",
+                                                    "request_id": "r-42", "message": "冠县 ok"}
+
+
+def test_metrics_are_for_local_probes_and_platform_admins_and_have_request_latency_and_module_figures(
+        client, django_user_model):
+    client.get("/healthz")
+    r = client.get("/metrics", REMOTE_ADDR="127.0.0.1")
+    assert r.status_code == 200 and r["Content-Type"].startswith("text/plain")
+    text = r.content.decode()
+    assert 'smartcounty_http_request_duration_seconds_count{method="GET",route="healthz",status="2xx"}' in text
+    assert "smartcounty_alerts_raised_total 0.0" in text and "smartcounty_outbox_rows" in text
+    assert client.get("/metrics", REMOTE_ADDR="10.0.0.8").status_code == 403
+    assert client.get("/metrics", REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="203.0.113.9").status_code == 403
+    staff = django_user_model.objects.create_user("staff-m", role="staff", kind="staff")
+    client.force_login(staff)
+    assert client.get("/metrics", REMOTE_ADDR="10.0.0.8").status_code == 403
+    client.force_login(django_user_model.objects.create_user("ops-m", role="platform_admin", kind="staff"))
+    assert client.get("/metrics", REMOTE_ADDR="10.0.0.8").status_code == 200

@@ -34,14 +34,50 @@ def _open_handles(pid: int) -> int:
     return len(os.listdir(f"/proc/{pid}/fd"))
 
 
+POOL_MAX = 8
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def engine_env(request, tmp_path):
+    """The server's database: a fresh SQLite file, or (in the PostgreSQL run) a fresh PostgreSQL database with the
+    connection pool at ``POOL_MAX``."""
+    url = os.environ.get("DATABASE_URL", "")
+    if request.param == "sqlite":
+        yield {}
+        return
+    if not url.startswith("postgres"):
+        pytest.skip("this run uses SQLite; the PostgreSQL run (DATABASE_URL) covers this test")
+    import uuid
+
+    import psycopg
+
+    admin_url, name = url.rsplit("/", 1)[0] + "/postgres", f"sc_serve_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(admin_url, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    yield {"DATABASE_URL": url.rsplit("/", 1)[0] + "/" + name, "SMARTCOUNTY_DB_POOL_MAX": str(POOL_MAX),
+           "_admin": admin_url, "_name": name}
+    with psycopg.connect(admin_url, autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def backends(engine_env) -> int:
+    """PostgreSQL connections open on the server's database."""
+    import psycopg
+
+    with psycopg.connect(engine_env["_admin"], autocommit=True) as admin:
+        return admin.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = %s",
+                             [engine_env["_name"]]).fetchone()[0]
+
+
 @pytest.fixture
-def served(tmp_path):
+def served(tmp_path, engine_env):
     """A real ``smartcounty serve`` on a free loopback port, on a fresh SQLite database of its own. Event
     subscribers run on their background threads as in production (not inline as in the rest of the suite),
     so their long-lived connections are there beside the request threads'."""
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "SMARTCOUNTY_EVENTS_INLINE")}
     env.update(SMARTCOUNTY_DATA_DIR=str(tmp_path), SMARTCOUNTY_SIMULATE="0", DJANGO_SETTINGS_MODULE="smartcounty.settings",
                SMARTCOUNTY_RATE_ANON="100000/m")  # 300 quick calls from one address are this test's own load
+    env.update({k: v for k, v in engine_env.items() if not k.startswith("_")})
     sc = [sys.executable, "-m", "smartcounty.cli"]
     subprocess.run([*sc, "migrate", "--noinput", "-v", "0"], env=env, check=True, timeout=300)
     out = subprocess.run([*sc, "shell", "-c", SETUP], env=env, check=True, timeout=300, capture_output=True, text=True)
@@ -61,7 +97,7 @@ def served(tmp_path):
                 time.sleep(0.1)
         else:
             pytest.fail("the server did not start:\n" + (tmp_path / "server.log").read_text()[-3000:])
-        yield proc, port, token, int(datastream)
+        yield proc, port, token, int(datastream), engine_env
     finally:
         proc.terminate()
         try:
@@ -87,7 +123,7 @@ def _request(port, method, path, body=None, token=None) -> int:
 
 
 def test_the_server_closes_the_database_connections_of_each_client_connection(served):
-    proc, port, token, datastream = served
+    proc, port, token, datastream, engine_env = served
     start_ms = int(time.time() * 1000) - 3_600_000
 
     def one_round(i):
@@ -109,3 +145,11 @@ def test_the_server_closes_the_database_connections_of_each_client_connection(se
         time.sleep(0.05)
     assert now < start + 20, f"{now} open handles after 300 client connections, {start} before"
     assert _request(port, "GET", "/healthz") == 200
+    if "_name" in engine_env:
+        # 20 clients at once: on PostgreSQL the threads borrow from the process's pool, so the server holds at most
+        # POOL_MAX connections however many of its threads have served.
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(20) as clients:
+            list(clients.map(one_round, range(101, 301)))
+        assert backends(engine_env) <= POOL_MAX

@@ -133,6 +133,14 @@ def test_a_killed_web_worker_is_replaced_in_its_slot_and_a_killed_server_leaves_
     workers = _wait(lambda: len(server.descendants(proc.pid)) == 2 and server.descendants(proc.pid))
     lanes = lambda: sorted(set(re.findall(r"outbox lane (\S+),", log.read_text())))  # noqa: E731
     assert _wait(lambda: lanes() == ["serve:web0", "serve:web1"])
+    for _ in range(20):
+        assert _get(port) == 200
+    # Both workers' request figures in one scrape (prometheus_client's multiprocess mode, set up by the server).
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10) as r:
+        text = r.read().decode()
+    served = re.search(r'smartcounty_http_request_duration_seconds_count\{method="GET",route="healthz",status="2xx"\} (\S+)',
+                       text)
+    assert served and float(served.group(1)) >= 20, text[:2000]
     os.kill(workers[0], signal.SIGKILL)
     replaced = _wait(lambda: (now := server.descendants(proc.pid)) and len(now) == 2 and workers[0] not in now and now)
     assert _wait(lambda: log.read_text().count("outbox lane") == 3)

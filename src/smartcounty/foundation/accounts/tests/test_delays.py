@@ -86,7 +86,9 @@ def test_delays_grow_and_a_refused_attempt_is_not_checked_or_counted(client, ali
         time_passes()
         assert sign_in(client, "alice", "wrong").status_code == 200  # checked again after the wait
         waits.append(delayed(sign_in(client, "alice", PASSWORD)))
-    assert waits == [60, 120, 240, 480]
+    # Retry-After is what is left of the wait when the next attempt comes: a loaded machine takes a second or two
+    # between the failure that set a delay and that attempt.
+    assert all(expected - 5 < wait <= expected for wait, expected in zip(waits, [60, 120, 240, 480], strict=True)), waits
     assert AuditEntry.objects.filter(action="accounts.signin_delayed").count() == 4
     assert AuditEntry.objects.filter(action="accounts.signin_refused").count() == 4
     # Never a hard lock: once the wait is over the right password signs in and clears the count.

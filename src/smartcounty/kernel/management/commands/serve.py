@@ -1,3 +1,5 @@
+import sys
+
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connections
@@ -24,6 +26,13 @@ class Command(BaseCommand):
         parser.add_argument("--max-requests", type=int, default=settings.SMARTCOUNTY_WEB_MAX_REQUESTS,
                             help="replace a worker after this many requests, 0 never (SMARTCOUNTY_WEB_MAX_REQUESTS)")
         parser.add_argument("--access-log", action="store_true", help="log every request to standard output")
+
+    def execute(self, *args, **options):
+        # Before the system checks import the middleware (and with it prometheus_client): the web workers share
+        # their metrics through a directory, which that library reads from the environment when first imported.
+        if options.get("no_background") and "prometheus_client" not in sys.modules:
+            server.metrics_dir(settings.DATA_DIR, options.get("addrport") or "127.0.0.1:8000")
+        return super().execute(*args, **options)
 
     def handle(self, *args, addrport, no_background, workers, threads, timeout, graceful_timeout, max_requests,
                access_log, **options):
