@@ -10,7 +10,7 @@ class AgricultureConfig(ModuleConfig):
     name_zh = "智慧农业"
     name_en = "Smart agriculture"
     plan_actions = (25,)
-    depends_on = ("accounts", "places", "sensing", "alerts", "weather")
+    depends_on = ("accounts", "places", "sensing", "alerts", "weather", "cockpit")
 
     def register(self, reg):
         from smartcounty.domains.agriculture.demo import load
@@ -33,5 +33,9 @@ class AgricultureConfig(ModuleConfig):
         reg.menu.register("agriculture.farms", reg.MenuEntry(
             "agriculture.farms", _("Farms"), "agriculture:farms", order=73, permission="agriculture.view"),
             module=self.label)
+        from smartcounty.domains.agriculture.panels import panels
+
+        for panel in panels():
+            reg.cockpit_panels.register(panel.key, panel, module=self.label)
         reg.demo_loaders.register("agriculture", reg.DemoLoader("agriculture", load, order=73,
                                                                 title=_("Agriculture demo")), module=self.label)

@@ -226,7 +226,8 @@ def farm_detail(scope: Scope, farm_id: int, *, actor=None, today: date | None = 
     return out
 
 
-def plots_geojson(scope: Scope, bbox=None) -> dict:
+def plots_geojson(scope: Scope | None, bbox=None) -> dict:
+    """Plots inside ``bbox`` as GeoJSON (the cockpit's layer passes no scope: its panel has a permission)."""
     qs = Plot.objects.select_related("farm")
     if bbox:
         w, s, e, n = places.check_bbox(bbox)

@@ -2,7 +2,7 @@
 
 from datetime import date, datetime, time, timedelta
 
-from ninja import File, Router, Status
+from ninja import Field, File, Router, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
@@ -18,7 +18,7 @@ from smartcounty.domains.economy.schemas import (
 )
 from smartcounty.foundation.sensing.services import SHANGHAI_OFFSET_MS
 from smartcounty.kernel import authz
-from smartcounty.kernel.api import Id, Pagination
+from smartcounty.kernel.api import Id, InputSchema, Pagination
 from smartcounty.kernel.problems import ApiError
 
 router = Router(tags=["economy"])
@@ -132,3 +132,23 @@ def park_energy(request, park_id: Id, kind: str = "electricity", bucket: str = "
     out = services.consumption(scope, kind=kind, start=lo, end=hi, bucket=bucket, park_id=park_id)
     out["enterprises"] = services.park_breakdown(scope, park_id, kind=kind, start=lo, end=hi)
     return out
+
+
+class RequestIn(InputSchema):
+    category: str = Field(min_length=3, max_length=4)
+    title: str = Field(min_length=1, max_length=200)
+    description: str = Field("", max_length=4000)
+
+
+@router.post("/enterprises/{enterprise_id}/requests", response={201: dict})
+def request_service(request, enterprise_id: Id, payload: RequestIn):
+    """A service request of an enterprise to its park, filed by the park's staff or the registry's."""
+    user, scope = _viewer(request)
+    services.enterprise_detail(scope, enterprise_id, actor=user)
+    return Status(201, services.request_service(enterprise_id, **payload.dict(), actor=user))
+
+
+@router.get("/parks/{park_id}/requests", response=list[dict])
+def park_requests(request, park_id: Id):
+    _user, scope = _viewer(request)
+    return services.requests_of_park(scope, park_id)

@@ -10,9 +10,10 @@ class EconomyConfig(ModuleConfig):
     name_zh = "智能制造与智慧园区"
     name_en = "Enterprises and parks"
     plan_actions = (24, 27)
-    depends_on = ("accounts", "places", "catalog", "sensing", "alerts")
+    depends_on = ("accounts", "places", "catalog", "sensing", "alerts", "cases")
 
     def register(self, reg):
+        from smartcounty.domains.economy.catalogue import CASE_TYPE
         from smartcounty.domains.economy.demo import load
         from smartcounty.domains.economy.services import on_observations
         from smartcounty.foundation.sensing.schemas import ObservedPropertySpec as P
@@ -24,6 +25,7 @@ class EconomyConfig(ModuleConfig):
                      P("gas_use", "用气量", "Gas use", "m3", "urn:smartcounty:property:gas_use", 2, minimum=0.0)):
             reg.observed_properties.register(spec.code, spec, module=self.label)
         events.subscribe("sensing.observations", on_observations, module=self.label)
+        reg.case_types.register(CASE_TYPE.key, CASE_TYPE, module=self.label)
         for code, title, roles in (
             ("economy.view", _("View the enterprise registry and park energy"), ("org_admin", "staff")),
             ("economy.view_contacts", _("See enterprise contacts unmasked"), ("org_admin",)),

@@ -72,6 +72,13 @@ def load(stdout=None):
                                                  lat=lat, is_demo=True)))
             if i % 2 == 0:
                 services.add_meter(e.pk, kind="water", code=f"GX-W-{e.uscc[-6:]}", lon=lon, lat=lat, is_demo=True)
+    services.configure()
+    if not services.requests_of_park(services.Scope(True), park_ids[0]):
+        first = next(e for e in ents if e.park_id == park_ids[0])
+        services.request_service(first.pk, category="S03", title="新厂房申请增容用电",
+                                 description="新建车间需增容至1250千伏安（示例数据）")
+        services.request_service(first.pk, category="S05", title="招聘数控技工20名",
+                                 description="请园区协助对接县人社局招聘会（示例数据）")
     now = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
     start = now - timedelta(hours=HOURS)
     items_total = 0

@@ -120,3 +120,24 @@ class Meter(models.Model):
 
     def __str__(self):
         return self.code
+
+
+class ServiceRequest(models.Model):
+    """An enterprise's service request to its park: the case (cases module) that carries it."""
+
+    enterprise = models.ForeignKey(Enterprise, verbose_name=_("enterprise"), on_delete=models.PROTECT,
+                                   related_name="requests")
+    park = models.ForeignKey(Park, verbose_name=_("park"), on_delete=models.PROTECT, related_name="requests")
+    case_id = models.BigIntegerField(_("case"), unique=True)
+    number = models.CharField(_("case number"), max_length=32)
+    category = models.CharField(_("category"), max_length=4)
+    title = models.CharField(_("title"), max_length=200)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("service request")
+        verbose_name_plural = _("service requests")
+        indexes = [models.Index(fields=["park", "-id"], name="economy_request_park_idx")]
+
+    def __str__(self):
+        return self.number

@@ -96,7 +96,22 @@ def park(request, pk: int):
     mlo, _mhi = _days(365)
     monthly = services.consumption(scope, kind=kind, start=mlo, end=hi, park_id=pk, bucket="month")
     breakdown = services.park_breakdown(scope, pk, kind=kind, start=lo, end=hi)
+    if request.method == "POST":
+        try:
+            ent = int(request.POST.get("enterprise", "0"))
+            services.enterprise_detail(scope, ent, actor=request.user)
+            out = services.request_service(ent, category=request.POST.get("category", ""),
+                                           title=request.POST.get("title", "").strip()[:200],
+                                           description=request.POST.get("description", "").strip()[:4000],
+                                           actor=request.user)
+            messages.success(request, _("Request %(n)s filed.") % {"n": out["number"]})
+        except (ApiError, ValueError) as exc:
+            messages.error(request, getattr(exc, "detail", None) or _("The request could not be filed."))
+    from smartcounty.domains.economy.catalogue import CATEGORIES
+
     return render(request, "economy/park.html", {
+        "requests": services.requests_of_park(scope, pk), "categories": [(k, v[0]) for k, v in CATEGORIES.items()],
+        "members": services.enterprises(scope, park_id=pk)[0:200],
         "p": p, "kind": kind, "kinds": KINDS, "daily": daily, "monthly": monthly, "breakdown": breakdown,
         "chart": {"x": [r["period"] for r in daily["series"]], "y": [r["value"] for r in daily["series"]],
                   "mx": [r["period"] for r in monthly["series"]], "my": [r["value"] for r in monthly["series"]],

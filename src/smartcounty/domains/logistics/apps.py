@@ -10,7 +10,7 @@ class LogisticsConfig(ModuleConfig):
     name_zh = "智慧物流与互联网经济"
     name_en = "Logistics and e-commerce"
     plan_actions = (26, 28)
-    depends_on = ("accounts", "places", "catalog")
+    depends_on = ("accounts", "places", "catalog", "cockpit")
 
     def register(self, reg):
         from smartcounty.domains.logistics.demo import load
@@ -35,6 +35,10 @@ class LogisticsConfig(ModuleConfig):
         reg.menu.register("logistics.ecommerce", reg.MenuEntry(
             "logistics.ecommerce", _("E-commerce statistics"), "logistics:ecommerce", order=74,
             permission="logistics.view"), module=self.label)
+        from smartcounty.domains.logistics.panels import panels
+
+        for panel in panels():
+            reg.cockpit_panels.register(panel.key, panel, module=self.label)
         reg.demo_loaders.register("logistics", reg.DemoLoader("logistics", load, order=74,
                                                               title=_("Logistics and e-commerce demo")),
                                   module=self.label)

@@ -109,6 +109,17 @@ def sites_geojson(limit: int = 5000) -> dict:
         for s in sites()[0:limit]]}
 
 
+def site_points(bbox=None, limit: int = 500) -> dict:
+    """Sites inside ``bbox`` (west, south, east, north) as map points, at most ``limit``, and how many there are."""
+    qs = Site.objects.all()
+    if bbox:
+        w, s, e, n = bbox
+        qs = qs.filter(lon__gte=w, lon__lte=e, lat__gte=s, lat__lte=n)
+    rows = qs.order_by("level", "id").values_list("id", "lon", "lat", "name", "level")[:limit]
+    return {"points": [{"id": str(i), "lon": lon, "lat": lat, "label": f"{name}（{LEVEL_NAMES[level]}）",
+                        "state": "ok"} for i, lon, lat, name, level in rows], "total": qs.count()}
+
+
 def coverage() -> dict:
     """Per town: its stations and village points and the villages they reach; county totals."""
     per = {r["town_code"]: r for r in Site.objects.exclude(town_code="").values("town_code").annotate(

@@ -168,3 +168,13 @@ def test_demo(db):
     demo.load()
     assert alerts.find_open_alert("agriculture", "pest_trap:GX-TRAP-01") is not None
     assert len(services.advisories()) >= 3
+
+
+def test_cockpit_layer_of_plots(farm):
+    from smartcounty.foundation.cockpit.schemas import PanelContext
+    from smartcounty.kernel import registry
+
+    panel = registry.cockpit_panels.get("agriculture.plots")
+    inside = panel.data(PanelContext(bbox=(115.4, 36.4, 115.5, 36.5)))
+    assert [f["properties"]["name"] for f in inside["geojson"]["features"]] == ["东园"]
+    assert panel.data(PanelContext(bbox=(116.0, 37.0, 116.1, 37.1)))["geojson"]["features"] == []

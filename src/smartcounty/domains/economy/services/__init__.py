@@ -3,7 +3,8 @@
 Registry: ``scope_of(user)``, ``enterprises(scope, ...)``, ``enterprise_detail``, ``enterprise_by_uscc`` and
 ``enterprises_brief`` (plain ``EnterpriseBrief``), ``save_enterprise``, ``import_file`` (CSV/XLSX, all rows or
 none), ``set_cloud`` and ``cloud_statistics`` (企业上云), ``save_park`` and ``parks``.
-Energy: ``add_meter``, ``meters``, ``consumption`` (per day or month), ``park_breakdown``, ``check_anomalies``.
+Service requests: ``request_service`` (a case of ``economy.park_service`` for the park's organisation),
+``requests_of_park``. Energy: ``add_meter``, ``meters``, ``consumption`` (per day or month), ``park_breakdown``, ``check_anomalies``.
 """
 
 from smartcounty.domains.economy.services.energy import (  # noqa: F401
@@ -38,4 +39,10 @@ from smartcounty.domains.economy.services.registry import (  # noqa: F401
     save_park,
     scope_of,
     set_cloud,
+)
+from smartcounty.domains.economy.services.requests import (  # noqa: F401
+    CASE_TYPE_KEY,
+    configure,
+    request_service,
+    requests_of_park,
 )

@@ -83,3 +83,33 @@ def test_cloud_statistics_and_saving(client, eco):
                 "/economy/import/"):
         assert client.get(url).status_code == 200, url
     assert "新企业" in client.get("/economy/?q=新企业").content.decode()
+
+
+def test_park_service_requests_through_the_workflow(client, eco):
+    from smartcounty.foundation.cases import services as cases
+
+    seed(eco, 4)
+    services.configure()
+    inside = services.enterprises(services.scope_of(eco.staff), park_id=eco.park)[0:1][0]["id"]
+    outside = services.enterprises(services.scope_of(eco.staff), park_id=None, q="冠县企业3")[0:1][0]["id"]
+    body = json.dumps({"category": "S03", "title": "增容用电", "description": "新车间"})
+    assert client.post(f"/api/v1/economy/enterprises/{inside}/requests", body,
+                       content_type="application/json").status_code == 401
+    client.force_login(eco.other)
+    assert client.post(f"/api/v1/economy/enterprises/{inside}/requests", body,
+                       content_type="application/json").status_code == 403
+    client.force_login(eco.zone)
+    r = client.post(f"/api/v1/economy/enterprises/{inside}/requests", body, content_type="application/json")
+    assert r.status_code == 201 and r.json()["number"].startswith("QY")
+    assert client.post(f"/api/v1/economy/enterprises/{outside}/requests", body,
+                       content_type="application/json").status_code == 404  # not one of its park's
+    case_id = r.json()["case_id"]
+    cases.transition(case_id, "accept", actor=eco.zone)
+    cases.transition(case_id, "finish", actor=eco.zone, data={"result": "已协调供电公司增容"})
+    [row] = client.get(f"/api/v1/economy/parks/{eco.park}/requests").json()
+    assert (row["state"], row["category_name"]) == ("finished", "水电气暖")
+    cases.transition(case_id, "revisit", actor=eco.staff, data={"rating": 5}, note="满意")  # the registry revisits
+    client.force_login(eco.staff)
+    assert client.get(f"/api/v1/economy/parks/{eco.park}/requests").json()[0]["state"] == "revisited"
+    page = client.get(f"/economy/parks/{eco.park}/").content.decode()
+    assert "增容用电" in page and "水电气暖" in page

@@ -121,3 +121,14 @@ def test_demo(setup):
     cov = services.coverage()
     assert cov["towns_covered"] == 18 and cov["villages_covered"] == 27
     assert len(services.monthly()) == 12
+
+
+def test_cockpit_layer_of_sites(setup):
+    from smartcounty.foundation.cockpit.schemas import PanelContext
+    from smartcounty.kernel import registry
+
+    services.save_site(name="县物流中心", level="county", lon=115.44, lat=36.48)
+    services.save_site(name="远处", level="county", lon=115.60, lat=36.60)
+    panel = registry.cockpit_panels.get("logistics.sites")
+    out = panel.data(PanelContext(bbox=(115.4, 36.4, 115.5, 36.5), limit=10))
+    assert out["total"] == 1 and out["points"][0]["label"] == "县物流中心（县级物流中心）"
