@@ -47,12 +47,18 @@ class Scope:
 
 
 def scope_of(user) -> Scope | None:
-    """Staff of the agriculture bureau see every farm; nobody else does (farms hold farmers' ID numbers)."""
+    """Staff of the agriculture bureau see and keep every farm (its administrators see farmers' ID numbers);
+    staff of other departments read the farms with farmers' names and ID numbers masked; residents nothing."""
     owner = owner_organisation_id()
-    if user is None or not authz.user_has_perm(user, "agriculture.view", owner if owner is not None else -1):
+    if user is None:
         return None
-    return Scope(authz.user_has_perm(user, "agriculture.manage", owner),
-                 authz.user_has_perm(user, "agriculture.view_personal", owner))
+    if authz.user_has_perm(user, "agriculture.view", owner if owner is not None else -1):
+        return Scope(authz.user_has_perm(user, "agriculture.manage", owner),
+                     authz.user_has_perm(user, "agriculture.view_personal", owner))
+    org = getattr(user, "organisation_id", None)
+    if org and authz.user_has_perm(user, "agriculture.view", org):
+        return Scope(False, False)  # other departments: read-only, farmers' data masked
+    return None
 
 
 def require_scope(user, *, manage: bool = False) -> Scope:

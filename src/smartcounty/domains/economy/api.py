@@ -144,6 +144,8 @@ class RequestIn(InputSchema):
 def request_service(request, enterprise_id: Id, payload: RequestIn):
     """A service request of an enterprise to its park, filed by the park's staff or the registry's."""
     user, scope = _viewer(request)
+    if scope.all and not scope.manage:  # other departments read the registry; they file nothing for a park
+        raise ApiError(403, "forbidden")
     services.enterprise_detail(scope, enterprise_id, actor=user)
     return Status(201, services.request_service(enterprise_id, **payload.dict(), actor=user))
 

@@ -96,7 +96,10 @@ def park(request, pk: int):
     mlo, _mhi = _days(365)
     monthly = services.consumption(scope, kind=kind, start=mlo, end=hi, park_id=pk, bucket="month")
     breakdown = services.park_breakdown(scope, pk, kind=kind, start=lo, end=hi)
+    may_file = scope.manage or not scope.all
     if request.method == "POST":
+        if not may_file:
+            raise PermissionDenied
         try:
             ent = int(request.POST.get("enterprise", "0"))
             services.enterprise_detail(scope, ent, actor=request.user)
@@ -110,7 +113,7 @@ def park(request, pk: int):
     from smartcounty.domains.economy.catalogue import CATEGORIES
 
     return render(request, "economy/park.html", {
-        "requests": services.requests_of_park(scope, pk), "categories": [(k, v[0]) for k, v in CATEGORIES.items()],
+        "requests": services.requests_of_park(scope, pk), "may_file": may_file, "categories": [(k, v[0]) for k, v in CATEGORIES.items()],
         "members": services.enterprises(scope, park_id=pk)[0:200],
         "p": p, "kind": kind, "kinds": KINDS, "daily": daily, "monthly": monthly, "breakdown": breakdown,
         "chart": {"x": [r["period"] for r in daily["series"]], "y": [r["value"] for r in daily["series"]],

@@ -57,13 +57,13 @@ def import_sales(request, file: File[UploadedFile]):
 
 @router.get("/sales/monthly", response=list[dict])
 def monthly(request, town: str = ""):
-    authz.require(request, "logistics.view", services.owner_organisation_id() or -1)
+    services.require(authz.require(request, "logistics.view"), "view")
     return services.monthly(town=town[:12])
 
 
 @router.get("/sales/by-town", response=list[dict])
 def by_town(request, month: date):
-    authz.require(request, "logistics.view", services.owner_organisation_id() or -1)
+    services.require(authz.require(request, "logistics.view"), "view")
     return services.by_town(month.replace(day=1))
 
 

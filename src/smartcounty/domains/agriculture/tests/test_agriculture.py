@@ -130,13 +130,21 @@ def test_api_authorisation_masking_and_portal(client, farm):
     ids = accounts.organisation_ids_by_code()
     staff, admin = user("nyj", "staff", ids["agriculture"]), user("nyj-admin", "org_admin", ids["agriculture"])
     other = user("swj", "staff", ids["commerce"])
+    resident = get_user_model().objects.create_user(username="jm", password="Guanxian-2026!", role="resident",
+                                                    kind="resident")
     for url in ("/api/v1/agriculture/farms", f"/api/v1/agriculture/farms/{farm}", "/api/v1/agriculture/plots.geojson"):
         assert client.get(url).status_code == 401
-        client.force_login(other)
+        client.force_login(resident)
         assert client.get(url).status_code == 403
+        client.force_login(other)  # another department reads, with the farmer's data masked
+        assert client.get(url).status_code == 200
         client.logout()
-    client.force_login(other)
+    client.force_login(resident)
     assert client.get("/agriculture/farms/").status_code == 403
+    client.force_login(other)
+    assert client.get("/api/v1/agriculture/farms").json()["items"][0]["operator_name"] == "王**"
+    assert client.post(f"/api/v1/agriculture/farms/{farm}/plots", json.dumps({"name": "x", "geometry": square(
+        115.4, 36.4, 0.01)}), content_type="application/json").status_code == 403
     assert client.post("/api/v1/agriculture/advisories", json.dumps({"title": "x", "body": "y"}),
                        content_type="application/json").status_code == 403
     client.force_login(staff)

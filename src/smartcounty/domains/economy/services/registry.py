@@ -54,7 +54,11 @@ class Scope:
 
 
 def scope_of(user) -> Scope | None:
-    """The one scoping rule of the module (pages, API and panels use it). None: nothing."""
+    """The one scoping rule of the module (pages, API and panels use it). None: nothing.
+
+    The registry's organisation sees and keeps everything; a park's organisation sees its parks' enterprises
+    (contacts unmasked for its administrators); the staff of every other department read the whole registry
+    with contacts masked; residents see nothing."""
     if user is None or not getattr(user, "is_authenticated", False):
         return None
     owner = owner_organisation_id()
@@ -66,6 +70,8 @@ def scope_of(user) -> Scope | None:
         parks = tuple(Park.objects.filter(organisation_id=org).values_list("id", flat=True))
         if parks:
             return Scope(False, parks, contacts=authz.user_has_perm(user, "economy.view_contacts", org))
+        # every other department shares the one registry, read-only and with the contacts masked
+        return Scope(True)
     return None
 
 
