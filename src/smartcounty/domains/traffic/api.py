@@ -169,3 +169,42 @@ def create_parking(request, payload: CarParkIn):
     user = authz.require(request, "traffic.manage", services.authority_id() or -1)
     code = parking.create_car_park(**payload.dict(), actor=user)
     return Status(201, {"code": code})
+
+
+class NoticeIn(InputSchema):
+    title: str = Field(min_length=1, max_length=120)
+    kind: str
+    area: str = Field(min_length=1, max_length=200)
+    detour: str = Field("", max_length=300)
+    body: str = Field("", max_length=5000)
+    starts_at: datetime
+    ends_at: datetime
+    segment_codes: list[str] = Field(default_factory=list, max_length=500)
+
+
+class NoticeOut(Schema):
+    id: int
+    title: str
+    kind: str
+    area: str
+    detour: str
+    body: str
+    starts_at: datetime
+    ends_at: datetime
+    segment_codes: list[str]
+
+
+@router.get("/notices", response=list[NoticeOut], auth=None)
+@paginate(Pagination)
+def list_notices(request):
+    """Traffic control notices in force or coming, soonest first (public)."""
+    return services.current_notices()
+
+
+@router.post("/notices", response={201: dict})
+def publish_notice(request, payload: NoticeIn):
+    """Publish a notice: shown on the portal at once and added to the open dataset."""
+    org = services.authority_id() or -1
+    user = authz.require(request, "traffic.manage", org)
+    pk = services.publish_notice(**payload.dict(), organisation_id=org, actor=user)
+    return Status(201, {"id": pk})

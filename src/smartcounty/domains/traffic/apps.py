@@ -10,7 +10,7 @@ class TrafficConfig(ModuleConfig):
     name_zh = "智慧交通"
     name_en = "Smart traffic"
     plan_actions = (8,)
-    depends_on = ("sensing", "alerts", "accounts", "cases", "cockpit")
+    depends_on = ("sensing", "alerts", "accounts", "cases", "cockpit", "catalog")
 
     def register(self, reg):
         from smartcounty.domains.traffic import demo, feed, live, panels
@@ -41,5 +41,19 @@ class TrafficConfig(ModuleConfig):
             reg.observed_properties.register(spec.code, spec, module=self.label)
         reg.menu.register("traffic.parking", reg.MenuEntry("traffic.parking", _("Parking"), "traffic:parking",
                                                            order=64, public=True), module=self.label)
+        from smartcounty.domains.traffic.notices import OPEN_DATA_CODE
+        from smartcounty.foundation.catalog.schemas import ResourceSpec
+
+        reg.catalog_resources.register(OPEN_DATA_CODE, ResourceSpec(
+            provider="transport", slug="gx-traffic-notices", name="冠县交通管制公告",
+            summary="冠县道路封闭、绕行和交通限制公告：类型、区域、涉及路段和起止时间（北京时间）。", domain="06",
+            open_type="open", update_cycle="irregular", tags=["交通管制", "道路封闭", "绕行"],
+            items=[{"name": "title", "title": "标题", "required": True}, {"name": "kind", "title": "类型"},
+                   {"name": "area", "title": "区域"},
+                   {"name": "starts_at", "title": "开始时间", "data_type": "datetime"},
+                   {"name": "ends_at", "title": "结束时间", "data_type": "datetime"},
+                   {"name": "segments", "title": "涉及路段"}]), module=self.label)
+        reg.menu.register("traffic.notices", reg.MenuEntry("traffic.notices", _("Traffic notices"),
+                                                           "traffic:notices", order=65, public=True), module=self.label)
         for p in panels.panels():
             reg.cockpit_panels.register(p.key, p, module=self.label)

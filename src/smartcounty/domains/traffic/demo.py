@@ -61,6 +61,7 @@ def load(stdout=None):
         network.map_stream(seg.code, ds.id, source=SegmentStream.Source.FLOATING)
         made += 1
     parks = load_parking(org)
+    load_notice(org)
     n = feed.backfill(BACKFILL_HOURS)
     if stdout is not None:
         stdout.write(f"  traffic: {result['created'] + result['updated']} segments, {len(detectors)} detectors "
@@ -87,3 +88,21 @@ def load_parking(org) -> int:
                                 closes=dtime.fromisoformat(closes) if closes else None, datastream_id=ds.id)
         made += 1
     return made
+
+
+def load_notice(org) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from smartcounty.domains.traffic import notices
+    from smartcounty.domains.traffic.models import Notice
+
+    if Notice.objects.filter(title__endswith="(示例)").exists():
+        return
+    start = timezone.localtime().replace(hour=22, minute=0, second=0, microsecond=0)
+    notices.publish(title="振兴路雨污管网改造夜间封闭施工(示例)", kind="closure", area="振兴路(冠宜春路至建设路段)",
+                    detour="车辆请经红旗路、崇文街绕行", body="施工期间每日22:00至次日6:00封闭，请过往车辆提前绕行。",
+                    starts_at=start, ends_at=start + timedelta(days=7, hours=8),
+                    segment_codes=[c for c, n, _k in segment_codes() if n.startswith("振兴路第2段")],
+                    organisation_id=org)

@@ -162,3 +162,32 @@ class CarPark(models.Model):
 
     def __str__(self):
         return f"{self.code} {self.name}"
+
+
+class Notice(models.Model):
+    """A traffic control notice (交通管制公告): a closure, diversion or restriction over an area and a time."""
+
+    class Kind(models.TextChoices):
+        CLOSURE = "closure", _("Road closure")
+        DIVERSION = "diversion", _("Diversion")
+        RESTRICTION = "restriction", _("Traffic restriction")
+
+    title = models.CharField(_("title"), max_length=120)
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    area = models.CharField(_("area"), max_length=200)
+    detour = models.CharField(_("detour"), max_length=300, blank=True)
+    body = models.TextField(_("text"), blank=True)
+    starts_at = models.DateTimeField(_("starts"))
+    ends_at = models.DateTimeField(_("ends"))
+    segment_codes = models.JSONField(_("road segments"), default=list, blank=True)
+    published_at = models.DateTimeField(_("published"), auto_now_add=True)
+    organisation_id = models.BigIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-starts_at"]
+        verbose_name = _("traffic notice")
+        verbose_name_plural = _("traffic notices")
+        indexes = [models.Index(fields=["ends_at", "starts_at"], name="traffic_notice_time")]
+
+    def __str__(self):
+        return self.title

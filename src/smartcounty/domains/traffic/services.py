@@ -120,3 +120,15 @@ def parking_totals() -> dict:
     from smartcounty.domains.traffic import parking
 
     return parking.totals()
+
+
+def current_notices():
+    from smartcounty.domains.traffic import notices
+
+    return notices.current()
+
+
+def publish_notice(**kw) -> int:
+    from smartcounty.domains.traffic import notices
+
+    return notices.publish(**kw)

@@ -7,5 +7,6 @@ urlpatterns = [
     path("", views.index, name="index"),
     path("incidents/", views.incidents, name="incidents"),
     path("parking/", views.parking, name="parking"),
+    path("notices/", views.notices, name="notices"),
     path("parking/live/", views.parking_live, name="parking-live"),
 ]

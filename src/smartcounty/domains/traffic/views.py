@@ -91,3 +91,14 @@ def parking(request):
 
 def parking_live(request):
     return render(request, "traffic/parking_live.html", _parking_context(request))
+
+
+def notices(request):
+    from smartcounty.domains.traffic import notices as notices_service
+    from smartcounty.domains.traffic.models import Notice
+
+    kinds = dict(Notice.Kind.choices)
+    now = timezone.now()
+    page = Paginator(notices_service.current(now), 50).get_page(request.GET.get("page"))
+    rows = [{"n": n, "kind_name": kinds[n.kind], "in_force": n.starts_at <= now} for n in page.object_list]
+    return render(request, "traffic/notices.html", {"rows": rows, "page": page})
