@@ -81,3 +81,25 @@ def postgres_db(settings):
         require_service("PostgreSQL", "127.0.0.1", 5432)
         pytest.skip("this run uses SQLite; the PostgreSQL run (DATABASE_URL) covers this test")
     return connection
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    """One line at the end naming every suite that was skipped and why (outside CI; under CI=true a
+    missing service or browser is a failure, not a skip). A suite is a test folder (``tests/browser``,
+    ``src/smartcounty/foundation/sensing/tests``...)."""
+    skipped = terminalreporter.stats.get("skipped", [])
+    if not skipped:
+        return
+    suites: dict[str, dict[str, int]] = {}
+    for report in skipped:
+        path = report.nodeid.split("::", 1)[0]
+        suite = path.rsplit("/", 1)[0] if "/" in path else path
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        reason = reason.removeprefix("Skipped: ")
+        suites.setdefault(suite, {}).setdefault(reason, 0)
+        suites[suite][reason] += 1
+    parts = []
+    for suite, reasons in sorted(suites.items()):
+        why = "; ".join(f"{reason} ({n})" for reason, n in sorted(reasons.items(), key=lambda kv: -kv[1]))
+        parts.append(f"{suite}: {why}")
+    terminalreporter.write_line("SKIPPED SUITES: " + " | ".join(parts), yellow=True, bold=True)

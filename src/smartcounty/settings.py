@@ -10,6 +10,8 @@ from pathlib import Path
 import dj_database_url
 from csp.constants import NONCE
 
+from smartcounty.kernel.tiles import tile_layers as _tile_layers
+from smartcounty.kernel.tiles import tile_origins as _tile_origins
 from smartcounty.modules import module_packages
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -80,6 +82,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "smartcounty.kernel.context.navigation",
+                "smartcounty.kernel.context.map_config",
             ],
         },
     },
@@ -186,18 +189,14 @@ if SMARTCOUNTY_HTTPS:
 # (``<script nonce="{{ request.csp_nonce }}">``), no inline event handlers, nothing from other sites except a
 # configured tile server's images. Styles allow inline ``style`` attributes: ECharts' tooltips and Leaflet's
 # markers write them into the HTML they build.
-_TILE_ORIGIN = ""
-if os.environ.get("SMARTCOUNTY_TILE_URL", ""):
-    from urllib.parse import urlsplit as _urlsplit
-
-    _tile = _urlsplit(os.environ["SMARTCOUNTY_TILE_URL"].replace("{s}", "*"))
-    _TILE_ORIGIN = f"{_tile.scheme}://{_tile.netloc}" if _tile.scheme in ("http", "https") and _tile.netloc else ""
+# Map tiles (kernel/tiles.py, docs/settings.md): none by default, the maps draw their own background.
+SMARTCOUNTY_TILE_LAYERS = _tile_layers(os.environ)
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
         "script-src": ["'self'", NONCE],
         "style-src": ["'self'", "'unsafe-inline'"],
-        "img-src": ["'self'", "data:", "blob:", *([_TILE_ORIGIN] if _TILE_ORIGIN else [])],
+        "img-src": ["'self'", "data:", "blob:", *_tile_origins(SMARTCOUNTY_TILE_LAYERS)],
         "font-src": ["'self'", "data:"],
         "connect-src": ["'self'"],
         "object-src": ["'none'"],
@@ -307,8 +306,14 @@ SMARTCOUNTY_AUDIT_CHECKPOINT_SECONDS = float(os.environ.get("SMARTCOUNTY_AUDIT_C
 # Tests only: background subscribers wait this many seconds before each durable event (crash tests).
 SMARTCOUNTY_EVENTS_DELAY_S = float(os.environ.get("SMARTCOUNTY_EVENTS_DELAY_S", "0") or 0)
 
-# Maps: no external tiles unless a tile URL is configured (e.g. 天地图 with a key); pages work offline.
+# Maps: no external tiles unless a tile URL or the 天地图 preset is configured; pages work offline.
+# The tile layers themselves: SMARTCOUNTY_TILE_LAYERS above (from these and SMARTCOUNTY_TILE_PRESET,
+# SMARTCOUNTY_TIANDITU_KEY, SMARTCOUNTY_TILE_CRS, SMARTCOUNTY_TILE_SUBDOMAINS).
 SMARTCOUNTY_TILE_URL = os.environ.get("SMARTCOUNTY_TILE_URL", "")
 SMARTCOUNTY_TILE_ATTRIBUTION = os.environ.get("SMARTCOUNTY_TILE_ATTRIBUTION", "")
+SMARTCOUNTY_TILE_SUBDOMAINS = os.environ.get("SMARTCOUNTY_TILE_SUBDOMAINS", "abc")
+SMARTCOUNTY_TILE_CRS = os.environ.get("SMARTCOUNTY_TILE_CRS", "wgs84")
+SMARTCOUNTY_TILE_PRESET = os.environ.get("SMARTCOUNTY_TILE_PRESET", "")
+SMARTCOUNTY_TIANDITU_KEY = os.environ.get("SMARTCOUNTY_TIANDITU_KEY", "")
 # Show the cockpit's public panels to anonymous visitors (e.g. a lobby screen).
 SMARTCOUNTY_COCKPIT_PUBLIC = _flag("SMARTCOUNTY_COCKPIT_PUBLIC", False)

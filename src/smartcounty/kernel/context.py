@@ -22,3 +22,22 @@ def navigation(request):
         items.append({"key": entry.key, "title": entry.title, "url": url, "icon": entry.icon,
                       "active": request.path.startswith(url) and url != "/"})
     return {"nav_items": items}
+
+
+def map_config(request):
+    """What ``static/js/scmap.js`` needs to draw a map: the tile layers (none: the offline background) and
+    where the offline background comes from (the places module's API, when it is installed)."""
+    from django.conf import settings
+
+    from smartcounty.kernel.tiles import tile_layers
+
+    env = {name: getattr(settings, name, "") for name in (
+        "SMARTCOUNTY_TILE_PRESET", "SMARTCOUNTY_TIANDITU_KEY", "SMARTCOUNTY_TILE_URL", "SMARTCOUNTY_TILE_CRS",
+        "SMARTCOUNTY_TILE_ATTRIBUTION", "SMARTCOUNTY_TILE_SUBDOMAINS")}
+    background = grids = ""
+    try:
+        background = reverse("api:places_background")
+        grids = reverse("api:places_grids_geojson")
+    except NoReverseMatch:
+        pass
+    return {"sc_map": {"tiles": tile_layers(env), "background": background, "grids": grids}}

@@ -10,7 +10,7 @@ class EnvironmentConfig(ModuleConfig):
     name_zh = "智慧生态环境"
     name_en = "Smart ecological environment"
     plan_actions = (10,)
-    depends_on = ("sensing", "alerts", "places", "accounts", "catalog")
+    depends_on = ("sensing", "alerts", "places", "accounts", "catalog", "cockpit")
 
     def register(self, reg):
         from smartcounty.domains.environment import live
@@ -19,14 +19,15 @@ class EnvironmentConfig(ModuleConfig):
         events.subscribe("sensing.observations", live.on_observations, module=self.label)
         reg.menu.register("environment", reg.MenuEntry("environment", _("Air quality"), "environment:index",
                                                        order=60, public=True), module=self.label)
-        from smartcounty.domains.environment import forecasting, opendata
+        from smartcounty.domains.environment import forecasting, opendata, panels
 
         for key, spec in opendata.SPECS.items():
             reg.catalog_resources.register(key, spec, module=self.label)
         code = "environment.run_forecast"
         reg.permissions.register(code, reg.Permission(
             code, _("Retrain the air-quality forecasts"), ("org_admin", "staff")), module=self.label)
-
+        for panel in panels.panels():
+            reg.cockpit_panels.register(panel.key, panel, module=self.label)
         reg.background.register("environment.forecast", reg.BackgroundService(
             "environment.forecast", forecasting.run_background, _("Air-quality forecast retraining")),
             module=self.label)

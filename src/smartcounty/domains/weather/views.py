@@ -7,7 +7,7 @@ from smartcounty.domains.weather import live
 from smartcounty.domains.weather.signals import LEVEL_CODES, LEVEL_NAMES, MANUAL, TYPES
 from smartcounty.foundation.alerts import services as alerts
 from smartcounty.foundation.sensing import services as sensing
-from smartcounty.kernel import registry
+from smartcounty.kernel import registry, units
 
 LEVEL_BY_RANK = {1: "blue", 2: "yellow", 3: "orange", 4: "red"}
 READINGS = ("temperature", "humidity", "wind_speed", "wind_gust", "visibility", "rainfall", "pressure")
@@ -30,7 +30,7 @@ def index(request):
         if station is not None:
             spec = registry.observed_properties.get(code)
             readings.append({"name": spec.name_zh if zh else spec.name_en, "value": station.last_value,
-                             "unit": spec.unit})
+                             "unit": units.display(spec.unit)})
     return render(request, "weather/index.html", {
         "in_force": in_force, "readings": readings, "judged": [TYPES[k][1] for k in live.LIVE_TYPES],
         "manual": [TYPES[k][1] for k in MANUAL]})

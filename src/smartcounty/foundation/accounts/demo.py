@@ -1,4 +1,6 @@
-"""Guan County demo: the plan's organisations and one user for each role.
+"""Guan County demo: the plan's organisations, one user for each role, and a staff member in every other
+organisation, so that whatever the demo routes to a department (a street light to 县住房和城乡建设局, a
+smoke alarm to 县消防救援大队...) that department's own demo account can take it further.
 
 The password is ``SMARTCOUNTY_DEMO_PASSWORD`` or, when that is not set, the documented demo
 password below. Running it again creates nothing and never resets a changed password.
@@ -35,13 +37,22 @@ def demo_password() -> str:
     return os.environ.get("SMARTCOUNTY_DEMO_PASSWORD") or DEFAULT_DEMO_PASSWORD
 
 
+def demo_users() -> list[tuple]:
+    """``DEMO_USERS`` and ``<code>-staff`` for every organisation none of them belongs to."""
+    covered = {u[2] for u in DEMO_USERS if u[2]}
+    extra = [(f"{o.code}-staff", Role.STAFF, o.code, f"{o.name}工作人员", "")
+             for o in Organisation.objects.filter(is_active=True).exclude(code__in=covered).order_by("id")]
+    return list(DEMO_USERS) + extra
+
+
 def ensure_demo_users() -> list[DemoUser]:
     password = demo_password()
-    orgs = {o.code: o for o in Organisation.objects.filter(code__in={u[2] for u in DEMO_USERS if u[2]})}
+    users = demo_users()
+    orgs = {o.code: o for o in Organisation.objects.filter(code__in={u[2] for u in users if u[2]})}
     out = []
     with transaction.atomic():
-        existing = {u.username: u for u in User.objects.filter(username__in=[u[0] for u in DEMO_USERS])}
-        for username, role, org_code, display_name, phone in DEMO_USERS:
+        existing = {u.username: u for u in User.objects.filter(username__in=[u[0] for u in users])}
+        for username, role, org_code, display_name, phone in users:
             org = orgs.get(org_code) if org_code else None
             created = username not in existing
             if created:
@@ -72,7 +83,7 @@ def load(stdout=None):
     created = ensure_plan_organisations()
     stdout.write(f"  organisations: {Organisation.objects.count()} ({created} new)\n")
     users = ensure_demo_users()
-    widths = (13, 16, 26)
+    widths = (max(13, max(len(u.username) for u in users) + 2), 16, 34)
     stdout.write("  " + "".join(_pad(h, w) for h, w in zip(("username", "role", "organisation"), widths, strict=True))
                  + "password\n")
     for u in users:

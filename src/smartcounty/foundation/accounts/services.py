@@ -26,6 +26,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from ninja.security import HttpBearer
 
@@ -69,6 +70,29 @@ def permissions_of(user) -> list[str]:
     if user.is_superuser or user.role == Role.PLATFORM_ADMIN:
         return sorted(registry.permissions)
     return sorted(role_permissions(user.role))
+
+
+#: Where each role lands after signing in (the first of these pages that is installed): residents on
+#: their own reports, everyone who works in the platform on what waits for them.
+START_PAGES = {
+    Role.RESIDENT: ("citymgmt:mine", "portal:home"),
+    Role.GRID_WORKER: ("portal:staff",),
+    Role.STAFF: ("portal:staff",),
+    Role.ORG_ADMIN: ("portal:staff",),
+    Role.PLATFORM_ADMIN: ("portal:staff", "cockpit:index"),
+}
+
+
+def start_page(user) -> str:
+    """The path ``user`` lands on after signing in (the home page when none of his pages is installed)."""
+    from django.urls import NoReverseMatch, reverse
+
+    for name in START_PAGES.get(getattr(user, "role", ""), ()):
+        try:
+            return reverse(name)
+        except NoReverseMatch:
+            continue
+    return reverse("home")
 
 
 def is_platform_admin(user) -> bool:
@@ -277,7 +301,9 @@ def token_scope_choices(user) -> list[tuple[str, str]]:
     choices = [("*", _("Everything I may do"))]
     for label in labels:
         module = registry.modules.get(label) if label in registry.modules else None
-        choices.append((label, f"{label} · {getattr(module, 'verbose_name', label)}"))
+        zh = (get_language() or "zh-hans").startswith("zh")
+        name = getattr(module, "name_zh" if zh else "name_en", "") or getattr(module, "verbose_name", label)
+        choices.append((label, str(name)))
     return choices
 
 

@@ -51,7 +51,13 @@ class SignInView(auth_views.LoginView):
     def form_invalid(self, form):
         return delayed_response(super().form_invalid(form), form)
 
+    def get_default_redirect_url(self):
+        """Without a ``next``: the role's own start page (residents: my reports; staff: my work)."""
+        user = getattr(self, "signing_in", None) or self.request.user
+        return services.start_page(user) if user.is_authenticated else super().get_default_redirect_url()
+
     def form_valid(self, form):
+        self.signing_in = form.get_user()
         if form.second_factor:  # the password was right; the code (or the enrolment) comes next
             user = form.get_user()
             self.request.session[PENDING] = {"user": user.pk, "at": time.time(), "next": self.get_success_url(),
@@ -250,7 +256,7 @@ def sign_up_verify(request):
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             services.record_sign_in(user, ip=client_ip(request), via="signup")
             messages.success(request, _("Welcome! Your account works for every service of the platform."))
-            response = redirect("accounts:profile")
+            response = redirect(services.start_page(user))
             services.devices.remember(request, response, user)
             return response
     return render(request, "accounts/signup_verify.html", {
@@ -288,6 +294,8 @@ def profile(request):
     return render(request, "accounts/profile.html", {
         "profile_user": user, "permissions": sorted(titles.items()), "tokens": user.api_tokens.all()[:50],
         "form": form, "new_secret": new_secret, "two_step": services.totp.enabled(user),
+        # Residents use the pages; API tokens are for staff systems (a resident's own page stays plain).
+        "show_tokens": user.role != Role.RESIDENT or bool(new_secret) or user.api_tokens.exists(),
     })
 
 

@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_POST
 
-from smartcounty.foundation.alerts import services
+from smartcounty.foundation.alerts import services, wording
 from smartcounty.foundation.alerts.models import Alert, Level, Rule
 from smartcounty.kernel import registry
 from smartcounty.kernel.authz import user_has_perm
@@ -99,5 +99,8 @@ def rules(request):
     qs = _visible(request.user, Rule.objects.all()).order_by("property", "id")
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     kinds = {code: kind for code, kind in registry.rule_kinds.items()}
-    rows = [(r, kinds.get(r.kind)) for r in page.object_list]
+    zh = (request.LANGUAGE_CODE or "zh-hans").startswith("zh")
+    props = {code: (p.name_zh if zh else p.name_en) for code, p in registry.observed_properties.items()}
+    rows = [(r, kinds.get(r.kind), props.get(r.property, r.property), wording.describe(r.params))
+            for r in page.object_list]
     return render(request, "alerts/rules.html", {"page": page, "rows": rows})

@@ -39,6 +39,7 @@ from smartcounty.foundation.cases.workbench import bulk as workbench_bulk  # noq
 from smartcounty.foundation.cases.workbench import count as workbench_count  # noqa: F401
 from smartcounty.foundation.cases.workbench import page as workbench_page  # noqa: F401
 from smartcounty.foundation.cases.workcalendar import BEIJING, limit_seconds  # noqa: F401
+from smartcounty.kernel import registry
 
 EARTH_RADIUS_M = 6371008.8
 
@@ -51,9 +52,35 @@ def get_case_by_number(number: str) -> Case | None:
     return Case.objects.filter(number=number).first()
 
 
+#: Events whose note the reporter reads when the event is public: his own report, and comments made public.
+PUBLIC_NOTE_ACTIONS = ("create", "comment")
+
+
+def _note_is_public(case: Case, ct, event: CaseEvent) -> bool:
+    if event.action in PUBLIC_NOTE_ACTIONS or (event.actor_id is not None and event.actor_id == case.reporter_id):
+        return True
+    try:
+        t, target = ct.transition(event.action), ct.state(event.to_state)
+    except (KeyError, AttributeError):
+        return False
+    # A question put to the reporter, and the answer a closing step gives him, are addressed to him.
+    return target.lane == "reporter" or t.closes or target.final
+
+
 def history(case: Case, *, public_only: bool = False):
+    """A case's events. ``public_only`` (what the reporter sees): the public events only, and of those only
+    the remarks that are public. A note written on a step is internal (staff write 请尽快维修 and 请核查 to
+    each other there) unless the step is the reporter's own, asks him something, or closes the case; what
+    staff want the reporter to read otherwise, they post as a comment marked visible to the reporter."""
     qs = CaseEvent.objects.filter(case=case).order_by("id")
-    return qs.filter(public=True) if public_only else qs
+    if not public_only:
+        return qs
+    ct = registry.case_types.get(case.case_type) if case.case_type in registry.case_types else None
+    events = list(qs.filter(public=True))
+    for e in events:
+        if e.note and not _note_is_public(case, ct, e):
+            e.note = ""
+    return events
 
 
 def attachments(case: Case):

@@ -13,7 +13,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from smartcounty.foundation.cases import services
+from smartcounty.foundation.accounts import services as accounts
+from smartcounty.foundation.cases import services, wording
 from smartcounty.kernel import authz, registry
 from smartcounty.kernel.problems import ApiError
 
@@ -46,6 +47,10 @@ def _places():
 def workbench(request):
     """My tasks, my organisation's and overdue cases over every case type, filtered; bulk steps."""
     user = request.user
+    if user.organisation_id is None and accounts.is_platform_admin(user):
+        # A platform administrator belongs to no organisation, so no queue waits on him: he is shown
+        # where to follow every organisation's cases instead of a refusal.
+        return render(request, "cases/workbench_platform.html")
     view = request.GET.get("view") or "mine"
     perm = "cases.view" if view == "org" else "cases.act"
     if user.organisation_id is None or not authz.user_has_perm(user, perm, user.organisation_id) \
@@ -122,12 +127,16 @@ def case_page(request, pk):
     staff_view = user.organisation_id is not None or user.is_superuser
     steps = []
     for t in services.allowed_transitions(case, user):
-        fields = [f for f in t.required if f != "note"]
+        fields = [(f, wording.field_label(f)) for f in t.required if f != "note"]
         steps.append({"t": t, "fields": fields, "note_required": "note" in t.required})
+    places = _places()
+    grid = places.grid(case.grid_code) if places and case.grid_code else None
     return render(request, "cases/case.html", {
         "case": case, "ct": ct, "state": ct.state(case.state).title,
         "category": ct.categories.get(case.category, case.category),
-        "events": services.history(case, public_only=not staff_view),
+        "events": wording.event_rows(ct, services.history(case, public_only=not staff_view)),
+        "staff_view": staff_view, "grid_name": grid.name if grid else case.grid_code,
+        "organisations": accounts.organisations() if any(s["t"].assign for s in steps) else [],
         "attachments": services.attachments(case), "steps": steps,
         "hours_left": (lambda s: round(s / 3600, 1) if s is not None else None)(services.time_left_seconds(case)),
     })

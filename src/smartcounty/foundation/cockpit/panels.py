@@ -413,15 +413,20 @@ def case_queue(ctx) -> dict:
     from django.urls import reverse
 
     from smartcounty.foundation.cases import services as cases
+    from smartcounty.kernel import registry
 
     if ctx.organisation_id is None:
         return {"items": []}
     items = []
     for r in cases.queue(ctx.organisation_id).values("id", "number", "title", "state", "due_at", "overdue",
-                                                      "created_at")[:50]:
+                                                      "created_at", "case_type")[:50]:
+        try:
+            state = str(registry.case_types.get(r["case_type"]).state(r["state"]).title)
+        except (KeyError, registry.RegistryError):
+            state = r["state"]
         items.append({"title": f"{r['number']} {r['title']}", "url": reverse("cases:case", args=[r["id"]]),
                       "kind": "case", "due": r["due_at"].isoformat() if r["due_at"] else None,
-                      "level": 3 if r["overdue"] else 2, "created": r["created_at"].isoformat(), "meta": r["state"]})
+                      "level": 3 if r["overdue"] else 2, "created": r["created_at"].isoformat(), "meta": state})
     return {"items": items}
 
 

@@ -97,9 +97,16 @@ def _visible(panel: CockpitPanel, user, audience: str) -> bool:
 
 def panels(*, user=None, audience: str = "staff", kinds: tuple[str, ...] | None = None) -> list[CockpitPanel]:
     """The registered panels ``user`` may see on a screen for ``audience``, in display order."""
-    found = [p for p in registry.cockpit_panels.values()
-             if (kinds is None or p.kind in kinds) and _visible(p, user, audience)]
-    return sorted(found, key=lambda p: (p.order, p.key))
+    found = sorted((p for p in registry.cockpit_panels.values()
+                    if (kinds is None or p.kind in kinds) and _visible(p, user, audience)), key=lambda p: (p.order, p.key))
+    # One panel per topic: a domain's panel (lower order) takes the place of the cockpit's own fallback.
+    topics, out = set(), []
+    for p in found:
+        if p.topic and p.topic in topics:
+            continue
+        topics.add(p.topic)
+        out.append(p)
+    return out
 
 
 def panel(key: str, *, user=None, audience: str = "staff") -> CockpitPanel:

@@ -50,6 +50,12 @@ def towns_geojson(request):
     return services.town_geojson()
 
 
+@router.get("/background.geojson", auth=None, url_name="places_background")
+def background_geojson(request):
+    """The maps' offline background: the county outline and the towns with their label points."""
+    return services.background_geojson()
+
+
 @router.get("/towns/{code}", response=Division, auth=None)
 def town(request, code: str):
     found = services.town(code)

@@ -196,6 +196,31 @@ def town_geojson() -> dict:
     return {"type": "FeatureCollection", "features": features}
 
 
+def background_geojson() -> dict:
+    """What every map draws under its own data when no tile server is configured: the county's outline
+    (its own shape, or the union of its towns') and each town with a point for its label (inside the
+    town). ``{"county": Feature | None, "towns": FeatureCollection}``; grids come per town
+    (``grid_geojson``) when a map is zoomed in."""
+    from shapely.geometry import mapping, shape
+    from shapely.ops import unary_union
+
+    towns = list(Division.objects.filter(level=Division.Level.TOWNSHIP, geometry__isnull=False).order_by("code"))
+    shapes = {d.code: shape(d.geometry) for d in towns}
+    features = []
+    for d in towns:
+        point = shapes[d.code].representative_point()
+        features.append({"type": "Feature", "id": d.code, "geometry": d.geometry, "properties": {
+            "code": d.code, "name": d.name, "label_lon": round(point.x, 6), "label_lat": round(point.y, 6),
+            "bbox": [d.min_lon, d.min_lat, d.max_lon, d.max_lat], "is_demo_geometry": d.is_demo_geometry}})
+    own = Division.objects.filter(code=county_code(), geometry__isnull=False).first()
+    outline = own.geometry if own else (mapping(unary_union(list(shapes.values())).buffer(0)) if shapes else None)
+    county_feature = None
+    if outline:
+        county_feature = {"type": "Feature", "id": county_code(), "geometry": outline,
+                          "properties": {"code": county_code(), "name": own.name if own else ""}}
+    return {"county": county_feature, "towns": {"type": "FeatureCollection", "features": features}}
+
+
 def grid_geojson(town_code: str) -> dict:
     """A FeatureCollection of one town's grids (for maps)."""
     features = [

@@ -9,13 +9,22 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
 
 from smartcounty.foundation.sensing import services
 from smartcounty.foundation.sensing.models import Datastream, HealthEvent, ObservedProperty, Thing
+from smartcounty.kernel import units
 from smartcounty.kernel.authz import user_has_perm
 
 RANGES = {"24h": (24, "5min"), "7d": (24 * 7, "1h"), "30d": (24 * 30, "1day")}
+RANGE_NAMES = {"24h": _("24 hours"), "7d": _("7 days"), "30d": _("30 days")}
 MAX_MARKERS = 5000
+#: Names of the device kinds the platform's modules use (a kind not listed is shown as stored).
+KIND_NAMES = {"air": _("Air quality station"), "water": _("Water level gauge"), "rain": _("Rain gauge"),
+              "weather": _("Weather station"), "traffic": _("Traffic detector"), "smoke": _("Smoke detector"),
+              "water_quality": _("Water quality station"), "streetlight": _("Street light"),
+              "manhole": _("Manhole cover"), "parking": _("Parking sensor"), "soil": _("Soil moisture sensor"),
+              "noise": _("Noise monitor"), "energy": _("Energy meter")}
 
 
 def _reader(request):
@@ -61,14 +70,14 @@ def things(request):
         dss = list(t.datastreams.all())
         markers.append({"name": t.name, "lon": locs[0].lon, "lat": locs[0].lat, "kind": t.kind,
                         "online": any(d.online for d in dss),
-                        "values": [[props.get(d.property_code, d.property_code), d.last_value, d.unit_symbol,
+                        "values": [[props.get(d.property_code, d.property_code), d.last_value, units.display(d.unit_symbol),
                                     d.id] for d in dss]})
     rows = []
     for t in page:
         locs = list(t.locations.all())
-        rows.append({"thing": t, "town": towns.get(locs[0].town_code, locs[0].town_code) if locs else "",
+        rows.append({"thing": t, "kind": KIND_NAMES.get(t.kind, t.kind), "town": towns.get(locs[0].town_code, locs[0].town_code) if locs else "",
                      "datastreams": [(d, props.get(d.property_code, d.property_code)) for d in t.datastreams.all()]})
-    kinds = sorted(set(Thing.objects.exclude(kind="").values_list("kind", flat=True)))
+    kinds = [(k, KIND_NAMES.get(k, k)) for k in sorted(set(Thing.objects.exclude(kind="").values_list("kind", flat=True)))]
     return render(request, "sensing/things.html", {
         "page": page, "rows": rows, "markers": markers, "kinds": kinds, "kind": kind, "town": town,
         "towns": sorted(towns.items()), "now_ms": int(time.time() * 1000)})
@@ -92,5 +101,5 @@ def datastream(request, pk: int):
     zh = (get_language() or "zh-hans").startswith("zh")
     return render(request, "sensing/datastream.html", {
         "ds": ds, "prop_name": prop.name_zh if zh else prop.name_en, "series": series, "span": span,
-        "ranges": list(RANGES), "recent": [(services.from_ms(p), v, j, q) for p, _, v, j, q in recent],
+        "ranges": [(r, RANGE_NAMES.get(r, r)) for r in RANGES], "recent": [(services.from_ms(p), v, j, q) for p, _, v, j, q in recent],
         "health": health, "last_time": services.from_ms(ds.last_ms), "town": _town_names().get(ds.town_code, ds.town_code)})

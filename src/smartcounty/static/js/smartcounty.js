@@ -5,3 +5,11 @@ document.addEventListener("change", function (event) {
     target.form.submit();
   }
 });
+// The phone's menu button opens and closes the navigation.
+document.addEventListener("click", function (event) {
+  var button = event.target.closest && event.target.closest(".navtoggle");
+  if (!button) { return; }
+  var bar = button.closest(".topbar");
+  var open = bar.classList.toggle("open");
+  button.setAttribute("aria-expanded", open ? "true" : "false");
+});

@@ -57,3 +57,16 @@ def test_running_twice_creates_nothing_and_keeps_changed_passwords(db, monkeypat
     assert not any(u.created for u in result)
     line = next(x for x in out.getvalue().splitlines() if "gov-admin" in x)
     assert "Guanxian-2026!" not in line and "changed" in line
+
+
+def test_every_organisation_has_a_demo_account_and_the_list_names_it(db):
+    """Whatever a module's demo routes to a department, that department's own demo account can take it
+    further (a street light goes to 县住房和城乡建设局, a smoke alarm to 县消防救援大队)."""
+    out = io.StringIO()
+    demo.load(stdout=out)
+    orgs = set(Organisation.objects.filter(is_active=True).values_list("id", flat=True))
+    with_users = set(User.objects.filter(organisation__isnull=False).values_list("organisation_id", flat=True))
+    assert orgs and orgs <= with_users
+    housing = User.objects.get(username="housing-staff")
+    assert housing.organisation.code == "housing" and housing.role == "staff"
+    assert "housing-staff" in out.getvalue() and "县住房和城乡建设局" in out.getvalue()

@@ -43,7 +43,16 @@ def test_profile_shows_role_organisation_and_tokens(client, people):
     services.issue_token(people["admin_a"], "gateway", ["accounts"])
     client.force_login(people["admin_a"])
     page = client.get(reverse("accounts:profile")).content.decode()
-    assert "县政府办公室" in page and "gateway" in page and "accounts.manage_member" in page
+    assert "县政府办公室" in page and "gateway" in page
+    # what he may do, in words (the permission's title), not as codes
+    assert str(registry.permissions.get("accounts.manage_member").title) in page
+    assert "accounts.manage_member" not in page
+
+
+def test_a_residents_own_page_has_no_token_form(client, people):
+    client.force_login(people["resident"])
+    page = client.get(reverse("accounts:profile")).content.decode()
+    assert "Authorization" not in page and 'name="scopes"' not in page
 
 
 def test_menu_entries(client, people):

@@ -123,7 +123,9 @@ def test_a_resident_signs_up_once_for_every_service(client, db, texts):
     assert texts[-1]["phone"] == "13912345678"
     assert "139****5678" in client.get(VERIFY).content.decode()
     response = client.post(VERIFY, {"code": sent_code(texts)})
-    assert response.status_code == 302 and response["Location"] == reverse("accounts:profile")
+    # a new resident lands on his own start page (my reports), not on permission codes and API tokens
+    assert response.status_code == 302 and response["Location"] == services.start_page(User.objects.get(username="wangfang"))
+    assert response["Location"] != reverse("accounts:profile")
     user = User.objects.get(username="wangfang")
     assert (user.role, user.kind, user.organisation_id, user.phone) == ("resident", "resident", None, "13912345678")
     assert user.password.startswith("argon2") and user.check_password("Guanxian-Resident-9")

@@ -231,8 +231,7 @@
 
   function initMap() {
     var bb = cfg.county_bbox;
-    map = L.map("ck-map", {zoomSnap: 0.25, minZoom: 7, maxZoom: 18, preferCanvas: true, attributionControl: !!cfg.tile_url});
-    if (cfg.tile_url) L.tileLayer(cfg.tile_url, {maxZoom: 18}).addTo(map);
+    map = SC.map("ck-map", {preferCanvas: true});
     map.fitBounds([[bb[1], bb[0]], [bb[3], bb[2]]]);
     cfg.panels.filter(function (p) { return p.kind === "map-layer"; }).forEach(function (p) {
       layerSpecs[p.key] = p;

@@ -1,0 +1,62 @@
+"""The page walk: every page, as every demo role, on a wall display (1920×1080) and a phone (390×844), in
+Chinese (zh-CN, Beijing time).
+
+Every page the URL conf offers is visited (``walk.py`` finds them; nothing here lists pages), and a page
+fails on: a script or console error, a failed request or one that leaves the site, an HTTP status the
+role should not get, sideways scrolling or a cut-off menu on the phone, a map with nothing drawn or a
+chart with no data, a form field without a Chinese label, and Latin words outside a short allow-list
+(units, AQI, PM2.5, API...). A screenshot of every page for every role and size is kept under
+``artifacts/screenshots/walk/``.
+
+All pairs are walked together once (one server, one browser, a few pages at a time); each test reports
+its own pair. The walk's run time is printed.
+"""
+
+import time
+
+import pytest
+
+from .conftest import CHROMIUM, CHROMIUM_ARGS, PASSWORD, SCREENSHOTS
+from .walk import ROLES_UNDER_TEST, SIZES, Walker
+
+pytestmark = pytest.mark.browser
+
+PAIRS = [(role, size) for role in ROLES_UNDER_TEST for size in SIZES]
+
+
+@pytest.fixture(scope="module")
+def walked(server):
+    """Run the walk in a thread of its own (Playwright's async API needs an event loop; this thread
+    already runs the sync API's)."""
+    import threading
+
+    out, failure = {}, []
+
+    def run():
+        try:
+            out.update(Walker(server, CHROMIUM, CHROMIUM_ARGS, PASSWORD, SCREENSHOTS / "walk").run(PAIRS))
+        except BaseException as exc:  # noqa: BLE001 - reported by the tests
+            failure.append(exc)
+
+    started = time.monotonic()
+    thread = threading.Thread(target=run, name="page-walk")
+    thread.start()
+    thread.join()
+    if failure:
+        raise failure[0]
+    pages = sum(len(w.visits) for w in out.values())
+    lines = [f"{r}/{s} {v.path} [{v.status} -> {v.final_path}]: " + " | ".join(v.problems)
+             for (r, s), w in sorted(out.items()) for v in w.visits if v.problems]
+    (SCREENSHOTS / "walk" / "problems.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    print(f"\npage walk: {pages} page visits ({len(PAIRS)} role×size pairs) in {time.monotonic() - started:.0f} s")
+    return out
+
+
+@pytest.mark.parametrize(("role", "size"), PAIRS, ids=[f"{r}-{s}" for r, s in PAIRS])
+def test_every_page_works(walked, role, size):
+    walk = walked[(role, size)]
+    # The walk reached the pages: at least the seeds and, signed in, some detail pages.
+    assert len(walk.visits) >= 20, [v.path for v in walk.visits]
+    problems = walk.problems()
+    report = "\n".join(f"{path}: " + " | ".join(p) for path, p in sorted(problems.items()))
+    assert not problems, f"{len(problems)} page(s) fail as {role} on the {size}:\n{report}"
