@@ -137,14 +137,11 @@ PAGE_CHECKS = r"""
     if (!han.test(name)) problems.push(`form field without a Chinese label: ${f.tagName.toLowerCase()}[name=${f.name || '?'}] "${name.trim().slice(0, 40)}"`);
   });
   // Visible Latin words outside the allow-list (text marked translate="no", code and the map's own
-  // attribution are data or names, not wording).
+  // attribution are data or names, not wording). Charts draw on a canvas: their axis labels, series and
+  // legend names are read from the chart's options.
   const words = new Map();
-  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
-  const skip = 'script, style, noscript, template, code, pre, kbd, samp, [translate="no"], .leaflet-control-attribution';
-  for (let n = walker.nextNode(); n; n = walker.nextNode()) {
-    const el = n.parentElement;
-    if (!el || el.closest(skip) || !/[A-Za-z]/.test(n.nodeValue) || !visible(el)) continue;
-    for (let w of n.nodeValue.match(/[A-Za-z0-9_.\-\/²³₂₃₅₀₁μµ]*[A-Za-z][A-Za-z0-9_.\-\/²³₂₃₅₀₁μµ]*/g) || []) {
+  const latin = text => {
+    for (let w of String(text).match(/[A-Za-z0-9_.\-\/²³₂₃₅₀₁μµ]*[A-Za-z][A-Za-z0-9_.\-\/²³₂₃₅₀₁μµ]*/g) || []) {
       w = w.replace(/^[.\-\/]+|[.\-\/:]+$/g, '');
       const unit = w.match(/^[\d.,:+\-]+(.+)$/);
       // A single letter (a grade, a unit), an e-mail address, a national or provincial road (G309, S254)
@@ -152,7 +149,22 @@ PAGE_CHECKS = r"""
           || /^[GS]\d{1,4}$/.test(w) || /^[A-Z]{2}\d{14}$/.test(w)) continue;  // ... or a case number
       words.set(w, (words.get(w) || 0) + 1);
     }
+  };
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  const skip = 'script, style, noscript, template, code, pre, kbd, samp, [translate="no"], .leaflet-control-attribution';
+  for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+    const el = n.parentElement;
+    if (!el || el.closest(skip) || !/[A-Za-z]/.test(n.nodeValue) || !visible(el)) continue;
+    latin(n.nodeValue);
   }
+  if (window.echarts) document.querySelectorAll('[_echarts_instance_]').forEach(el => {
+    const chart = window.echarts.getInstanceByDom(el);
+    const o = chart && chart.getOption();
+    if (!o) return;
+    [].concat(o.xAxis || [], o.yAxis || []).forEach(a => (a.type === 'category' ? a.data || [] : [a.name || ''])
+      .forEach(v => latin(v && v.value !== undefined ? v.value : v)));
+    (o.series || []).forEach(sr => { latin(sr.name || ''); (sr.data || []).forEach(d => d && d.name && latin(d.name)); });
+  });
   if (words.size) problems.push('Latin words on the page: ' + Array.from(words.keys()).slice(0, 15).join(', '));
   return {problems, isLayout, links: Array.from(document.querySelectorAll('a[href]')).map(a => a.getAttribute('href')),
           nav: Array.from(document.querySelectorAll('.mainnav a')).map(a => a.getAttribute('href'))};

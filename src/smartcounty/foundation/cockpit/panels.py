@@ -382,6 +382,17 @@ def reports_today(ctx) -> dict:
     return {"value": total, "unit": _("reports"), "note": _("county, since midnight"), "level": ""}
 
 
+def category_names() -> dict:
+    """Case category code -> its name, over every case type (G02 is shown as 其他事件, not as its code)."""
+    from smartcounty.kernel import registry
+
+    names = {}
+    for ct in registry.case_types.values():
+        for code, title in (getattr(ct, "categories", None) or {}).items():
+            names.setdefault(code, str(title))
+    return names
+
+
 def cases_by_category(ctx) -> dict:
     qs = _visible_cases(ctx)
     if qs is None:
@@ -390,7 +401,8 @@ def cases_by_category(ctx) -> dict:
                 .order_by("-n")[:8])
     if not rows:
         return {"type": "bar", "categories": [], "series": []}
-    return {"type": "bar", "categories": [r["category"] or _("other") for r in rows],
+    return {"type": "bar", "categories": [category_names().get(r["category"]) or r["category"] or _("other")
+                                          for r in rows],
             "series": [{"name": _("on time"), "data": [r["n"] - r["late"] for r in rows]},
                        {"name": _("overdue"), "data": [r["late"] for r in rows]}],
             "colours": ["#4fc3f7", "#ff6b6b"]}

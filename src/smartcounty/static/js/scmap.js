@@ -72,7 +72,8 @@
     return L.divIcon({className: "sc-map-label", html: span, iconSize: null});
   }
 
-  function drawBackground(map, data, onReady) {
+  // options.background: "outline" draws the county outline only (a page that draws and names the towns itself).
+  function drawBackground(map, data, options, onReady) {
     var pane = map.createPane("scBackground");
     pane.style.zIndex = 350;   // above tiles (200), below the page's own shapes (400) and markers (600)
     pane.style.pointerEvents = "none";
@@ -80,10 +81,13 @@
     labelPane.style.zIndex = 450;   // names stay readable above the page's own shapes, below its markers
     labelPane.style.pointerEvents = "none";
     var group = L.layerGroup().addTo(map);
+    var outlineOnly = options.background === "outline";
     if (data.county) {
       L.geoJSON(data.county, {pane: "scBackground", interactive: false,
-        style: {color: "#4a5d73", weight: 2.5, fill: !config.tiles.length, fillColor: "#fbfaf5", fillOpacity: 1}}).addTo(group);
+        style: {color: outlineOnly ? "#8fb3d9" : "#4a5d73", weight: 2.5, fill: !config.tiles.length && !outlineOnly,
+                fillColor: "#fbfaf5", fillOpacity: 1}}).addTo(group);
     }
+    if (outlineOnly) { if (onReady) { onReady(L.geoJSON(data.towns).getBounds()); } return; }
     var towns = L.geoJSON(data.towns, {pane: "scBackground", interactive: false,
       style: {color: "#9aa9b8", weight: 1, dashArray: "4 3", fill: false}}).addTo(group);
     var labels = L.layerGroup();
@@ -131,7 +135,7 @@
     });
     if (!config.tiles.length || options.outline !== false) {
       withBackground(function (data) {
-        drawBackground(map, data, function (bounds) {
+        drawBackground(map, data, options, function (bounds) {
           if (options.fit && bounds.isValid()) { map.fitBounds(bounds, {padding: [10, 10]}); }
         });
       });

@@ -231,7 +231,7 @@
 
   function initMap() {
     var bb = cfg.county_bbox;
-    map = SC.map("ck-map", {preferCanvas: true});
+    map = SC.map("ck-map", {preferCanvas: true, background: "outline"});  // the cockpit names the towns itself
     map.fitBounds([[bb[1], bb[0]], [bb[3], bb[2]]]);
     cfg.panels.filter(function (p) { return p.kind === "map-layer"; }).forEach(function (p) {
       layerSpecs[p.key] = p;
