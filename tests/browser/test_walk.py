@@ -12,6 +12,7 @@ All pairs are walked together once (one server, one browser, a few pages at a ti
 its own pair. The walk's run time is printed.
 """
 
+import re
 import time
 
 import pytest
@@ -22,6 +23,32 @@ from .walk import ROLES_UNDER_TEST, SIZES, Walker
 pytestmark = pytest.mark.browser
 
 PAIRS = [(role, size) for role in ROLES_UNDER_TEST for size in SIZES]
+
+#: Findings of the walk in other helpers' modules, reported to them and not fixed here yet:
+#: (path pattern, words of the problem, whose). Each must still be found (the test says when one is gone,
+#: so that it leaves this list); anything else the walk finds fails the test.
+KNOWN = [
+    (r"^/alerts/\d+/$", "HTTP 404 for a page the site offers",
+     "scope (issue 21): staff pages link an alert that the alerts pages' scope hides from the same user"),
+    (r"^/economy/", "in this role's menu but HTTP 403", "economy (issue 17): menu entry shown without the page's permission"),
+    (r"^/traffic/incidents/$", "in this role's menu but HTTP 403", "traffic (issue 15): menu entry shown without the page's permission"),
+    (r"^/traffic/incidents/$", "Latin words on the page: SND", "traffic (issue 15): the detector's name shown in Latin"),
+    (r"^/economy/enterprises/\d+/$", "A01", "economy (issue 17): an industry code shown instead of its name"),
+]
+
+
+def _unknown(problems: dict[str, list[str]], seen: set) -> dict[str, list[str]]:
+    out = {}
+    for path, found in problems.items():
+        left = []
+        for p in found:
+            hits = [i for i, (pattern, words, _who) in enumerate(KNOWN) if re.search(pattern, path) and words in p]
+            seen.update(hits)
+            if not hits:
+                left.append(p)
+        if left:
+            out[path] = left
+    return out
 
 
 @pytest.fixture(scope="module")
@@ -57,6 +84,15 @@ def test_every_page_works(walked, role, size):
     walk = walked[(role, size)]
     # The walk reached the pages: at least the seeds and, signed in, some detail pages.
     assert len(walk.visits) >= 20, [v.path for v in walk.visits]
-    problems = walk.problems()
+    problems = _unknown(walk.problems(), set())
     report = "\n".join(f"{path}: " + " | ".join(p) for path, p in sorted(problems.items()))
     assert not problems, f"{len(problems)} page(s) fail as {role} on the {size}:\n{report}"
+
+
+def test_every_known_finding_is_still_there(walked):
+    """A known finding that is gone (its module fixed it) leaves KNOWN: the list never hides a new one."""
+    seen = set()
+    for walk in walked.values():
+        _unknown(walk.problems(), seen)
+    gone = [KNOWN[i] for i in range(len(KNOWN)) if i not in seen]
+    assert not gone, f"fixed, remove from KNOWN: {gone}"

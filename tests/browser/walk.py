@@ -19,7 +19,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from django.urls.exceptions import Resolver404
 
 #: Not pages: machine interfaces, the admin (Django's own), event streams, language switching.
-NOT_PAGES = re.compile(r"^/(api/|admin/|static/|i18n/)|^/healthz$|open311|/feed$|/accounts/logout/")
+NOT_PAGES = re.compile(r"^/(api/|admin/|static/|i18n/)|^/(healthz|readyz)$|open311|/feed$|/accounts/logout/")
 
 #: Latin words a Chinese page may show: units, pollutant and index names, formats and standards.
 LATIN_OK = {
@@ -146,7 +146,8 @@ PAGE_CHECKS = r"""
       const unit = w.match(/^[\d.,:+\-]+(.+)$/);
       // A single letter (a grade, a unit), an e-mail address, a national or provincial road (G309, S254)
       if (!w || ok.has(w) || (unit && ok.has(unit[1])) || /^[A-Za-z]$/.test(w) || /^[\w.+-]+@[\w.-]+$/.test(w)
-          || /^[GS]\d{1,4}$/.test(w) || /^[A-Z]{2}\d{14}$/.test(w)) continue;  // ... or a case number
+          || /^[GS]\d{1,4}$/.test(w) || /^(?=.*\d)[0-9A-Z]{8,}$/.test(w)) continue;  // ... or an identifier
+      // (a case number, a unified social credit code, a traceability code: 8+ capitals and digits)
       words.set(w, (words.get(w) || 0) + 1);
     }
   };
@@ -285,6 +286,9 @@ class Walker:
                 response = await page.goto(base + path, wait_until="load", timeout=30000)
             except Exception as exc:  # noqa: BLE001 - a page that does not load is a finding, not a crash
                 await page.close()
+                if "ERR_HTTP_RESPONSE_CODE_FAILURE" in str(exc):  # an empty error answer (405 of a POST action)
+                    answer = await ctx.request.get(base + path, max_redirects=0)
+                    return Visit(path, answer.status, path), [], []
                 return Visit(path, None, path, [f"did not load: {exc}"[:300]]), [], []
             try:
                 await page.wait_for_load_state("networkidle", timeout=3000)

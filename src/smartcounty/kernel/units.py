@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 DISPLAY = {
     "ug/m3": "μg/m³", "mg/m3": "mg/m³", "Cel": "℃", "deg": "°", "m3": "m³", "m3/s": "m³/s", "m2": "m²",
-    "km2": "km²", "veh/h": _("vehicles/h"), "1": "", "[ppm]": "ppm", "mg/L": "mg/L", "uS/cm": "μS/cm",
+    "km2": "km²", "veh/h": _("vehicles/h"), "1": "", "[ppm]": "ppm", "mg/L": "mg/L", "uS/cm": "μS/cm", "kW.h": "kWh", "kW/h": "kWh",
 }
 
 

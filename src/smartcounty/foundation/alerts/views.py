@@ -68,9 +68,17 @@ def detail(request, alert_id: int):
     if (redirect := _staff(request)) is not None:
         return redirect
     alert = get_object_or_404(_visible(request.user, Alert.objects.all()), pk=alert_id)
-    history = alert.history.select_related("actor")
-    return render(request, "alerts/detail.html", {"alert": alert, "history": history,
-                                                  "can_handle": _can_handle(request.user, alert)})
+    states, levels = dict(Alert.State.choices), dict(Level.choices)
+    history = [{"ev": ev, "from": states.get(ev.from_state, ev.from_state), "to": states.get(ev.to_state, ev.to_state),
+                "from_level": levels.get(ev.from_level, ev.from_level), "to_level": levels.get(ev.to_level, ev.to_level)}
+               for ev in alert.history.select_related("actor")]
+    zh = (request.LANGUAGE_CODE or "zh-hans").startswith("zh")
+    spec = registry.observed_properties.get(alert.property) if alert.property in registry.observed_properties else None
+    module = registry.modules.get(alert.source) if alert.source in registry.modules else None
+    return render(request, "alerts/detail.html", {
+        "alert": alert, "history": history, "can_handle": _can_handle(request.user, alert),
+        "property_name": (spec.name_zh if zh else spec.name_en) if spec else alert.property,
+        "source_name": (getattr(module, "name_zh" if zh else "name_en", "") if module else "") or alert.source})
 
 
 @require_POST

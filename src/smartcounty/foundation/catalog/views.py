@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from smartcounty.foundation.catalog import ckan, domains, services
+from smartcounty.foundation.catalog import ckan, domains, mapping, services
 from smartcounty.foundation.catalog.models import OpenType, Resource
 from smartcounty.kernel.authz import user_has_perm
 from smartcounty.kernel.problems import ApiError
@@ -53,9 +53,10 @@ def dataset(request, slug):
         names, rows = result.fields, result.rows
     items = list(res.items.all())
     titles = {i.name: i.title for i in items}
-    preview = [[row.get(n) for n in names] for row in rows]
+    preview = [[mapping.shown(row.get(n)) for n in names] for row in rows]
     return render(request, "catalog/dataset.html", {
         "res": res, "items": items, "columns": [titles[n] for n in names], "preview": preview,
+        "map_points": mapping.points(names, titles, rows),
         "formats": services.export_formats(res) if res.open_type == OpenType.OPEN else [],
         "usage": services.usage_totals(res), "domain": domains.BY_CODE.get(res.domain),
         "datastore_id": res.datastore_uuid})

@@ -24,7 +24,7 @@ KIND_NAMES = {"air": _("Air quality station"), "water": _("Water level gauge"), 
               "weather": _("Weather station"), "traffic": _("Traffic detector"), "smoke": _("Smoke detector"),
               "water_quality": _("Water quality station"), "streetlight": _("Street light"),
               "manhole": _("Manhole cover"), "parking": _("Parking sensor"), "soil": _("Soil moisture sensor"),
-              "noise": _("Noise monitor"), "energy": _("Energy meter")}
+              "noise": _("Noise monitor"), "energy": _("Energy meter"), "energy_meter": _("Energy meter")}
 
 
 def _reader(request):
