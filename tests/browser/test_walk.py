@@ -30,10 +30,11 @@ PAIRS = [(role, size) for role in ROLES_UNDER_TEST for size in SIZES]
 KNOWN = [
     (r"^/alerts/\d+/$", "HTTP 404 for a page the site offers",
      "scope (issue 21): staff pages link an alert that the alerts pages' scope hides from the same user"),
-    (r"^/economy/", "in this role's menu but HTTP 403", "economy (issue 17): menu entry shown without the page's permission"),
+    (r"^/cases/\d+/$", "HTTP 404 for a page the site offers",
+     "scope (issue 21): a page links a case that the case page's scope hides from the same user"),
     (r"^/traffic/incidents/$", "in this role's menu but HTTP 403", "traffic (issue 15): menu entry shown without the page's permission"),
     (r"^/traffic/incidents/$", "Latin words on the page: SND", "traffic (issue 15): the detector's name shown in Latin"),
-    (r"^/economy/enterprises/\d+/$", "A01", "economy (issue 17): an industry code shown instead of its name"),
+    (r"^/agriculture/farms/\d+/$", "GX-TRAP-01", "agriculture (issue 17): device codes shown as wording"),
 ]
 
 

@@ -19,12 +19,13 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from django.urls.exceptions import Resolver404
 
 #: Not pages: machine interfaces, the admin (Django's own), event streams, language switching.
-NOT_PAGES = re.compile(r"^/(api/|admin/|static/|i18n/)|^/(healthz|readyz)$|open311|/feed$|/accounts/logout/")
+NOT_PAGES = re.compile(r"^/(api/|admin/|static/|i18n/)|^/(healthz|readyz|metrics)$|open311|/feed$|/accounts/logout/"
+                       r"|/download\.\w+$")
 
 #: Latin words a Chinese page may show: units, pollutant and index names, formats and standards.
 LATIN_OK = {
     "AQI", "IAQI", "PM2.5", "PM10", "PM₂.₅", "PM₁₀", "O3", "O₃", "NO2", "NO₂", "SO2", "SO₂", "CO", "API", "APIs",
-    "GB", "GB/T", "HJ", "DB37", "DB37/T", "km", "km²", "m", "m²", "m³", "mm", "cm", "kg", "t", "h", "min", "s", "ms",
+    "GB", "GB/T", "HJ", "LB/T", "3A", "4A", "5A", "DB37", "DB37/T", "km", "km²", "m", "m²", "m³", "mm", "cm", "kg", "t", "h", "min", "s", "ms",
     "kW", "kWh", "MW", "mg", "μg", "µg", "μg/m³", "µg/m³", "mg/m³", "m/s", "km/h", "mm/h", "hPa", "dB", "lx", "pH", "NTU",
     "mS/cm", "mg/L", "L", "COD", "BOD", "NH3-N", "NH₃-N", "TP", "TN", "DO", "CSV", "JSON", "GeoJSON", "XLSX", "PDF",
     "URL", "HTTP", "HTTPS", "MQTT", "OpenAPI", "CKAN", "ID", "WGS84", "WGS-84", "CGCS2000", "GCJ-02", "OGC",
