@@ -10,13 +10,17 @@
   with one ``Problem`` schema: no endpoint repeats them.
 """
 
+import logging
+
 from ninja import NinjaAPI
 from ninja.errors import HttpError
 from ninja.parser import Parser
 from ninja.security import SessionAuth as NinjaSessionAuth
 from ninja.utils import check_csrf
 
-from smartcounty.kernel import jsonparse
+from smartcounty.kernel import jsonparse, registry
+
+log = logging.getLogger("smartcounty.api")
 
 UNSAFE = {"post", "put", "patch", "delete"}
 DESCRIPTIONS = {
@@ -121,6 +125,11 @@ class SmartcountyAPI(NinjaAPI):
         schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
         components = schema.setdefault("components", {})
         components.setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
+        for key, extra in registry.openapi_schemas.items():
+            try:
+                components["schemas"].update(extra())
+            except Exception:  # one module's data must not take the whole document down
+                log.exception("openapi schemas of %s failed", key)
         shared = components.setdefault("responses", {})
         for status, description in DESCRIPTIONS.items():
             content = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}

@@ -123,6 +123,9 @@ catalog_resources = Registry("catalog_resources")
 cockpit_panels = Registry("cockpit_panels")
 background = Registry("background")
 metrics = Registry("metrics")
+#: Extra OpenAPI component schemas: a callable returning ``{name: JSON Schema}``, read each time the document
+#: is built (e.g. the forms of workflow definitions, which are data).
+openapi_schemas = Registry("openapi_schemas")
 
 ALL = {
     r.name: r
@@ -138,5 +141,6 @@ ALL = {
         cockpit_panels,
         background,
         metrics,
+        openapi_schemas,
     )
 }

@@ -20,7 +20,7 @@ from smartcounty.foundation.cases.schemas import (
     WorkbenchPageOut,
 )
 from smartcounty.foundation.cases.workcalendar import BEIJING
-from smartcounty.kernel import authz, registry
+from smartcounty.kernel import authz, jsonparse, registry
 from smartcounty.kernel.api import Id, Offset, Pagination
 from smartcounty.kernel.problems import ApiError
 
@@ -199,3 +199,42 @@ def workbench_bulk(request, payload: BulkIn):
     authz.require(request, "cases.act", user.organisation_id)
     result = services.workbench_bulk(user, payload.ids, payload.step, note=payload.note)
     return {"done": result.done, "failed": result.failed}
+
+
+@router.get("/types/{key}/forms/{name}", response=dict)
+def form(request, key: str, name: str):
+    """A case type's form: the document (fields, labels, conditions) and the JSON Schema of its answers (also in
+    this OpenAPI document as ``CaseForm_<type>_<name>``)."""
+    _user(request)
+    found = services.form_of(key, name)
+    if found is None:
+        raise ApiError(404, "not-found")
+    return found
+
+
+@router.post("/filings", response={201: CaseDetailOut})
+def file_with_uploads(request):
+    """File a case whose filing form has file fields: ``multipart/form-data`` with ``case_type``, ``title``,
+    optional ``category``, ``description``, ``lon``, ``lat``, ``grid_code``, ``address``, ``data`` (the form's
+    answers as a JSON object) and one file part per file field, named by its key."""
+    user = _user(request)
+    authz.require(request, "cases.create")
+    post = request.POST
+    try:
+        data = jsonparse.loads(post.get("data") or "{}")
+    except jsonparse.JsonError as exc:
+        raise ApiError(422, "invalid", str(exc), field="data") from None
+    if not isinstance(data, dict):
+        raise ApiError(422, "invalid", "data is a JSON object", field="data")
+    coords = {}
+    for name in ("lon", "lat"):
+        raw = post.get(name, "").strip()
+        try:
+            coords[name] = float(raw) if raw else None
+        except ValueError:
+            raise ApiError(422, "invalid", f"{name} is a number", field=name) from None
+    case = services.file_case(user, post.get("case_type", ""), title=post.get("title", "").strip(),
+                              category=post.get("category", ""), description=post.get("description", ""),
+                              grid_code=post.get("grid_code", ""), address=post.get("address", ""), data=data,
+                              uploads={k: request.FILES[k] for k in request.FILES}, source="api", **coords)
+    return Status(201, detail(case, user))

@@ -1,7 +1,8 @@
 """Filing a case through the cases API: who may file which type, and what they may send with it.
 
 A case type says who may file it (``CaseType.filed_by``) and which ``data`` keys a filer may give
-(``CaseType.fields``); the grid code must be one of the county's grids. Modules that file cases
+(``CaseType.fields``), or the type has a filing form (``forms.filing_form``) that checks ``data`` and its
+uploads instead; the grid code must be one of the county's grids. Modules that file cases
 through their own checks (citymgmt reports, a grid worker's events) call ``engine.create_case``.
 """
 
@@ -10,9 +11,15 @@ import math
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
+from django.db import transaction
 from django.utils.translation import gettext as _
 
+from smartcounty.foundation.cases import forms
 from smartcounty.foundation.cases.engine import ADMIN_ROLE, case_type, create_case
+from smartcounty.foundation.cases.files import add_attachment
+from smartcounty.foundation.cases.forms import validation as forms_validation
+from smartcounty.foundation.cases.forms.document import fields as form_fields
+from smartcounty.foundation.cases.forms.render import describe_upload
 from smartcounty.foundation.cases.schemas import MAX_DATA_BYTES, CaseType, DataField
 from smartcounty.kernel.problems import ApiError
 
@@ -88,14 +95,41 @@ def grid_known(code: str) -> bool:
 
 
 def file_case(user, case_type_key: str, *, title: str, category: str = "", description: str = "", lon=None,
-              lat=None, grid_code: str = "", address: str = "", data: dict | None = None, source: str = "api"):
+              lat=None, grid_code: str = "", address: str = "", data: dict | None = None, source: str = "api",
+              uploads: dict | None = None):
     """A case filed by ``user`` through the API, after the type's checks (see the module's docstring)."""
     ct = case_type(case_type_key)
     if not may_file(user, ct):
         raise ApiError(403, "forbidden", _("You may not file %(type)s cases.") % {"type": ct.key}, field="case_type")
-    clean = clean_data(ct, dict(data or {}))
+    form = forms.filing_form(ct)
+    if form is not None:
+        clean = clean_form_data(form, dict(data or {}), uploads or {})
+    else:
+        clean = clean_data(ct, dict(data or {}))
     if grid_code and not grid_known(grid_code):
         raise ApiError(422, "invalid", _("%(code)s is not a grid of the county.") % {"code": grid_code[:20]},
                        field="grid_code")
-    return create_case(case_type_key, title=title, category=category, description=description, lon=lon, lat=lat,
-                       grid_code=grid_code, address=address, data=clean, reporter=user, source=source, actor=user)
+    with transaction.atomic():
+        case = create_case(case_type_key, title=title, category=category, description=description, lon=lon,
+                           lat=lat, grid_code=grid_code, address=address, data=clean, reporter=user, source=source,
+                           actor=user)
+        for key in sorted(uploads or {}):
+            add_attachment(case.pk, uploads[key], actor=user)
+    return case
+
+
+def clean_form_data(form: dict, data: dict, uploads: dict) -> dict:
+    """``data`` checked by the type's filing form. A file field's value is made here from its upload (type read
+    from the first bytes, size), never taken from the caller; a value sent for it without an upload is refused."""
+    check_data_size(data)
+    files = {f.key for f in form_fields(form) if f.type == "file"}
+    sent = sorted(k for k in files if k in data)
+    if sent:
+        raise ApiError(422, "invalid", _("Send the file %(key)s as an upload, not as data.") % {"key": sent[0]},
+                       field=f"data.{sent[0]}")
+    unknown = sorted(set(uploads) - files)
+    if unknown:
+        raise ApiError(422, "invalid", _("This form has no file field %(key)s.") % {"key": unknown[0][:40]},
+                       field=unknown[0][:40])
+    data.update({k: describe_upload(u) for k, u in uploads.items()})
+    return forms_validation.check(form, data)

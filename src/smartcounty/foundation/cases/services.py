@@ -44,6 +44,55 @@ from smartcounty.kernel import registry
 EARTH_RADIUS_M = 6371008.8
 
 
+def filing_form_of(ct) -> dict | None:
+    from smartcounty.foundation.cases.forms import filing_form
+
+    return filing_form(ct)
+
+
+def collect_form(form: dict, post, files=None) -> tuple[dict, dict]:
+    from smartcounty.foundation.cases.forms.render import collect
+
+    return collect(form, post, files)
+
+
+def form_errors(form: dict, data: dict) -> list:
+    from smartcounty.foundation.cases.forms.validation import validate
+
+    return validate(form, data)[1]
+
+
+def problem_field_errors(exc) -> list:
+    """The per-field errors of a problem raised by ``forms.validation.check`` (``data.<key>``), as ``FieldError``."""
+    from smartcounty.foundation.cases.forms.validation import FieldError
+
+    out = []
+    for e in exc.errors or ():
+        field = e.get("field", "")
+        out.append(FieldError(field.split(".", 1)[1] if field.startswith("data.") else "", e.get("type", ""),
+                              e.get("message", "")))
+    return out
+
+
+def render_form(form: dict, values=None, errors=None) -> str:
+    from smartcounty.foundation.cases.forms.render import render_form as render
+
+    return render(form, values, errors)
+
+
+def form_of(case_type_key: str, name: str = "apply") -> dict | None:
+    """A case type's form as plain data: ``{"case_type", "name", "document", "schema"}`` (None: no such form)."""
+    from smartcounty.foundation.cases.forms.openapi import all_case_types
+    from smartcounty.foundation.cases.forms.schema import json_schema
+
+    ct = all_case_types().get(case_type_key)
+    doc = (getattr(ct, "forms", None) or {}).get(name) if ct is not None else None
+    if doc is None:
+        return None
+    return {"case_type": case_type_key, "name": name, "title": str(ct.title), "document": doc,
+            "schema": json_schema(doc, title=str(ct.title))}
+
+
 def get_case(case_id: int) -> Case | None:
     return Case.objects.filter(pk=case_id).first()
 

@@ -194,3 +194,46 @@ def case_attach(request, pk):
         except ApiError as exc:
             messages.error(request, exc.detail or _("This file is not accepted."))
     return redirect("cases:case", pk=case.pk)
+
+
+def _fileable(user):
+    from smartcounty.foundation.cases.forms.openapi import all_case_types
+
+    return {key: ct for key, ct in all_case_types().items()
+            if services.filing_form_of(ct) is not None and services.may_file(user, ct)}
+
+
+@login_required
+def file_new(request):
+    """What the signed-in person may apply for: every case type with a filing form they may file."""
+    types = sorted(((k, str(ct.title)) for k, ct in _fileable(request.user).items()), key=lambda kv: kv[1])
+    return render(request, "cases/file_list.html", {"types": types})
+
+
+@login_required
+def file_form(request, key):
+    """The filing form of a case type, the same page for residents and for staff at a service window."""
+    ct = _fileable(request.user).get(key)
+    if ct is None:
+        raise Http404
+    form = services.filing_form_of(ct)
+    values, errors, general = {}, [], ""
+    title = request.POST.get("title", "").strip() if request.method == "POST" else ""
+    if request.method == "POST":
+        values, uploads = services.collect_form(form, request.POST, request.FILES)
+        errors = services.form_errors(form, values)
+        if not errors:
+            try:
+                case = services.file_case(request.user, key, title=title or str(ct.title),
+                                          description=request.POST.get("description", "").strip(),
+                                          data={k: v for k, v in values.items() if k not in uploads},
+                                          uploads=uploads, source="web")
+            except ApiError as exc:
+                general = exc.detail or _("This application cannot be sent.")
+                errors = services.problem_field_errors(exc)
+            else:
+                messages.success(request, _("Sent. Your case number is %(number)s.") % {"number": case.number})
+                return redirect("cases:case", pk=case.pk)
+    return render(request, "cases/file_form.html", {
+        "ct": ct, "key": key, "title": title, "description": request.POST.get("description", ""),
+        "fields": services.render_form(form, values, errors), "general": general, "has_errors": bool(errors)})

@@ -14,7 +14,13 @@ from django.utils.translation import get_language
 
 from smartcounty.foundation.cases.files import sniff
 from smartcounty.foundation.cases.forms.document import fields
-from smartcounty.foundation.cases.forms.validation import FILE_KINDS, FieldError, human_bytes, visible
+from smartcounty.foundation.cases.forms.validation import (
+    FILE_KINDS,
+    FILE_NAME_MAX,
+    FieldError,
+    human_bytes,
+    visible,
+)
 
 PREFIX = "f_"
 
@@ -31,11 +37,12 @@ def _number(raw: str):
     return value if value == value and value not in (float("inf"), float("-inf")) else raw
 
 
-def _file(upload) -> dict:
+def describe_upload(upload) -> dict:
+    """A file field's value made from an upload: its name, the type read from its first bytes, its size."""
     upload.seek(0)
     head = upload.read(16)
     upload.seek(0)
-    name = (upload.name or "file").rsplit("/", 1)[-1].rsplit("\\", 1)[-1]
+    name = (upload.name or "file").rsplit("/", 1)[-1].rsplit("\\", 1)[-1][-FILE_NAME_MAX:]
     return {"name": name, "content_type": sniff(head, name) or "application/octet-stream", "size": upload.size}
 
 
@@ -48,7 +55,7 @@ def collect(doc, post, files=None, *, prefix: str = PREFIX) -> tuple[dict, dict]
         if f.type == "file":
             upload = (files or {}).get(name)
             if upload is not None:
-                data[f.key], uploads[f.key] = _file(upload), upload
+                data[f.key], uploads[f.key] = describe_upload(upload), upload
         elif f.type == "place":
             lon, lat = (post.get(f"{name}.lon", "").strip(), post.get(f"{name}.lat", "").strip())
             if lon or lat:
