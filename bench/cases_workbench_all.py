@@ -40,7 +40,7 @@ from smartcounty.kernel import registry  # noqa: E402
 
 DEFINITIONS = 50
 STATES = ["s0", "s1", "s2", "s3", "s4", "s5", "closed"]
-ORGS = list(range(1, 37))
+ORGS = list(range(1, 37))  # note: i % 20 = 4 rows (overdue) fall to even organisations
 
 
 def declare() -> None:
@@ -83,7 +83,7 @@ def _sql(vendor: str, lo: int, hi: int) -> str:
         "address": "''", "data": "'{}'", "created_at": ts.format(created), "updated_at": ts.format(created),
         "state_entered_at": ts.format(created),
         "due_at": f"CASE WHEN {closed} THEN NULL ELSE {ts.format(created + ' + 3600 * (1 + i % 200)')} END",
-        "paused": "(1 = 0)", "paused_from": "''", "overdue": f"(NOT {closed} AND i % 20 = 1)",
+        "paused": "(1 = 0)", "paused_from": "''", "overdue": f"(NOT {closed} AND i % 20 = 4)",
         "ever_overdue": "(i % 10 = 0)", "is_closed": closed,
         "closed_at": f"CASE WHEN {closed} THEN {ts.format(created + ' + 18000')} ELSE NULL END",
         "handling_seconds": f"CASE WHEN {closed} THEN 600 + (i * 37) % 400000 ELSE NULL END",
@@ -131,22 +131,30 @@ def main():
     rng = random.Random(12)
     User = get_user_model()
 
-    def staff():
-        return User(username="bench", role="staff", organisation_id=rng.choice(ORGS), is_active=True)
+    def staff(orgs=ORGS):
+        # The generator's row number sets both the organisation and the state (and overdue), by parity: even
+        # organisations hold cases in s0/s2/s4 (staff act), odd ones s1/s3/s5 (org_admin act). Each sampled user has the role that acts on its organisation's open cases.
+        org = rng.choice(orgs)
+        return User(username="bench", role="staff" if org % 2 == 0 else "org_admin", organisation_id=org,
+                    is_active=True)
 
     def floor():
         with connection.cursor() as cur:
             cur.execute("SELECT 1")
             cur.fetchone()
 
+    late_orgs = sorted({1 + (i * 13 + 5) % 36 for i in range(4, 400, 20)})  # the organisations with overdue cases
+
     def page(view):
-        return lambda: services.workbench_page(staff(), services.WorkbenchFilters(view=view), limit=50)
+        orgs = late_orgs if view == "overdue" else ORGS
+        return lambda: services.workbench_page(staff(orgs), services.WorkbenchFilters(view=view), limit=50)
 
     def count(view):
-        return lambda: services.workbench_count(staff(), services.WorkbenchFilters(view=view))
+        orgs = late_orgs if view == "overdue" else ORGS
+        return lambda: services.workbench_count(staff(orgs), services.WorkbenchFilters(view=view))
 
     sample = services.workbench_page(staff(), services.WorkbenchFilters(view="mine"), limit=50)
-    late = services.workbench_page(staff(), services.WorkbenchFilters(view="overdue"), limit=50)
+    late = services.workbench_page(staff(late_orgs), services.WorkbenchFilters(view="overdue"), limit=50)
     print(f"database: {connection.vendor}, cases: {Case.objects.count():,} across {DEFINITIONS} definitions, "
           f"repeats: {args.repeat}; one organisation's tasks ≈ {sample.count:,}, overdue ≈ {late.count:,}")
     f50, f95 = timeit(floor, args.repeat)

@@ -1,9 +1,10 @@
 """Cases API (/api/v1/cases/): case types, cases, steps, comments, attachments, statistics."""
 
 from datetime import date, datetime, time
+from typing import Annotated
 
 from django.http import FileResponse
-from ninja import File, Router, Status, UploadedFile
+from ninja import Field, File, Router, Status, UploadedFile
 from ninja.pagination import paginate
 
 from smartcounty.foundation.cases import services
@@ -177,14 +178,12 @@ def stats(request, by: str = "organisation", since: date | None = None, until: d
 
 @router.get("/workbench", response=WorkbenchPageOut)
 def workbench(request, view: str = "mine", case_type: str = "", state: str = "", town_code: str = "",
-              grid_code: str = "", since: date | None = None, until: date | None = None, limit: int = 50,
-              offset: Offset = 0):
+              grid_code: str = "", since: date | None = None, until: date | None = None,
+              limit: Annotated[int, Field(ge=1, le=services.WORKBENCH_MAX_PAGE)] = 50, offset: Offset = 0):
     """The staff workbench over every case type: my tasks (``mine``), my organisation's (``org``) or overdue
     (``overdue``) cases, filtered by type, state, town, grid and creation day (北京时间, [since, until))."""
     user = _user(request)
     authz.require(request, "cases.view" if view == "org" else "cases.act", user.organisation_id)
-    if not 1 <= limit <= services.WORKBENCH_MAX_PAGE:
-        raise ApiError(422, "invalid", f"limit is 1 to {services.WORKBENCH_MAX_PAGE}", field="limit")
     lo, hi = _period(since, until)
     page = services.workbench_page(user, services.WorkbenchFilters(
         view=view, case_type=case_type, state=state, town_code=town_code, grid_code=grid_code, since=lo, until=hi),

@@ -18,7 +18,7 @@ from typing import Any
 
 from ninja import Schema
 
-from smartcounty.kernel.api import InputSchema
+from smartcounty.kernel.api import Id, InputSchema
 
 # Relations of a user's organisation to a case:
 #   queue       the organisation the case waits on now (the state's lane)
@@ -298,7 +298,7 @@ class WorkbenchPageOut(Schema):
 
 
 class BulkIn(InputSchema):
-    ids: list[int]
+    ids: list[Id]
     step: str
     note: str = ""
 

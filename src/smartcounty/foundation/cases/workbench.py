@@ -120,10 +120,13 @@ def _scope(user, view: str):
     if view == "mine":
         qs = qs.filter(queue_organisation_id=org)
         if not _is_admin(user):
-            acting = acting_states(getattr(user, "role", ""))
+            # one term per distinct set of states (definitions often share their states' keys)
+            by_states: dict[tuple, list[str]] = {}
+            for key, states in acting_states(getattr(user, "role", "")).items():
+                by_states.setdefault(tuple(sorted(states)), []).append(key)
             cond = Q(pk__in=[])
-            for key, states in acting.items():
-                cond |= Q(case_type=key, state__in=states)
+            for states, keys in by_states.items():
+                cond |= Q(case_type__in=sorted(keys), state__in=states)
             qs = qs.filter(cond)
         return qs.order_by(F("due_at").asc(nulls_last=True), "id")
     if view == "overdue":
