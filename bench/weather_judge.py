@@ -65,7 +65,7 @@ def child(engine, runs, step_s):
     with connection.cursor() as cur:
         cur.execute("SELECT COUNT(*) FROM sensing_observation")
         rows = cur.fetchone()[0]
-    station = sensing.latest(property_code="temperature").filter(thing__kind="weather").first()
+    station = sensing.latest_values(property_code="temperature", thing_kind="weather").first()
     end = sensing.to_ms(at) + 1
     start = sensing.to_ms(at) - 24 * 3_600_000
 

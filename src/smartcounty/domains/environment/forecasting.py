@@ -54,7 +54,7 @@ def hourly_series(datastream_id: int, start_ms: int, end_ms: int) -> list[float 
 
 def nearest_datastream(code: str, lon: float | None, lat: float | None):
     """The datastream of property ``code`` nearest to (lon, lat) (any one when the point is unknown)."""
-    candidates = list(sensing.latest(property_code=code).exclude(lon__isnull=True).only("id", "lon", "lat"))
+    candidates = list(sensing.latest_values(property_code=code, located=True))
     if not candidates:
         return None
     if lon is None or lat is None:
@@ -102,7 +102,7 @@ def forecast_station(aqi_ds, *, backtest_days: int = BACKTEST_DAYS) -> ForecastR
     with transaction.atomic():
         run, _ = ForecastRun.objects.update_or_create(
             thing_id=aqi_ds.thing_id, issued_at=issued,
-            defaults={"station_name": aqi_ds.thing.name, "method": result.method,
+            defaults={"station_name": aqi_ds.thing_name, "method": result.method,
                       "history_hours": result.history_hours, "model_leads": result.model_leads,
                       "model_mae": skill.model_mae, "persistence_mae": skill.persistence_mae,
                       "backtest_pairs": skill.pairs, "backtest_origins": skill.origins})
@@ -118,7 +118,7 @@ def forecast_station(aqi_ds, *, backtest_days: int = BACKTEST_DAYS) -> ForecastR
 def run_forecasts(*, backtest_days: int = BACKTEST_DAYS) -> list[ForecastRun]:
     """Retrain every station that has an AQI datastream; returns the stored runs."""
     runs = []
-    for ds in sensing.latest(property_code=AQI_PROPERTY).exclude(last_ms__isnull=True).select_related("thing"):
+    for ds in sensing.latest_values(property_code=AQI_PROPERTY, reported=True):
         run = forecast_station(ds, backtest_days=backtest_days)
         if run is not None:
             runs.append(run)

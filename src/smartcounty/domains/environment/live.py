@@ -97,7 +97,7 @@ def station_aqi(thing_id: int, start_ms: int, end_ms: int) -> dict[int, int]:
     Returns {hour start ms: AQI} of the hours stored now (empty when every hour was already there or
     had no valid data).
     """
-    streams = {ds.property_code: ds for ds in sensing.latest(thing_id=thing_id).select_related("thing")
+    streams = {ds.property_code: ds for ds in sensing.latest_values(thing_id=thing_id)
                if ds.property_code in AIR or ds.property_code == AQI_PROPERTY}
     if not any(code in AIR for code in streams):
         return {}
@@ -119,8 +119,7 @@ def station_aqi(thing_id: int, start_ms: int, end_ms: int) -> dict[int, int]:
     if not stored:
         return {}
     if target is None:
-        thing = next(ds.thing for code, ds in streams.items() if code in AIR)
-        target = sensing.create_datastream(thing, AQI_PROPERTY, expected_interval_s=3600,
+        target = sensing.create_datastream(thing_id, AQI_PROPERTY, expected_interval_s=3600,
                                            sensor_name="HJ 633 AQI (computed)")
     sensing.ingest([{"datastream": target.id, "phenomenonTime": _iso(h), "result": v} for h, v in stored.items()],
                    source=SOURCE)
@@ -166,10 +165,8 @@ def catch_up(hours: int = CATCH_UP_HOURS, now_ms: int | None = None) -> int:
     or a batch import). Returns the number of hours stored."""
     end = _hour_start(now_ms if now_ms is not None else sensing.to_ms(datetime.now(UTC)))
     start = end - hours * HOUR_MS
-    things = set()
-    for code in AIR:
-        things.update(sensing.latest(property_code=code).values_list("thing_id", flat=True))
-    return sum(len(station_aqi(thing_id, start, end)) for thing_id in sorted(things))
+    things = sensing.thing_ids(property_codes=list(AIR))
+    return sum(len(station_aqi(thing_id, start, end)) for thing_id in things)
 
 
 def county_hourly(end_ms: int, days: int = ASSESS_DAYS) -> tuple[datetime, dict[str, list]]:
@@ -178,7 +175,7 @@ def county_hourly(end_ms: int, days: int = ASSESS_DAYS) -> tuple[datetime, dict[
     n = days * 24
     sums: dict[str, list[list[float]]] = {p: [[] for _ in range(n)] for p in AIR.values()}
     for code, pollutant in AIR.items():
-        for ds in sensing.latest(property_code=code):
+        for ds in sensing.latest_values(property_code=code):
             for hour, mean in hourly_means(ds, start_ms, end_ms).items():
                 i = (hour - start_ms) // HOUR_MS
                 if 0 <= i < n:
@@ -228,5 +225,5 @@ def forecast_periods(end_ms: int) -> list[DailyAqi]:
 
 
 def _air_organisation() -> int | None:
-    ds = sensing.latest(property_code="pm25").exclude(organisation_id__isnull=True).first()
+    ds = sensing.latest_values(property_code="pm25", owned=True).first()
     return ds.organisation_id if ds else None

@@ -33,7 +33,7 @@ def _towns() -> dict:
 def index(request):
     town = request.GET.get("town", "")
     town = town if town.isdigit() and len(town) == 9 else ""
-    qs = sensing.latest(property_code=live.AQI_PROPERTY, town=town or None).select_related("thing")
+    qs = sensing.latest_values(property_code=live.AQI_PROPERTY, town=town or None)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     runs = {r.thing_id: r for r in forecasting.latest_runs(ds.thing_id for ds in page.object_list)}
     rows, stations = [], []
@@ -51,7 +51,7 @@ def index(request):
         ahead = [[sensing.to_ms(v.target), v.aqi] for v in run.values.all()] if published else []
         next_day = [v for _, v in ahead[:24]]
         rows.append({
-            "name": ds.thing.name, "town": ds.town_code, "aqi": None if value is None else int(value),
+            "name": ds.thing_name, "town": ds.town_code, "aqi": None if value is None else int(value),
             "category": category,
             "time": None if ds.last_ms is None else datetime.fromtimestamp(ds.last_ms / 1000, UTC),
             "next_max": round(max(next_day)) if next_day else None,
@@ -60,7 +60,7 @@ def index(request):
             "status_label": outputs.status_label(forecasting.status(run)) if run else "",
         })
         stations.append({
-            "id": ds.thing_id, "name": ds.thing.name, "lon": ds.lon, "lat": ds.lat,
+            "id": ds.thing_id, "name": ds.thing_name, "lon": ds.lon, "lat": ds.lat,
             "aqi": None if value is None else int(value),
             "colour": category.hex if category else "#9e9e9e",
             "category": str(category.name) if category else "",

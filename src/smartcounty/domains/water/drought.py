@@ -82,8 +82,8 @@ def status(now: datetime | None = None) -> DroughtStatus:
     end_ms = sensing.bucket_start(sensing.to_ms(now), "1day")  # today's Beijing midnight: whole days only
     start_ms = end_ms - WINDOW_DAYS * DAY_MS
     totals, short, covered = [], 0, []
-    gauges = sensing.latest(property_code=RAIN_PROPERTY).exclude(last_ms__isnull=True).values_list("id", "last_ms")
-    for ds_id, last_ms in gauges[:MAX_GAUGES]:
+    gauges = [(ds.id, ds.last_ms) for ds in sensing.latest_values(property_code=RAIN_PROPERTY, reported=True)[:MAX_GAUGES]]
+    for ds_id, last_ms in gauges:
         if last_ms < start_ms:
             short += 1
             covered.append(0)

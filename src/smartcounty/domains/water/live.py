@@ -26,8 +26,9 @@ LEVEL_PROPERTY = "water_level"
 ALERT_LEVELS = {ABOVE_WARNING: 3, ABOVE_GUARANTEED: 4}
 
 
-def marks(thing) -> tuple[float | None, float | None]:
-    props = thing.properties or {}
+def marks(props: dict | None) -> tuple[float | None, float | None]:
+    """(warning level, guaranteed level) from a gauge's thing properties."""
+    props = props or {}
 
     def num(key):
         try:
@@ -39,8 +40,9 @@ def marks(thing) -> tuple[float | None, float | None]:
 
 
 def judge_gauge(ds, value: float, at: datetime):
-    """Bring one gauge's flood alert in line with a reading; returns the flood state (or None without marks)."""
-    warning, guaranteed = marks(ds.thing)
+    """Bring one gauge's flood alert in line with a reading; returns the flood state (or None without marks).
+    ``ds`` is sensing's ``LatestValue`` of the gauge."""
+    warning, guaranteed = marks(ds.thing_properties)
     if warning is None:
         return None
     if guaranteed is not None and guaranteed < warning:
@@ -51,7 +53,7 @@ def judge_gauge(ds, value: float, at: datetime):
     level = ALERT_LEVELS.get(state.state)
     if level is not None:
         title = _("%(station)s: %(state)s (%(level).2f m)") % {
-            "station": ds.thing.name, "state": state.name, "level": value}
+            "station": ds.thing_name, "state": state.name, "level": value}
         alerts.raise_alert(source=SOURCE, key=key, title=title, level=level, property=LEVEL_PROPERTY,
                            thing_id=ds.thing_id, datastream_id=ds.id, town=ds.town_code or None,
                            organisation_id=ds.organisation_id, value=value, at=at,
@@ -77,8 +79,8 @@ def on_observations(event: str, payload) -> None:
     if not newest:
         return
     # only gauges with marks can be judged: a level stream without them (most, on a busy hub) costs no ORM rows
-    streams = {ds.id: ds for ds in sensing.latest(property_code=LEVEL_PROPERTY).filter(id__in=list(newest))
-               .filter(thing__properties__has_key="warning_level").select_related("thing")}
+    streams = {ds.id: ds for ds in sensing.latest_values(property_code=LEVEL_PROPERTY, ids=list(newest))
+               if "warning_level" in ds.thing_properties}
     for ds_id, (ms, value) in newest.items():
         ds = streams.get(ds_id)
         if ds is not None:
@@ -96,7 +98,7 @@ def catch_up(hours: int, now: datetime | None = None) -> int:
     end_ms = sensing.to_ms(now)
     start_ms = (end_ms // 3_600_000 - hours) * 3_600_000
     n = 0
-    for ds in sensing.latest(property_code=LEVEL_PROPERTY).select_related("thing"):
+    for ds in sensing.latest_values(property_code=LEVEL_PROPERTY):
         for row in sensing.aggregate(ds.id, start_ms, end_ms, "1h"):
             judge_gauge(ds, row["max"], row["start"] + timedelta(hours=1))
             n += 1

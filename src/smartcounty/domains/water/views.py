@@ -21,27 +21,27 @@ def rain_rows(now: datetime) -> list[dict]:
     window whatever the number of gauges and readings. Same figures as ``levels.rain_totals`` over the rows:
     (now - w h, now], start excluded, ``now`` included, missing results ignored, a negative amount in the
     longest window a ValueError."""
-    gauges = list(sensing.latest(property_code="rainfall").select_related("thing")[:MAX_RAIN_GAUGES])
+    gauges = sensing.latest_values(property_code="rainfall")[:MAX_RAIN_GAUGES]
     if not gauges:
         return []
     ids = [ds.id for ds in gauges]
     sums = {w: sensing.trailing_stats(ids, now, w) for w in RAIN_WINDOWS_H}
     if any(s[2] < 0 for s in sums[max(RAIN_WINDOWS_H)].values()):
         raise ValueError("rain amounts cannot be negative")
-    return [{"id": ds.id, "name": ds.thing.name, "town": ds.town_code, "lon": ds.lon, "lat": ds.lat,
+    return [{"id": ds.id, "name": ds.thing_name, "town": ds.town_code, "lon": ds.lon, "lat": ds.lat,
              "totals": [sums[w][ds.id][1] if ds.id in sums[w] else 0.0 for w in RAIN_WINDOWS_H]} for ds in gauges]
 
 
 def index(request):
-    gauges = Paginator(sensing.latest(property_code=live.LEVEL_PROPERTY).select_related("thing"), PAGE_SIZE)
+    gauges = Paginator(sensing.latest_values(property_code=live.LEVEL_PROPERTY), PAGE_SIZE)
     page = gauges.get_page(request.GET.get("page"))
     rows = []
     for ds in page.object_list:
-        warning, guaranteed = live.marks(ds.thing)
+        warning, guaranteed = live.marks(ds.thing_properties)
         state = None
         if ds.last_value is not None and warning is not None and (guaranteed is None or guaranteed >= warning):
             state = flood_state(ds.last_value, warning, guaranteed)
-        rows.append({"id": ds.id, "name": ds.thing.name, "town": ds.town_code, "lon": ds.lon, "lat": ds.lat,
+        rows.append({"id": ds.id, "name": ds.thing_name, "town": ds.town_code, "lon": ds.lon, "lat": ds.lat,
                      "level": ds.last_value, "warning": warning,
                      "guaranteed": guaranteed, "state": state,
                      "time": None if ds.last_ms is None else datetime.fromtimestamp(ds.last_ms / 1000, UTC)})

@@ -79,8 +79,8 @@ def signal_key(kind: str) -> str:
     return f"signal:{kind}:{COUNTY}"
 
 
-def _latest(code: str):
-    return sensing.latest(property_code=code).exclude(last_value__isnull=True)
+def _latest(code: str, limit: int) -> list[tuple[int, int | None, float]]:
+    return [(ds.id, ds.last_ms, ds.last_value) for ds in sensing.latest_values(property_code=code, has_value=True)[:limit]]
 
 
 class Network:
@@ -95,16 +95,15 @@ class Network:
         """(id, last_ms, last_value) of the datastreams of ``code`` that count, by id."""
         if self._station is None:
             self._station = {}
-            rows = (sensing.latest().exclude(last_value__isnull=True)
-                    .filter(property_code__in=STATION_PROPERTIES, thing__kind=STATION_KIND)
-                    .values_list("property_code", "id", "last_ms", "last_value")[:MAX_STREAMS])
-            for prop, *row in rows:
-                self._station.setdefault(prop, []).append(tuple(row))
+            rows = sensing.latest_values(property_codes=STATION_PROPERTIES, thing_kind=STATION_KIND,
+                                         has_value=True)[:MAX_STREAMS]
+            for ds in rows:
+                self._station.setdefault(ds.property_code, []).append((ds.id, ds.last_ms, ds.last_value))
         if code in self._station:
             return self._station[code]
         if code not in self._other:
             limit = 200 if code == "pm25" else MAX_STREAMS
-            self._other[code] = list(_latest(code).values_list("id", "last_ms", "last_value")[:limit])
+            self._other[code] = _latest(code, limit)
         return self._other[code]
 
     def ids(self, code: str) -> list[int]:

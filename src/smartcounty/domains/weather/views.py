@@ -25,8 +25,7 @@ def index(request):
     zh = request.LANGUAGE_CODE.startswith("zh")
     readings = []
     for code in READINGS:
-        station = next((ds for ds in sensing.latest(property_code=code).select_related("thing")[:20]
-                        if ds.thing.kind == STATION_KIND and ds.last_value is not None), None)
+        station = sensing.latest_values(property_code=code, thing_kind=STATION_KIND, has_value=True).first()
         if station is not None:
             spec = registry.observed_properties.get(code)
             readings.append({"name": spec.name_zh if zh else spec.name_en, "value": station.last_value,

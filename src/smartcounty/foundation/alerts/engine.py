@@ -25,7 +25,7 @@ from typing import Any
 
 import orjson
 from django.db import connection, transaction
-from django.db.models import Count, F, Max
+from django.db.models import Count, Max
 from django.utils import timezone
 
 from smartcounty.foundation.alerts.models import Alert, AlertEvent, Rule, RuleState
@@ -410,17 +410,10 @@ def _thing_facts(transitions) -> dict[int, dict]:
     except ImportError:  # pragma: no cover - sensing is a declared dependency
         return {}
     out = {}
-    bulk = getattr(sensing, "datastreams_info", None)
     try:
         with transaction.atomic():  # a savepoint: a failed lookup must not abort the alert transaction
             for i in range(0, len(ids), CHUNK):
-                chunk = ids[i:i + CHUNK]
-                if bulk is not None:
-                    rows = bulk(chunk)
-                else:
-                    rows = sensing.visible_datastreams(all_orgs=True).filter(id__in=chunk).values(
-                        "id", "organisation_id", thing_name=F("thing__name"))
-                for row in rows:
+                for row in sensing.datastreams_info(ids[i:i + CHUNK]):
                     out[row["id"]] = row
     except Exception:
         log.exception("looking up datastreams %s in sensing failed", ids[:10])

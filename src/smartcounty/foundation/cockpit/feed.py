@@ -46,8 +46,8 @@ def thing_position(thing_id) -> tuple[float | None, float | None]:
         return None, None
     from smartcounty.foundation.sensing import services as sensing
 
-    row = sensing.latest(thing_id=thing_id).exclude(lon=None).values_list("lon", "lat").first()
-    return row if row else (None, None)
+    row = sensing.latest_values(thing_id=thing_id, located=True).first()
+    return (row.lon, row.lat) if row else (None, None)
 
 
 def area_position(town_code: str = "", grid_code: str = "") -> tuple[float | None, float | None]:

@@ -8,7 +8,7 @@ category from HJ 633) takes the place of the raw fallback here when its ``order`
 
 from django.apps import apps
 from django.core.cache import cache
-from django.db.models import Avg, Count, F, Func, IntegerField, Min, Q
+from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -46,11 +46,13 @@ def builtin_panels() -> list[CockpitPanel]:
     ]
     if installed("sensing"):
         found += [
-            CockpitPanel(key="cockpit.sensors_online", title=gettext_lazy("Sensors online"), cache=15, kind="figure", order=30,
+            # What a viewer sees of sensing depends on who they are (sensing.services.reader): not shared
+            # between viewers (sensing keeps its counts 10 s per reader).
+            CockpitPanel(key="cockpit.sensors_online", title=gettext_lazy("Sensors online"), kind="figure", order=30,
                          refresh=30, data=sensors_online),
             CockpitPanel(key="cockpit.air", title=gettext_lazy("Air quality index (AQI)"), cache=30, kind="figure", order=5,
                          refresh=60, audience="public", topic="air", data=air_quality),
-            CockpitPanel(key="cockpit.sensors_by_property", title=gettext_lazy("Sensors by measured quantity"), cache=30,
+            CockpitPanel(key="cockpit.sensors_by_property", title=gettext_lazy("Sensors by measured quantity"),
                          kind="chart", order=30, refresh=60, data=sensors_by_property),
             CockpitPanel(key="cockpit.sensors", title=gettext_lazy("Sensors"), kind="map-layer", order=20,
                          refresh=60, data=sensor_points, colour="#2ecc71"),
@@ -162,20 +164,25 @@ def alerts_by_level(ctx) -> dict:
 
 # ---- sensing ---------------------------------------------------------------------------------
 
-def _by_property() -> list[dict]:
-    """Sensors (datastreams) and those online per observed property: one GROUP BY, shared by two panels."""
+def _sensing_reader(ctx):
+    """What the viewer may see of sensing (``sensing.services.reader``, the rule of its pages and API); a
+    context without a user (a public screen shows no staff panel) reads the county."""
     from smartcounty.foundation.sensing import services as sensing
 
-    found = cache.get("cockpit:by_property")
-    if found is None:
-        found = list(sensing.latest().order_by().values("property_code")
-                     .annotate(n=Count("id"), on=Count("id", filter=Q(online=True))).order_by("-n"))
-        cache.set("cockpit:by_property", found, 10)
-    return found
+    return sensing.EVERYONE if ctx.user is None else sensing.reader(ctx.user)
+
+
+def _by_property(ctx) -> list[dict]:
+    """Sensors (datastreams) and those online per observed property: one GROUP BY (kept 10 s per reader by
+    sensing), shared by two panels."""
+    from smartcounty.foundation.sensing import services as sensing
+
+    return [{"property_code": r.property_code, "n": r.total, "on": r.online}
+            for r in sensing.property_counts(_sensing_reader(ctx))]
 
 
 def sensors_online(ctx) -> dict:
-    rows = _by_property()
+    rows = _by_property(ctx)
     c = {"total": sum(r["n"] for r in rows), "online": sum(r["on"] for r in rows)}
     if not c["total"]:
         return {"value": None, "unit": "", "note": "", "level": ""}
@@ -194,18 +201,17 @@ def air_quality(ctx) -> dict:
     from smartcounty.foundation.sensing import services as sensing
 
     for code, unit in (("aqi", "AQI"), ("pm25", "μg/m³")):
-        qs = sensing.latest(property_code=code, online=True).exclude(last_value=None)
+        n, mean = sensing.mean_latest(code)
         note = _("county mean")
         if ctx.town_code:
-            town_qs = qs.filter(town_code=ctx.town_code)
-            if town_qs.exists():
-                qs, note = town_qs, _("in this town")
+            in_town, town_mean = sensing.mean_latest(code, town=ctx.town_code)
+            if in_town:
+                n, mean, note = in_town, town_mean, _("in this town")
             else:
                 note = _("no station in this town: county mean")
-        c = qs.aggregate(n=Count("id"), mean=Avg("last_value"))
-        if not c["n"]:
+        if not n:
             continue
-        value = round(c["mean"])
+        value = round(mean)
         if code == "aqi":
             level = "ok" if value <= 100 else ("warn" if value <= 200 else "bad")
         else:  # HJ 633 table 1: 24-h PM2.5 of 75 µg/m³ is IAQI 100, 150 is IAQI 200
@@ -220,7 +226,7 @@ def air_quality(ctx) -> dict:
 
 
 def sensors_by_property(ctx) -> dict:
-    rows = _by_property()[:8]
+    rows = _by_property(ctx)[:8]
     if not rows:
         return {"type": "bar", "categories": [], "series": []}
     names = property_names()
@@ -247,37 +253,32 @@ def sensor_points(ctx) -> dict:
     """Things in view, one point per thing, coloured by state; cells with counts when there are too many."""
     from smartcounty.foundation.sensing import services as sensing
 
-    w, s, e, n = ctx.bbox
-    qs = sensing.latest(bbox=(w, s, e, n)).order_by()
+    who = _sensing_reader(ctx)
+    if who is None:
+        return {"total": 0, "points": []}
     # Too many to draw: sensors (datastreams) counted per cell, one GROUP BY in the database. The answer
-    # (with its total: counting a wide view is itself a scan) is the same for every viewer of that view,
-    # so it is kept for CELLS_TTL seconds.
-    key = "cockpit:sensor-cells:" + ",".join(f"{v:.3f}" for v in ctx.bbox)
+    # (with its total: counting a wide view is itself a scan) is the same for every viewer of that view who
+    # sees the same sensors, so it is kept for CELLS_TTL seconds.
+    key = f"cockpit:sensor-cells:{who.key}:" + ",".join(f"{v:.3f}" for v in ctx.bbox)
     kept = cache.get(key)
     if kept is not None and kept[0] > ctx.limit:
         return {"total": kept[0], "points": [], "cells": kept[1]}
     if _is_wide(ctx.bbox):
         # A wide view usually holds many: its cells are counted first, and their sum is the total (one
         # scan instead of a count and then a scan).
-        found = cells(qs, ctx.bbox)
+        found = cells(ctx.bbox, who)
         streams = sum(c["count"] for c in found)
     else:
-        found, streams = None, qs.count()
+        found, streams = None, sensing.count_in_view(ctx.bbox, who=who)
     if streams > ctx.limit:
-        found = found if found is not None else cells(qs, ctx.bbox)
+        found = found if found is not None else cells(ctx.bbox, who)
         cache.set(key, (streams, found), CELLS_TTL)
         return {"total": streams, "points": [], "cells": found}
-    # Counting ``thing`` (never null), not ``id``: every column read is in sensing's map index, so PostgreSQL
-    # answers from the index alone (SQLite's indexes hold the id anyway).
-    per_thing = qs.values("thing_id").annotate(lon=Min("lon"), lat=Min("lat"), streams=Count("thing"),
-                                               up=Count("thing", filter=Q(online=True)))
-    total = len(per_thing)
-    names = dict(qs.values_list("thing_id", "thing__name").distinct()[: ctx.limit * 8])
+    total, found_points = sensing.map_points(ctx.bbox, ctx.limit, who=who)
     points = []
-    for r in per_thing.order_by("thing_id")[: ctx.limit]:
-        state = "ok" if r["up"] == r["streams"] else ("offline" if r["up"] == 0 else "warn")
-        points.append({"id": str(r["thing_id"]), "lon": r["lon"], "lat": r["lat"],
-                       "label": names.get(r["thing_id"], ""), "state": state})
+    for p in found_points:
+        state = "ok" if p.online == p.streams else ("offline" if p.online == 0 else "warn")
+        points.append({"id": str(p.thing_id), "lon": p.lon, "lat": p.lat, "label": p.name, "state": state})
     return {"total": total, "points": points}
 
 
@@ -290,36 +291,15 @@ def _is_wide(bbox) -> bool:
     return area >= county / 4
 
 
-class CellIndex(Func):
-    """floor(x) for x >= 0: FLOOR on PostgreSQL; CAST AS INTEGER (truncation, native) on SQLite."""
+def cells(bbox, who) -> list[dict]:
+    """Sensors per cell of a CELLS_PER_SIDE² grid over ``bbox`` (``sensing.services.map_cells``: one GROUP BY
+    answered from sensing's map index), coloured by how many are online."""
+    from smartcounty.foundation.sensing import services as sensing
 
-    function = "FLOOR"
-    output_field = IntegerField()
-
-    def as_sqlite(self, compiler, connection, **extra):
-        return self.as_sql(compiler, connection, template="CAST(%(expressions)s AS INTEGER)", **extra)
-
-
-def cells(qs, bbox) -> list[dict]:
-    """Sensors per cell of a CELLS_PER_SIDE² grid over ``bbox``: one GROUP BY in the database.
-
-    Cells are numbered ``x * 1000 + y`` with x, y the floor of offset / cell size (offsets are never
-    negative inside the bbox), computed natively by the database (see ``CellIndex``). Every column it reads
-    (lon, lat, online, thing) is in sensing's map index (``sensing_ds_map``): the bbox walks it, or for a
-    wide view the database scans it whole, and the table's rows are never visited.
-    """
-    w, s, e, n = bbox
-    cw, ch = (e - w) / CELLS_PER_SIDE, (n - s) / CELLS_PER_SIDE
-    cell = CellIndex((F("lon") - w) / cw) * 1000 + CellIndex((F("lat") - s) / ch)
-    grouped = qs.annotate(cell=cell).values("cell").annotate(count=Count("thing"),
-                                                              up=Count("thing", filter=Q(online=True)))
     out = []
-    for r in grouped:
-        cx, cy = divmod(int(r["cell"]), 1000)
-        r["streams"] = r["count"]
-        state = "ok" if r["up"] == r["streams"] else ("offline" if r["up"] == 0 else "warn")
-        out.append({"lon": round(w + (cx + 0.5) * cw, 5), "lat": round(s + (cy + 0.5) * ch, 5),
-                    "count": r["count"], "state": state})
+    for c in sensing.map_cells(bbox, CELLS_PER_SIDE, who=who):
+        state = "ok" if c.online == c.count else ("offline" if c.online == 0 else "warn")
+        out.append({"lon": c.lon, "lat": c.lat, "count": c.count, "state": state})
     return out
 
 

@@ -4,13 +4,11 @@ import json
 from datetime import datetime
 
 from django.db import transaction
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Query, Router, Schema
 from ninja.pagination import paginate
 
 from smartcounty.foundation.sensing import services
-from smartcounty.foundation.sensing.models import Datastream, DeadLetter, HealthEvent, Thing
 from smartcounty.foundation.sensing.openapi import CREATE_OBSERVATIONS_BODY, INGEST_BODY
 from smartcounty.foundation.sensing.schemas import (
     BucketOut,
@@ -19,6 +17,7 @@ from smartcounty.foundation.sensing.schemas import (
     DeadLetterOut,
     HealthEventOut,
     IngestOut,
+    LatestValue,
     ObservationOut,
     ThingIn,
     ThingOut,
@@ -36,13 +35,16 @@ def _all_orgs(request) -> bool:
 
 
 def _reader(request):
+    """The caller and what they may see (``services.reader``: the rule the pages and the cockpit use too)."""
     user = authz.require(request, "sensing.view")
-    return user, _all_orgs(request)
+    return user, services.reader(user)
 
 
-def _datastream_for_reader(request, datastream_id: Id) -> Datastream:
+def _datastream_for_reader(request, datastream_id: Id) -> LatestValue:
     authz.require(request, "sensing.view")
-    ds = get_object_or_404(Datastream, pk=datastream_id)
+    ds = services.latest_value(datastream_id)
+    if ds is None:
+        raise ApiError(404, "not-found")
     if ds.organisation_id is not None and not _all_orgs(request):
         authz.require(request, "sensing.view", ds.organisation_id)
     return ds
@@ -102,15 +104,8 @@ def create_observations(request):
 @router.get("/things", response=list[ThingOut])
 @paginate(Pagination)
 def list_things(request, kind: str | None = None, town: str | None = None):
-    user, all_orgs = _reader(request)
-    qs = Thing.objects.all()
-    if not all_orgs:
-        qs = qs.filter(organisation_id__isnull=True) | qs.filter(organisation_id=user.organisation_id)
-    if kind:
-        qs = qs.filter(kind=kind)
-    if town:
-        qs = qs.filter(locations__town_code=town)
-    return qs.order_by("id").prefetch_related("locations")
+    _, who = _reader(request)
+    return services.thing_rows(who, kind=kind, town=town, with_streams=False)
 
 
 @router.post("/things", response={201: ThingOut})
@@ -118,34 +113,29 @@ def create_thing(request, payload: ThingIn):
     user = authz.require(request, "sensing.manage", payload.organisation_id)
     if payload.organisation_id is None and not _all_orgs(request):
         raise ApiError(403, "forbidden", "only platform administrators create county-wide things")
-    if Thing.objects.filter(code=payload.code).exists():
+    if services.thing_exists(payload.code):
         raise ApiError(409, "conflict", f"a thing with code {payload.code!r} exists", field="code")
     thing = services.create_thing(payload.code, payload.name, lon=payload.lon, lat=payload.lat, kind=payload.kind,
                                   organisation_id=payload.organisation_id, description=payload.description,
                                   properties=payload.properties, actor=user)
-    return 201, _thing_out(thing)
-
-
-def _thing_out(thing: Thing) -> dict:
-    loc = thing.locations.order_by("-id").first()
-    return {"id": thing.id, "code": thing.code, "name": thing.name, "kind": thing.kind,
-            "organisation_id": thing.organisation_id, "lon": loc.lon if loc else None,
-            "lat": loc.lat if loc else None, "town": loc.town_code if loc else "", "grid": loc.grid_code if loc else ""}
+    return 201, services.thing_rows(ids=[thing.id], with_streams=False)[0]
 
 
 @router.post("/datastreams", response={201: DatastreamOut})
 def create_datastream(request, payload: DatastreamIn):
     authz.require(request, "sensing.manage")
-    thing = get_object_or_404(Thing, pk=payload.thing)
+    thing = services.thing_ref(payload.thing)
+    if thing is None:
+        raise ApiError(404, "not-found")
     if thing.organisation_id is None and not _all_orgs(request):
         raise ApiError(403, "forbidden")
     user = authz.require(request, "sensing.manage", thing.organisation_id)
-    if Datastream.objects.filter(thing=thing, property_code=payload.observed_property).exists():
+    if services.has_datastream(thing.id, payload.observed_property):
         raise ApiError(409, "conflict", "the thing already has a datastream of this property",
                        field="observed_property")
     ds = services.create_datastream(thing, payload.observed_property, expected_interval_s=payload.expected_interval_s,
                                     name=payload.name, actor=user)
-    return 201, ds
+    return 201, services.latest_value(ds.id)
 
 
 class LatestFilter(Schema):
@@ -161,7 +151,7 @@ class LatestFilter(Schema):
 @paginate(Pagination)
 def latest_values(request, filters: Query[LatestFilter]):
     """Latest value of each datastream, filtered by observed property, thing, town, grid or bbox."""
-    user, all_orgs = _reader(request)
+    _, who = _reader(request)
     bbox = None
     if filters.bbox:
         try:
@@ -170,9 +160,8 @@ def latest_values(request, filters: Query[LatestFilter]):
             bbox = []
         if len(bbox) != 4 or bbox[0] > bbox[2] or bbox[1] > bbox[3]:
             raise ApiError(422, "invalid", "bbox is west,south,east,north", field="bbox")
-    qs = services.visible_datastreams(user.organisation_id, all_orgs=all_orgs)
-    return services.latest(qs, property_code=filters.property, thing_id=filters.thing, town=filters.town,
-                           grid=filters.grid, bbox=bbox, online=filters.online)
+    return services.latest_values(who=who, property_code=filters.property, thing_id=filters.thing,
+                                  town=filters.town, grid=filters.grid, bbox=bbox, online=filters.online)
 
 
 @router.get("/datastreams/{datastream_id}", response=DatastreamOut)
@@ -229,7 +218,7 @@ def aggregates(request, datastream_id: Id, start: datetime, end: datetime, bucke
 def health_history(request, datastream_id: Id):
     """When the datastream went offline and came back, newest first."""
     ds = _datastream_for_reader(request, datastream_id)
-    return HealthEvent.objects.filter(datastream=ds).order_by("-id")
+    return services.health_events(ds.id)
 
 
 @router.get("/deadletters", response=list[DeadLetterOut])
@@ -238,16 +227,14 @@ def dead_letters(request, source: str | None = None):
     """Payloads ingest rejected, newest first: platform administrators see all, organisation
     administrators their organisation's. Reading raw payloads is audited."""
     if authz.has_perm(request, "sensing.deadletters"):
-        qs = DeadLetter.objects.all()
         user = authz.request_user(request)
+        rows = services.dead_letters(all_orgs=True, source=source)
     else:
         user = authz.require(request, "sensing.manage")
         if user.organisation_id is None:
             raise ApiError(403, "forbidden")
         user = authz.require(request, "sensing.manage", user.organisation_id)
-        qs = DeadLetter.objects.filter(organisation_id=user.organisation_id)
-    if source:
-        qs = qs.filter(source=source)
+        rows = services.dead_letters(user.organisation_id, source=source)
     with transaction.atomic():
         audit.record("sensing.deadletters_read", actor=user, detail={"source": source or ""})
-    return qs.order_by("-id")
+    return rows

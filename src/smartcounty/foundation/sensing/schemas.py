@@ -10,6 +10,7 @@ Events published by sensing (through ``smartcounty.kernel.events``), delivered a
 
 import threading
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from itertools import compress
 from operator import itemgetter
@@ -233,6 +234,124 @@ class AllCreated(Sequence):
 
 # --- API shapes --------------------------------------------------------------------------------
 
+# --- plain data other modules get from sensing's services (never a QuerySet or a model) ----------
+
+@dataclass(frozen=True)
+class Reader:
+    """What one user may see of sensing: every organisation's datastreams, or the county-wide ones and
+    their own organisation's. ``services.reader(user)`` is the one rule the pages, the API and the cockpit use."""
+
+    organisation_id: int | None = None
+    all_orgs: bool = False
+
+    @property
+    def key(self) -> str:
+        return "all" if self.all_orgs else f"org:{self.organisation_id}"
+
+
+#: Sees everything (background jobs and other modules' judges, which act for the county).
+EVERYONE = Reader(all_orgs=True)
+
+
+@dataclass(frozen=True)
+class ThingRef:
+    id: int
+    code: str
+    name: str
+    kind: str
+    organisation_id: int | None
+
+
+@dataclass(frozen=True)
+class DatastreamRef:
+    id: int
+    name: str
+    thing_id: int
+    property_code: str
+    expected_interval_s: int
+    organisation_id: int | None
+
+
+@dataclass(frozen=True)
+class LatestValue:
+    """One datastream's latest value with its thing's name, kind and properties, and where it is."""
+
+    id: int
+    name: str
+    thing_id: int
+    thing_code: str
+    thing_name: str
+    thing_kind: str
+    thing_properties: dict
+    property_code: str
+    unit_symbol: str
+    expected_interval_s: int
+    town_code: str
+    grid_code: str
+    lon: float | None
+    lat: float | None
+    last_ms: int | None
+    last_value: float | None
+    online: bool
+    organisation_id: int | None
+
+    @property
+    def last_time(self) -> datetime | None:
+        return None if self.last_ms is None else datetime.fromtimestamp(self.last_ms / 1000, UTC)
+
+
+@dataclass(frozen=True)
+class ThingRow:
+    """A thing with its newest location and its datastreams' latest values (sensing's pages and API)."""
+
+    id: int
+    code: str
+    name: str
+    kind: str
+    organisation_id: int | None
+    lon: float | None
+    lat: float | None
+    town: str
+    grid: str
+    datastreams: tuple = ()
+
+
+@dataclass(frozen=True)
+class PropertyCount:
+    property_code: str
+    total: int
+    online: int
+
+
+@dataclass(frozen=True)
+class DeviceCounts:
+    """Things (devices) and datastreams (sensors) a reader sees, and how many of each are online (a thing is
+    online when any of its datastreams is)."""
+
+    things: int
+    things_online: int
+    datastreams: int
+    datastreams_online: int
+
+
+@dataclass(frozen=True)
+class MapPoint:
+    thing_id: int
+    name: str
+    lon: float
+    lat: float
+    streams: int
+    online: int
+
+
+@dataclass(frozen=True)
+class MapCell:
+    lon: float
+    lat: float
+    count: int
+    online: int
+
+
 from ninja import Field, Schema  # noqa: E402
 
 from smartcounty.kernel.api import Id, InputSchema  # noqa: E402
@@ -307,29 +426,6 @@ class ThingOut(Schema):
     town: str = ""
     grid: str = ""
 
-    @staticmethod
-    def _loc(obj, attr, field):
-        if isinstance(obj, dict):
-            return obj.get(field)
-        locs = list(obj.locations.all())
-        return getattr(locs[-1], attr) if locs else None
-
-    @staticmethod
-    def resolve_lon(obj):
-        return ThingOut._loc(obj, "lon", "lon")
-
-    @staticmethod
-    def resolve_lat(obj):
-        return ThingOut._loc(obj, "lat", "lat")
-
-    @staticmethod
-    def resolve_town(obj):
-        return ThingOut._loc(obj, "town_code", "town") or ""
-
-    @staticmethod
-    def resolve_grid(obj):
-        return ThingOut._loc(obj, "grid_code", "grid") or ""
-
 
 class DatastreamIn(InputSchema):
     thing: Id
@@ -356,4 +452,5 @@ class HealthEventOut(Schema):
 
     @staticmethod
     def resolve_last_time(obj):
-        return None if obj.last_ms is None else datetime.fromtimestamp(obj.last_ms / 1000, UTC)
+        ms = obj["last_ms"] if isinstance(obj, dict) else obj.last_ms
+        return None if ms is None else datetime.fromtimestamp(ms / 1000, UTC)

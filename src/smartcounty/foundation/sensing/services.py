@@ -2,9 +2,10 @@
 
 Public: ``ingest`` (store a batch of observations), ``sync_observed_properties``, ``create_thing``,
 ``create_datastream``, ``observations``, ``aggregate``, ``window_stats``, ``trailing_stats``, ``hourly_stats``,
-``thing_properties``, ``latest``,
-``check_health``,
-``datastream_info``. Times are epoch milliseconds inside, aware UTC datetimes at the edges.
+``latest_values`` (and ``latest_value``, ``thing_ids``, ``mean_latest``, ``property_counts``, ``device_counts``,
+``map_points``, ``map_cells``: see ``queries``), ``reader`` (what a user may see), ``check_health``,
+``datastream_info``. Every one returns plain data (``schemas``), never a QuerySet or a model. Times are epoch
+milliseconds inside, aware UTC datetimes at the edges.
 Events (see ``schemas``): ``sensing.observations``, ``sensing.datastream_offline``,
 ``sensing.datastream_online``.
 """
@@ -13,11 +14,12 @@ from datetime import UTC, datetime, timedelta
 
 from django.apps import apps
 from django.db import connection, transaction
-from django.db.models import BigIntegerField, F, Q, Value
+from django.db.models import BigIntegerField, F, Value
 from django.utils import timezone
 
 from smartcounty.foundation.sensing import fastpath
 from smartcounty.foundation.sensing import ingest as _ingest
+from smartcounty.foundation.sensing import queries as _queries
 from smartcounty.foundation.sensing.models import (
     Datastream,
     HealthEvent,
@@ -26,7 +28,7 @@ from smartcounty.foundation.sensing.models import (
     Sensor,
     Thing,
 )
-from smartcounty.foundation.sensing.schemas import DatastreamHealth
+from smartcounty.foundation.sensing.schemas import EVERYONE, DatastreamHealth, DatastreamRef, Reader, ThingRef  # noqa: F401 (EVERYONE, Reader: public)
 from smartcounty.kernel import audit, events, registry
 from smartcounty.kernel.problems import ApiError
 
@@ -39,6 +41,20 @@ ingest = _ingest.ingest
 dead_letter = _ingest.dead_letter
 expand_data_array = _ingest.expand_data_array
 parse_time = _ingest.parse_time
+reader = _queries.reader
+latest_values = _queries.latest_values
+latest_value = _queries.latest_value
+thing_ids = _queries.thing_ids
+mean_latest = _queries.mean_latest
+property_counts = _queries.property_counts
+device_counts = _queries.device_counts
+count_in_view = _queries.count_in_view
+map_points = _queries.map_points
+map_cells = _queries.map_cells
+thing_rows = _queries.thing_rows
+thing_kinds = _queries.thing_kinds
+health_events = _queries.health_events
+dead_letters = _queries.dead_letters
 
 #: China has kept UTC+8 all year since 1991: Asia/Shanghai buckets are integer arithmetic.
 SHANGHAI_OFFSET_MS = 8 * 3600 * 1000
@@ -80,14 +96,22 @@ def locate(lon: float, lat: float) -> tuple[str, str]:
     return (getattr(found, "town_code", "") or ""), (getattr(found, "grid_code", "") or "")
 
 
+def _thing_ref(thing: Thing) -> ThingRef:
+    return ThingRef(thing.id, thing.code, thing.name, thing.kind, thing.organisation_id)
+
+
+def _ds_ref(ds: Datastream) -> DatastreamRef:
+    return DatastreamRef(ds.id, ds.name, ds.thing_id, ds.property_code, ds.expected_interval_s, ds.organisation_id)
+
+
 @transaction.atomic
 def create_thing(code: str, name: str, *, lon: float, lat: float, kind: str = "", organisation_id=None,
                  description: str = "", properties: dict | None = None, is_demo: bool = False,
-                 town_code: str = "", grid_code: str = "", actor=None) -> Thing:
+                 town_code: str = "", grid_code: str = "", actor=None) -> ThingRef:
     """Create (or return the existing) thing with its location, placed in a town and grid."""
     thing = Thing.objects.filter(code=code).first()
     if thing is not None:
-        return thing
+        return _thing_ref(thing)
     if not (-180 <= lon <= 180 and -90 <= lat <= 90):
         raise ApiError(422, "invalid", "coordinates out of range", field="lon")
     found_town, found_grid = locate(lon, lat)
@@ -98,13 +122,29 @@ def create_thing(code: str, name: str, *, lon: float, lat: float, kind: str = ""
     if actor is not None:
         audit.record("sensing.thing_create", actor=actor, obj=thing, organisation_id=organisation_id,
                      detail={"code": code, "lon": lon, "lat": lat})
-    return thing
+    return _thing_ref(thing)
+
+
+def thing_exists(code: str) -> bool:
+    return Thing.objects.filter(code=code).exists()
+
+
+def thing_ref(thing_id: int) -> ThingRef | None:
+    thing = Thing.objects.filter(pk=thing_id).first()
+    return None if thing is None else _thing_ref(thing)
+
+
+def has_datastream(thing_id: int, property_code: str) -> bool:
+    return Datastream.objects.filter(thing_id=thing_id, property_code=property_code).exists()
 
 
 @transaction.atomic
-def create_datastream(thing: Thing, property_code: str, *, expected_interval_s: int = 300, name: str = "",
-                      sensor_name: str = "", actor=None) -> Datastream:
-    """Create (or return) the thing's datastream of one observed property."""
+def create_datastream(thing, property_code: str, *, expected_interval_s: int = 300, name: str = "",
+                      sensor_name: str = "", actor=None) -> DatastreamRef:
+    """Create (or return) the thing's datastream of one observed property. ``thing`` is a ``ThingRef``
+    (or anything with an ``id``) or a thing id."""
+    thing_id = thing if isinstance(thing, int) else thing.id
+    thing = Thing.objects.get(pk=thing_id)
     prop = ObservedProperty.objects.filter(code=property_code).first()
     if prop is None:
         if property_code not in registry.observed_properties:
@@ -113,7 +153,7 @@ def create_datastream(thing: Thing, property_code: str, *, expected_interval_s: 
         prop = ObservedProperty.objects.get(code=property_code)
     existing = Datastream.objects.filter(thing=thing, observed_property=prop).first()
     if existing is not None:
-        return existing
+        return _ds_ref(existing)
     sensor, _ = Sensor.objects.get_or_create(name=sensor_name or f"{prop.name_en} sensor")
     loc = thing.locations.order_by("-id").first()
     ds = Datastream.objects.create(
@@ -125,34 +165,7 @@ def create_datastream(thing: Thing, property_code: str, *, expected_interval_s: 
     if actor is not None:
         audit.record("sensing.datastream_create", actor=actor, obj=ds, organisation_id=thing.organisation_id,
                      detail={"thing": thing.code, "property": prop.code})
-    return ds
-
-
-def visible_datastreams(organisation_id=None, *, all_orgs: bool = False):
-    """Datastreams a reader of ``organisation_id`` sees: their own and county-wide ones."""
-    qs = Datastream.objects.all()
-    if not all_orgs:
-        qs = qs.filter(Q(organisation_id__isnull=True) | Q(organisation_id=organisation_id))
-    return qs
-
-
-def latest(qs=None, *, property_code=None, thing_id=None, town=None, grid=None, bbox=None, online=None):
-    """Latest values as a queryset of datastreams (each filter uses an index)."""
-    qs = Datastream.objects.all() if qs is None else qs
-    if property_code:
-        qs = qs.filter(property_code=property_code)
-    if thing_id:
-        qs = qs.filter(thing_id=thing_id)
-    if town:
-        qs = qs.filter(town_code=town)
-    if grid:
-        qs = qs.filter(grid_code=grid)
-    if bbox:
-        west, south, east, north = bbox
-        qs = qs.filter(lon__gte=west, lon__lte=east, lat__gte=south, lat__lte=north)
-    if online is not None:
-        qs = qs.filter(online=online)
-    return qs.order_by("id")
+    return _ds_ref(ds)
 
 
 def _range(datastream_id: int, start_ms: int | None, end_ms: int | None) -> tuple[str, list]:

@@ -6,13 +6,12 @@ from django.apps import apps
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Prefetch, Q
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from smartcounty.foundation.sensing import services
-from smartcounty.foundation.sensing.models import Datastream, HealthEvent, ObservedProperty, Thing
+from smartcounty.foundation.sensing.models import Datastream, HealthEvent, ObservedProperty
 from smartcounty.kernel import units
 from smartcounty.kernel.authz import user_has_perm
 
@@ -28,10 +27,11 @@ KIND_NAMES = {"air": _("Air quality station"), "water": _("Water level gauge"), 
 
 
 def _reader(request):
-    user = request.user
-    if not user_has_perm(user, "sensing.view"):
+    """What the signed-in user may see (``services.reader``, the rule the API and the cockpit use too)."""
+    who = services.reader(request.user)
+    if who is None:
         raise PermissionDenied
-    return user, user_has_perm(user, "sensing.view_all")
+    return who
 
 
 def _town_names() -> dict:
@@ -49,43 +49,31 @@ def _prop_names() -> dict:
 
 @login_required
 def things(request):
-    user, all_orgs = _reader(request)
-    qs = Thing.objects.all()
-    if not all_orgs:
-        qs = qs.filter(Q(organisation_id__isnull=True) | Q(organisation_id=user.organisation_id))
+    who = _reader(request)
     kind, town = request.GET.get("kind", ""), request.GET.get("town", "")
-    if kind:
-        qs = qs.filter(kind=kind)
-    if town:
-        qs = qs.filter(locations__town_code=town)
-    qs = qs.order_by("id").prefetch_related(
-        "locations", Prefetch("datastreams", queryset=Datastream.objects.order_by("id")))
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    found = services.thing_rows(who, kind=kind or None, town=town or None)
+    page = Paginator(found, 50).get_page(request.GET.get("page"))
     towns, props = _town_names(), _prop_names()
     markers = []
-    for t in qs[:MAX_MARKERS]:
-        locs = list(t.locations.all())
-        if not locs:
+    for t in found[:MAX_MARKERS]:
+        if t.lon is None:
             continue
-        dss = list(t.datastreams.all())
-        markers.append({"name": t.name, "lon": locs[0].lon, "lat": locs[0].lat, "kind": t.kind,
-                        "online": any(d.online for d in dss),
-                        "values": [[props.get(d.property_code, d.property_code), d.last_value, units.display(d.unit_symbol),
-                                    d.id] for d in dss]})
-    rows = []
-    for t in page:
-        locs = list(t.locations.all())
-        rows.append({"thing": t, "kind": KIND_NAMES.get(t.kind, t.kind), "town": towns.get(locs[0].town_code, locs[0].town_code) if locs else "",
-                     "datastreams": [(d, props.get(d.property_code, d.property_code)) for d in t.datastreams.all()]})
-    kinds = [(k, KIND_NAMES.get(k, k)) for k in sorted(set(Thing.objects.exclude(kind="").values_list("kind", flat=True)))]
+        markers.append({"name": t.name, "lon": t.lon, "lat": t.lat, "kind": t.kind,
+                        "online": any(d.online for d in t.datastreams),
+                        "values": [[props.get(d.property_code, d.property_code), d.last_value,
+                                    units.display(d.unit_symbol), d.id] for d in t.datastreams]})
+    rows = [{"thing": t, "kind": KIND_NAMES.get(t.kind, t.kind), "town": towns.get(t.town, t.town),
+             "datastreams": [(d, props.get(d.property_code, d.property_code)) for d in t.datastreams]}
+            for t in page]
+    kinds = [(k, KIND_NAMES.get(k, k)) for k in services.thing_kinds(who)]
     return render(request, "sensing/things.html", {
-        "page": page, "rows": rows, "markers": markers, "kinds": kinds, "kind": kind, "town": town,
-        "towns": sorted(towns.items()), "now_ms": int(time.time() * 1000)})
+        "page": page, "rows": rows, "markers": markers, "kinds": kinds, "kind": kind,
+        "town": town, "towns": sorted(towns.items()), "now_ms": int(time.time() * 1000)})
 
 
 @login_required
 def datastream(request, pk: int):
-    user, all_orgs = _reader(request)
+    user, all_orgs = request.user, _reader(request).all_orgs
     ds = get_object_or_404(Datastream.objects.select_related("thing", "observed_property"), pk=pk)
     if ds.organisation_id is not None and not all_orgs and not user_has_perm(user, "sensing.view", ds.organisation_id):
         raise PermissionDenied

@@ -226,7 +226,7 @@ def test_catch_up_computes_aqi_from_history_that_came_without_events(db):
     sensing.ingest(items, source="test", publish=False)
     assert live.catch_up(10, now_hour) == 5
     assert live.catch_up(10, now_hour) == 0  # idempotent
-    aqi = sensing.latest(thing_id=thing.id, property_code="aqi").get()
+    aqi = sensing.latest_values(thing_id=thing.id, property_code="aqi")[0]
     assert [r[2] for r in sensing.observations(aqi.id)] == [114.0] * 5
 
 

@@ -33,7 +33,7 @@ def _send(streams, hour_ms, values, minutes=(0, 15, 30, 45)):
 
 
 def _stored(thing_id):
-    ds = sensing.latest(thing_id=thing_id, property_code="aqi").first()
+    ds = sensing.latest_values(thing_id=thing_id, property_code="aqi").first()
     if ds is None:
         return {}
     return {row[0]: row[2] for row in sensing.observations(ds.id)}

@@ -40,7 +40,7 @@ def test_heavy_pollution_episode_raises_the_warning_and_the_cold_front_lifts_it(
     # PM2.5 leads this episode; the other pollutants would only make the test slower
     call_command("simulate", "--once", "--scenario", "heavy-pollution", "--start", sensing.from_ms(start).isoformat(),
                  "--now", sensing.from_ms(end).isoformat(), "--backfill-hours", "240", "--only", "air.pm25")
-    assert sensing.latest(property_code="pm25").exclude(last_ms=None).count() == 18
+    assert len(sensing.latest_values(property_code="pm25", reported=True)) == 18
     assert env_live.catch_up(hours=240, now_ms=end) > 18 * 200
 
     levels = {}
@@ -69,7 +69,7 @@ def test_rainstorm_raises_a_rainstorm_signal_and_flood_alerts_which_clear(admin_
                  "--now", now.isoformat(), "--backfill-hours", "64", "--only", "rain,weather,water")
     # ≥ 50 mm within 3-6 h on several gauges
     heavy = 0
-    for ds in sensing.latest(property_code="rainfall"):
+    for ds in sensing.latest_values(property_code="rainfall"):
         rows = sensing.aggregate(ds.id, sensing.to_ms(start), sensing.to_ms(start + timedelta(hours=8)), "1h")
         hourly = [(r["mean"] or 0) * r["count"] for r in rows]
         if max(sum(hourly[i:i + 6]) for i in range(len(hourly))) >= 50:

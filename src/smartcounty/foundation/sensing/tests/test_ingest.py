@@ -111,7 +111,7 @@ def test_bad_items_go_to_dead_letters_and_do_not_stop_the_batch(network, item, r
 def test_non_numeric_results_are_kept_as_json(network):
     """A property no module registers as numeric keeps JSON results; booleans are numbers (1 and 0) anywhere."""
     ObservedProperty.objects.create(code="door_state", name_zh="门状态", name_en="Door state")
-    ds = services.create_datastream(network["pm25_1"].thing, "door_state")
+    ds = Datastream.objects.get(pk=services.create_datastream(network["pm25_1"].thing, "door_state").id)
     res = services.ingest([{"datastream": ds.id, "phenomenonTime": iso(T0), "result": {"state": "ok"}},
                            {"datastream": ds.id, "phenomenonTime": iso(T0 + timedelta(minutes=1)), "result": True,
                             "resultQuality": "suspect"},

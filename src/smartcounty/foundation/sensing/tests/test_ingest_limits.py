@@ -35,7 +35,7 @@ def test_numeric_properties_take_numbers_only(network, result):
 def door(network):
     """A datastream of a property no module registers (so not numeric): it takes text and JSON."""
     ObservedProperty.objects.create(code="door_state", name_zh="门状态", name_en="Door state")
-    return services.create_datastream(network["pm25_1"].thing, "door_state")
+    return Datastream.objects.get(pk=services.create_datastream(network["pm25_1"].thing, "door_state").id)
 
 
 def test_text_results_are_kept_up_to_the_limit_and_rejected_beyond(network, door):

@@ -91,14 +91,20 @@ def test_latest_filters(network):
     now = datetime.now(UTC)
     services.ingest([{"datastream": d.id, "phenomenonTime": now.isoformat(), "result": 1.0}
                      for d in network.values()], source="http")
-    ids = lambda qs: sorted(qs.values_list("id", flat=True))  # noqa: E731
+    ids = lambda rows: [r.id for r in rows]  # noqa: E731
     n = network
-    assert ids(services.latest(property_code="pm25")) == sorted([n["pm25_1"].id, n["pm25_2"].id])
-    assert ids(services.latest(town="371525101")) == [n["pm25_2"].id]
-    assert ids(services.latest(grid="37152500100001")) == sorted([n["pm25_1"].id, n["pm10_1"].id])
-    assert ids(services.latest(thing_id=n["level"].thing_id)) == [n["level"].id]
-    assert ids(services.latest(bbox=(115.5, 36.3, 115.7, 36.45))) == [n["pm25_2"].id]
-    assert ids(services.latest(online=True)) == ids(services.latest())
+    assert ids(services.latest_values(property_code="pm25")) == sorted([n["pm25_1"].id, n["pm25_2"].id])
+    assert ids(services.latest_values(town="371525101")) == [n["pm25_2"].id]
+    assert ids(services.latest_values(grid="37152500100001")) == sorted([n["pm25_1"].id, n["pm10_1"].id])
+    assert ids(services.latest_values(thing_id=n["level"].thing_id)) == [n["level"].id]
+    assert ids(services.latest_values(bbox=(115.5, 36.3, 115.7, 36.45))) == [n["pm25_2"].id]
+    assert ids(services.latest_values(online=True)) == ids(services.latest_values())
+    assert ids(services.latest_values(thing_kind="water")) == [n["level"].id]
+    assert ids(services.latest_values(property_codes=["pm10", "water_level"])) == sorted(
+        [n["pm10_1"].id, n["level"].id])
+    one = services.latest_values(ids=[n["level"].id]).first()
+    assert (one.thing_name, one.thing_kind, one.last_value, one.property_code) == ("卫运河水位站", "water", 1.0,
+                                                                                   "water_level")
 
 
 @pytest.fixture

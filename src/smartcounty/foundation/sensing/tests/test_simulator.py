@@ -37,7 +37,7 @@ def test_simulator_backfills_then_sends_what_is_due():
     assert sim.step(now) == 0  # nothing new is due in the same minute
     assert sim.step(now + 60_000) > 0
     assert derived.id not in {st.id for st in sim.streams}
-    assert Datastream.objects.get(pk=derived.pk).last_ms is None
+    assert Datastream.objects.get(pk=derived.id).last_ms is None
     pm = Datastream.objects.filter(property_code="pm25").exclude(last_value=None).values_list("last_value", flat=True)
     assert pm and all(0 < v < 1000 for v in pm)
 
