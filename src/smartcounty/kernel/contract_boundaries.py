@@ -353,7 +353,14 @@ def check_import_cycles(package_root: Path, package: str = "smartcounty") -> lis
                     if isinstance(node, ast.Import):
                         targets = [a.name for a in node.names]
                     elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-                        targets = [node.module] + [f"{node.module}.{a.name}" for a in node.names]
+                        # ``from pkg import submodule`` imports the submodule; ``from file import name``, the file
+                        base = node.module[len(prefix) + 1:] if node.module.startswith(prefix + ".") else None
+                        for a in node.names:
+                            sub = f"{base}.{a.name}" if base else a.name
+                            if node.module.startswith(prefix) and _known(mod_dir, sub if base else a.name):
+                                targets.append(f"{prefix}.{sub}")
+                            else:
+                                targets.append(node.module)
                     for t in targets:
                         if not t.startswith(prefix + "."):
                             continue

@@ -26,6 +26,7 @@ class Rows(Sequence):
         self._fields = fields
         self._batch = batch
         self._count: int | None = None
+        self._head: list | None = None
 
     def _build(self, rows) -> list:
         rows = list(rows)
@@ -36,13 +37,28 @@ class Rows(Sequence):
     def _source(self):
         return self._qs.values(*self._fields) if self._fields else self._qs
 
+    def all(self) -> "Rows":
+        """Itself (so the API's paginator counts with ``count()``, one COUNT query)."""
+        return self
+
     def count(self) -> int:
+        """How many rows: one COUNT query (what a paginator asks before its page)."""
         if self._count is None:
             self._count = self._qs.count()
         return self._count
 
+    def _first(self) -> list:
+        if self._head is None:
+            self._head = self[0:CHUNK]
+        return self._head
+
     def __len__(self) -> int:
-        return self.count()
+        """How many rows, for ``list(rows)`` and ``len``: the first chunk is read (and kept for iterating), and
+        only when it is full is there a COUNT query."""
+        if self._count is None:
+            head = self._first()
+            self._count = len(head) if len(head) < CHUNK else self._qs.count()
+        return self._count
 
     def __getitem__(self, index):
         if isinstance(index, slice):
@@ -57,13 +73,13 @@ class Rows(Sequence):
         return found[0]
 
     def __iter__(self) -> Iterator:
-        start = 0
+        start, part = 0, self._first()
         while True:
-            part = self[start:start + CHUNK]
             yield from part
             if len(part) < CHUNK:
                 return
             start += CHUNK
+            part = self[start:start + CHUNK]
 
     def __bool__(self) -> bool:
         return self.exists()

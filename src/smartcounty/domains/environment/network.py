@@ -9,9 +9,6 @@ from dataclasses import dataclass
 
 from smartcounty.foundation.sensing import services as sensing
 
-_FIELDS = ("id", "thing_id", "property_code", "town_code", "lon", "lat", "last_ms", "last_value",
-           "expected_interval_s", "organisation_id")
-
 
 @dataclass(frozen=True)
 class Stream:
@@ -28,21 +25,17 @@ class Stream:
     organisation_id: int | None
 
 
-def _rows(code: str, town: str | None = None, thing_ids=None) -> list[dict]:
-    qs = sensing.latest(property_code=code, town=town or None)
+def _rows(code: str, town: str | None = None, thing_ids=None) -> list:
+    rows = sensing.latest_values(property_code=code, town=town or None)
     if thing_ids is not None:
-        qs = qs.filter(thing_id__in=list(thing_ids))
-    return list(qs.values(*_FIELDS))
+        wanted = set(thing_ids)
+        return [r for r in rows if r.thing_id in wanted]
+    return list(rows)
 
 
-def _named(rows: list[dict]) -> list[Stream]:
-    first = {}
-    for r in rows:
-        first.setdefault(r["thing_id"], r["id"])
-    names = {i["thing_id"]: i["thing_name"] for i in sensing.datastreams_info(first.values())}
-    return [Stream(r["id"], r["thing_id"], names.get(r["thing_id"], ""), r["property_code"], r["town_code"] or "",
-                   r["lon"], r["lat"], r["last_ms"], r["last_value"], r["expected_interval_s"], r["organisation_id"])
-            for r in rows]
+def _named(rows: list) -> list[Stream]:
+    return [Stream(r.id, r.thing_id, r.thing_name, r.property_code, r.town_code or "", r.lon, r.lat, r.last_ms,
+                   r.last_value, r.expected_interval_s, r.organisation_id) for r in rows]
 
 
 def streams(codes, *, town: str | None = None, thing_ids=None) -> list[Stream]:
@@ -55,7 +48,7 @@ def streams(codes, *, town: str | None = None, thing_ids=None) -> list[Stream]:
 
 def aqi_stream_ids(town: str | None = None) -> list[int]:
     """Ids of the stations' derived AQI datastreams (the stations, ordered by datastream id)."""
-    return list(sensing.latest(property_code="aqi", town=town or None).values_list("id", flat=True))
+    return [r.id for r in sensing.latest_values(property_code="aqi", town=town or None)]
 
 
 def by_ids(ids) -> list[Stream]:

@@ -175,7 +175,7 @@ def map_detectors(*, max_m: float = 150.0, actor=None) -> list[dict]:
     """Map every unmapped speed datastream to the segment nearest its position (fixed detectors)."""
     mapped = set(SegmentStream.objects.values_list("datastream_id", flat=True))
     out = []
-    ids = [i for i in sensing.latest(property_code=SPEED_PROPERTY).values_list("id", flat=True) if i not in mapped]
+    ids = [r.id for r in sensing.latest_values(property_code=SPEED_PROPERTY) if r.id not in mapped]
     for ds in sorted(sensing.datastreams_info(ids), key=lambda d: d["id"]):
         if ds["lon"] is None:
             continue

@@ -146,7 +146,8 @@ def device_counts(who: Reader | None = EVERYONE) -> DeviceCounts:
         return DeviceCounts(0, 0, 0, 0)
     streams = _datastreams(who=who).aggregate(n=Count("id"), on=Count("id", filter=Q(online=True)))
     things_qs = _scoped(Thing.objects.all(), who)
-    t = things_qs.aggregate(n=Count("id"), on=Count("id", filter=Q(datastreams__online=True), distinct=True))
+    t = things_qs.aggregate(n=Count("id", distinct=True),
+                            on=Count("id", filter=Q(datastreams__online=True), distinct=True))
     return DeviceCounts(t["n"], t["on"], streams["n"], streams["on"])
 
 

@@ -261,6 +261,10 @@ class ThingRef:
     kind: str
     organisation_id: int | None
 
+    @property
+    def pk(self) -> int:
+        return self.id
+
 
 @dataclass(frozen=True)
 class DatastreamRef:
@@ -270,6 +274,10 @@ class DatastreamRef:
     property_code: str
     expected_interval_s: int
     organisation_id: int | None
+
+    @property
+    def pk(self) -> int:
+        return self.id
 
 
 @dataclass(frozen=True)
