@@ -49,19 +49,27 @@ class AuditedModelAdmin(admin.ModelAdmin):
         return super().log_deletions(request, queryset)
 
 
-@admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
-    list_display = ("id", "at", "actor", "action", "object_type", "object_id", "ip")
-    list_filter = ("action",)
-    search_fields = ("actor", "action", "object_type", "object_id")
-    date_hierarchy = "at"
-    list_per_page = 50
+class ReadOnlyAdminMixin:
+    """For rows only the platform writes (audit entries, rejected payloads, health events): an administrator
+    reads them, never adds or changes one; deletes only where ``allow_delete`` (e.g. clearing old letters)."""
 
-    def has_add_permission(self, request):
+    allow_delete = True
+
+    def has_add_permission(self, request, obj=None):
         return False
 
     def has_change_permission(self, request, obj=None):
         return False
 
     def has_delete_permission(self, request, obj=None):
-        return False
+        return self.allow_delete and super().has_delete_permission(request, obj)
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("id", "at", "actor", "action", "object_type", "object_id", "ip")
+    list_filter = ("action",)
+    search_fields = ("actor", "action", "object_type", "object_id")
+    date_hierarchy = "at"
+    list_per_page = 50
+    allow_delete = False  # the audit chain is append-only

@@ -10,7 +10,7 @@ from smartcounty.foundation.sensing.models import (
     Sensor,
     Thing,
 )
-from smartcounty.kernel.admin import AuditedModelAdmin
+from smartcounty.kernel.admin import AuditedModelAdmin, ReadOnlyAdminMixin
 
 
 class LocationInline(admin.TabularInline):
@@ -56,7 +56,7 @@ class FeatureOfInterestAdmin(AuditedModelAdmin):
 
 
 @admin.register(DeadLetter)
-class DeadLetterAdmin(AuditedModelAdmin):
+class DeadLetterAdmin(ReadOnlyAdminMixin, AuditedModelAdmin):
     """Rejected payloads, read-only: what a device sent and why it was refused."""
 
     list_display = ("id", "at", "source", "topic", "reason", "datastream_id", "organisation_id")
@@ -65,21 +65,9 @@ class DeadLetterAdmin(AuditedModelAdmin):
     date_hierarchy = "at"
     list_per_page = 50
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(HealthEvent)
-class HealthEventAdmin(AuditedModelAdmin):
+class HealthEventAdmin(ReadOnlyAdminMixin, AuditedModelAdmin):
     list_display = ("id", "datastream", "at", "online", "last_ms")
     list_filter = ("online",)
     raw_id_fields = ("datastream",)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
