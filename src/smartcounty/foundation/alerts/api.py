@@ -7,13 +7,10 @@ subscriptions. Rows without an organisation (county-wide) are changed by platfor
 
 from datetime import datetime
 
-from django.db.models import Q
-from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from smartcounty.foundation.alerts import services
-from smartcounty.foundation.alerts.models import Alert, Rule, Subscription
 from smartcounty.foundation.alerts.schemas import (
     AlertDetailSchema,
     AlertSchema,
@@ -38,21 +35,9 @@ def org_or_platform(organisation_id: int | None) -> int:
     return PLATFORM if organisation_id is None else organisation_id
 
 
-def visible_alerts(request):
-    """Platform administrators see every alert; staff see their organisation's and county-wide ones."""
-    user = require(request, "alerts.view")
-    qs = Alert.objects.all()
-    if not has_perm(request, "alerts.view", PLATFORM):
-        qs = qs.filter(Q(organisation_id=user.organisation_id) | Q(organisation_id__isnull=True))
-    return qs
-
-
-def visible_rules(request):
-    user = require(request, "alerts.view")
-    qs = Rule.objects.all()
-    if not has_perm(request, "alerts.view", PLATFORM):
-        qs = qs.filter(Q(organisation_id=user.organisation_id) | Q(organisation_id__isnull=True))
-    return qs
+def _reader(request):
+    """What the caller may see (``services.reader``: the rule alerts' pages and the cockpit use too)."""
+    return services.reader(require(request, "alerts.view"))
 
 
 # ---- rules ---------------------------------------------------------------------------------------
@@ -67,19 +52,13 @@ class RuleFilters(Schema):
 @router.get("/rules", response=list[RuleSchema])
 @paginate(Pagination)
 def list_rules(request, filters: Query[RuleFilters]):
-    qs = visible_rules(request)
-    if filters.kind:
-        qs = qs.filter(kind=filters.kind)
-    if filters.property:
-        qs = qs.filter(property=filters.property)
-    if filters.enabled is not None:
-        qs = qs.filter(enabled=filters.enabled)
-    return qs
+    return services.rule_list(_reader(request), kind=filters.kind, property=filters.property,
+                              enabled=filters.enabled)
 
 
 @router.get("/rules/{rule_id}", response=RuleSchema)
 def get_rule(request, rule_id: Id):
-    return get_object_or_404(visible_rules(request), pk=rule_id)
+    return services.rule_detail(_reader(request), rule_id)
 
 
 @router.post("/rules", response={201: RuleSchema})
@@ -93,16 +72,16 @@ def create_rule(request, data: RuleIn):
 
 @router.patch("/rules/{rule_id}", response=RuleSchema)
 def update_rule(request, rule_id: Id, data: RulePatch):
-    rule = get_object_or_404(visible_rules(request), pk=rule_id)
+    rule = services.rule_detail(_reader(request), rule_id)
     user = require(request, "alerts.manage_rules", org_or_platform(rule.organisation_id))
-    return services.update_rule(rule, data, actor=user)
+    return services.update_rule(rule.id, data, actor=user)
 
 
 @router.delete("/rules/{rule_id}", response={204: None})
 def delete_rule(request, rule_id: Id):
-    rule = get_object_or_404(visible_rules(request), pk=rule_id)
+    rule = services.rule_detail(_reader(request), rule_id)
     user = require(request, "alerts.manage_rules", org_or_platform(rule.organisation_id))
-    services.delete_rule(rule, actor=user)
+    services.delete_rule(rule.id, actor=user)
     return Status(204, None)
 
 
@@ -118,46 +97,20 @@ class AlertFilters(Schema):
     rule: Id | None = None
 
 
-STATE_FILTERS = {"open": list(Alert.OPEN_STATES), **{s: [s] for s in Alert.State.values}}
-
-
 @router.get("/alerts", response=list[AlertSchema])
 @paginate(Pagination)
 def list_alerts(request, filters: Query[AlertFilters]):
-    qs = visible_alerts(request)
-    if filters.state:
-        if filters.state not in STATE_FILTERS:
-            raise ApiError(422, "invalid", "state is open, raised, acknowledged or resolved", field="state")
-        qs = qs.filter(state__in=STATE_FILTERS[filters.state])
-    if filters.level is not None:
-        if not 1 <= filters.level <= 4:
-            raise ApiError(422, "invalid", "level is 1 to 4", field="level")
-        qs = qs.filter(level=filters.level)
-    if filters.property:
-        qs = qs.filter(property=filters.property)
-    if filters.town:
-        qs = qs.filter(town=filters.town)
-    if filters.since:
-        qs = qs.filter(raised_at__gte=filters.since)
-    if filters.rule:
-        qs = qs.filter(rule_id=filters.rule)
-    return qs.order_by("-raised_at", "-id")
-
-
-def _detail(alert: Alert) -> dict:
-    data = AlertSchema.from_orm(alert).dict()
-    data["detail"] = alert.detail
-    data["history"] = list(alert.history.all())
-    return data
+    return services.alert_list(_reader(request), state=filters.state, level=filters.level,
+                               property=filters.property, town=filters.town, since=filters.since, rule=filters.rule)
 
 
 @router.get("/alerts/{alert_id}", response=AlertDetailSchema)
 def get_alert(request, alert_id: Id):
-    return _detail(get_object_or_404(visible_alerts(request), pk=alert_id))
+    return services.alert_detail(_reader(request), alert_id)
 
 
 def _handle(request, alert_id: Id):
-    alert = get_object_or_404(visible_alerts(request), pk=alert_id)
+    alert = services.alert_detail(_reader(request), alert_id)
     user = require(request, "alerts.handle", org_or_platform(alert.organisation_id))
     return alert, user
 
@@ -166,14 +119,14 @@ def _handle(request, alert_id: Id):
 def acknowledge(request, alert_id: Id, data: NoteIn):
     alert, user = _handle(request, alert_id)
     services.acknowledge_alert(alert.id, actor=user, note=data.note)
-    return _detail(Alert.objects.get(pk=alert.id))
+    return services.alert_detail(services.EVERYONE, alert.id)
 
 
 @router.post("/alerts/{alert_id}/resolve", response=AlertDetailSchema)
 def resolve(request, alert_id: Id, data: NoteIn):
     alert, user = _handle(request, alert_id)
     services.resolve_alert(alert.id, actor=user, note=data.note)
-    return _detail(Alert.objects.get(pk=alert.id))
+    return services.alert_detail(services.EVERYONE, alert.id)
 
 
 # ---- notification subscriptions ------------------------------------------------------------------
@@ -183,10 +136,9 @@ def resolve(request, alert_id: Id, data: NoteIn):
 @paginate(Pagination)
 def list_subscriptions(request):
     user = require(request, "alerts.manage_rules")
-    qs = Subscription.objects.all()
-    if not has_perm(request, "alerts.manage_rules", PLATFORM):
-        qs = qs.filter(organisation_id=user.organisation_id)
-    return qs
+    if has_perm(request, "alerts.manage_rules", PLATFORM):
+        return services.subscription_list(all_orgs=True)
+    return services.subscription_list(user.organisation_id)
 
 
 @router.post("/subscriptions", response={201: SubscriptionSchema})
@@ -201,8 +153,10 @@ def create_subscription(request, data: SubscriptionIn):
 @router.delete("/subscriptions/{sub_id}", response={204: None})
 def delete_subscription(request, sub_id: Id):
     require(request, "alerts.manage_rules")
-    sub = get_object_or_404(Subscription, pk=sub_id)
-    user = require(request, "alerts.manage_rules", org_or_platform(sub.organisation_id))
-    services.delete_subscription(sub, actor=user)
+    found, organisation_id = services.subscription_organisation(sub_id)
+    if not found:
+        raise ApiError(404, "not-found")
+    user = require(request, "alerts.manage_rules", org_or_platform(organisation_id))
+    services.delete_subscription(sub_id, actor=user)
     return Status(204, None)
 

@@ -198,3 +198,20 @@ class SubscriptionSchema(Schema):
     min_level: int
     events: list[str]
     active: bool
+
+
+@dataclass(frozen=True)
+class Reader:
+    """What one user may see of alerts: every organisation's, or the county-wide ones and their own
+    organisation's. ``services.reader(user)`` is the one rule alerts' pages, its API and the cockpit use."""
+
+    organisation_id: int | None = None
+    all_orgs: bool = False
+
+    @property
+    def key(self) -> str:
+        return "all" if self.all_orgs else f"org:{self.organisation_id}"
+
+
+#: Sees every alert (the county's own judges, background jobs).
+EVERYONE = Reader(all_orgs=True)

@@ -11,8 +11,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from pydantic import ValidationError
 
+from smartcounty.foundation.alerts import reads as _reads
 from smartcounty.foundation.alerts.models import Alert, AlertEvent, Rule
-from smartcounty.foundation.alerts.schemas import AlertFact, AlertOut, RuleIn, RulePatch
+from smartcounty.foundation.alerts.schemas import EVERYONE, AlertFact, AlertOut, Reader, RuleIn, RulePatch  # noqa: F401
 from smartcounty.kernel import audit, events, process, registry
 from smartcounty.kernel.problems import ApiError
 
@@ -163,15 +164,15 @@ def find_open_alert(source: str, key: str) -> AlertOut | None:
     return _out(alert) if alert else None
 
 
-def open_alert_counts(organisation_id: int | None = None) -> dict[int, int]:
-    """Open alerts by level (for the cockpit): {1: n, 2: n, 3: n, 4: n}."""
-    from django.db.models import Count
-
-    qs = Alert.objects.filter(state__in=Alert.OPEN_STATES)
-    if organisation_id is not None:
-        qs = qs.filter(organisation_id=organisation_id)
-    counts = dict(qs.values_list("level").annotate(n=Count("id")).order_by())
-    return {lvl: counts.get(lvl, 0) for lvl in (1, 2, 3, 4)}
+# What a user may see, and the reads alerts' pages, API and the cockpit share (plain data; see ``reads``).
+reader = _reads.reader
+open_alert_counts = _reads.open_alert_counts
+alert_list = _reads.alert_list
+alert_detail = _reads.alert_detail
+rule_list = _reads.rule_list
+rule_detail = _reads.rule_detail
+subscription_list = _reads.subscription_list
+subscription_organisation = _reads.subscription_organisation
 
 
 # ---- rules ---------------------------------------------------------------------------------------
@@ -237,9 +238,11 @@ def create_rule(data: RuleIn, *, actor=None) -> Rule:
     return rule
 
 
-def update_rule(rule: Rule, data: RulePatch, *, actor=None) -> Rule:
+def update_rule(rule, data: RulePatch, *, actor=None) -> Rule:
+    """Change a rule (``rule``: its id, or anything with its ``id``)."""
+    rule_id = rule if isinstance(rule, int) else rule.id
     with transaction.atomic():
-        rule = Rule.objects.select_for_update().get(pk=rule.pk)
+        rule = Rule.objects.select_for_update().get(pk=rule_id)
         before = _rule_facts(rule)
         changes = data.model_dump(exclude_unset=True)
         if changes.get("params") is not None:
@@ -262,9 +265,11 @@ def update_rule(rule: Rule, data: RulePatch, *, actor=None) -> Rule:
     return rule
 
 
-def delete_rule(rule: Rule, *, actor=None) -> None:
-    """Delete a rule; its open alerts are resolved first (their history stays)."""
+def delete_rule(rule, *, actor=None) -> None:
+    """Delete a rule (its id, or anything with its ``id``); its open alerts are resolved first (their history
+    stays)."""
     with transaction.atomic():
+        rule = Rule.objects.get(pk=rule if isinstance(rule, int) else rule.id)
         for alert_id in rule.alerts.filter(state__in=Alert.OPEN_STATES).values_list("id", flat=True):
             resolve_alert(alert_id, actor=actor, note="rule deleted")
         audit.record("alerts.rule_delete", actor=actor, obj=rule, organisation_id=rule.organisation_id,
@@ -308,7 +313,11 @@ def create_subscription(data, *, actor=None):
 
 
 def delete_subscription(sub, *, actor=None) -> None:
+    """Delete a subscription (its id, or anything with its ``id``)."""
+    from smartcounty.foundation.alerts.models import Subscription
+
     with transaction.atomic():
+        sub = Subscription.objects.get(pk=sub if isinstance(sub, int) else sub.id)
         audit.record("alerts.subscription_delete", actor=actor, obj=sub, organisation_id=sub.organisation_id,
                      detail={"name": sub.name, "channel": sub.channel, "target": sub.target})
         sub.delete()

@@ -3,11 +3,10 @@
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_POST
 
-from smartcounty.foundation.alerts import services, wording
+from smartcounty.foundation.alerts import reads, services, wording
 from smartcounty.foundation.alerts.models import Alert, Level, Rule
 from smartcounty.kernel import registry
 from smartcounty.kernel.authz import user_has_perm
@@ -26,9 +25,8 @@ def _staff(request, code="alerts.view"):
 
 
 def _visible(user, qs):
-    if user_has_perm(user, "alerts.view", PLATFORM):
-        return qs
-    return qs.filter(Q(organisation_id=user.organisation_id) | Q(organisation_id__isnull=True))
+    """``qs`` narrowed by alerts' one scoping rule (``services.reader``, used by the API and the cockpit too)."""
+    return reads.scoped(qs, services.reader(user))
 
 
 def _can_handle(user, alert) -> bool:
@@ -58,8 +56,7 @@ def index(request):
     rows = [(a, _can_handle(request.user, a)) for a in page.object_list]
     context = {"page": page, "rows": rows, "state": state, "level": level, "town": town,
                "states": [("open", None), *Alert.State.choices], "levels": Level.choices,
-               "counts": services.open_alert_counts(None if user_has_perm(request.user, "alerts.view", PLATFORM)
-                                                    else request.user.organisation_id)}
+               "counts": services.open_alert_counts(services.reader(request.user))}
     template = "alerts/_table.html" if request.headers.get("HX-Request") else "alerts/index.html"
     return render(request, template, context)
 
