@@ -63,7 +63,7 @@ def load(stdout=None):
                 services.create_component(code=code, name=f"{name}（示例）", lon=lon, lat=lat,
                                           owner_organisation_id=ids[route_for(cat)])
                 made += 1
-        if cases.cases_of_type(services.CASE_TYPE_KEY).filter(source="demo").exists():
+        if cases.has_cases(services.CASE_TYPE_KEY, source="demo"):
             if stdout:
                 stdout.write(f"  citymgmt: {made} components; demo cases already there")
             return

@@ -33,7 +33,7 @@ def load(stdout=None):
                 stdout.write("  governance: no grid worker or no grid yet; routing only")
             return
         services.assign_worker(worker, grid.code)
-        if cases.cases_of_type(services.CASE_TYPE_KEY).filter(source="grid_worker").exists():
+        if cases.has_cases(services.CASE_TYPE_KEY, source="grid_worker"):
             return
         staff = get_user_model().objects.filter(is_superuser=True, is_active=True).first()
         for cat, title, steps in DEMO_EVENTS:

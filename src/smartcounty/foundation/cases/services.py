@@ -260,3 +260,89 @@ def sees_all_of_type(user, case_type_key: str) -> bool:
         return True
     org = getattr(user, "organisation_id", None)
     return org is not None and org in case_type_organisations(case_type_key)
+
+
+
+# ---- plain-data reads for other modules (the cockpit, the domains), built on ``visible_cases`` ----------
+
+from dataclasses import dataclass  # noqa: E402
+from datetime import datetime  # noqa: E402
+
+from django.db.models import Count  # noqa: E402
+
+
+@dataclass(frozen=True)
+class CaseCounts:
+    open: int
+    overdue: int
+
+
+@dataclass(frozen=True)
+class CategoryCount:
+    category: str
+    open: int
+    overdue: int
+
+
+@dataclass(frozen=True)
+class CasePoint:
+    id: int
+    number: str
+    title: str
+    lon: float
+    lat: float
+    overdue: bool
+
+
+@dataclass(frozen=True)
+class QueueItem:
+    id: int
+    number: str
+    title: str
+    state: str
+    due_at: datetime | None
+    overdue: bool
+    created_at: datetime
+    case_type: str = ""
+
+
+def _visible_open(user):
+    return visible_cases(user, closed=False).order_by()
+
+
+def open_case_counts(user) -> CaseCounts:
+    """Open cases ``user`` may see, and how many of them are overdue."""
+    c = _visible_open(user).aggregate(n=Count("id"), late=Count("id", filter=Q(overdue=True)))
+    return CaseCounts(c["n"], c["late"])
+
+
+def open_by_category(user, *, limit: int = 8) -> list[CategoryCount]:
+    """Open cases ``user`` may see per category, most first."""
+    rows = (_visible_open(user).values("category").annotate(n=Count("id"), late=Count("id", filter=Q(overdue=True)))
+            .order_by("-n", "category")[:limit])
+    return [CategoryCount(r["category"], r["n"], r["late"]) for r in rows]
+
+
+def open_case_points(user, bbox, *, limit: int) -> tuple[int, list[CasePoint]]:
+    """(open cases ``user`` may see inside ``bbox``, the first ``limit`` of them: overdue first, then by due
+    time)."""
+    w, s, e, n = bbox
+    qs = _visible_open(user).filter(lon__gte=w, lon__lte=e, lat__gte=s, lat__lte=n)
+    total = qs.count()
+    rows = qs.order_by("-overdue", "due_at").values("id", "number", "title", "lon", "lat", "overdue")[:limit]
+    return total, [CasePoint(r["id"], r["number"], r["title"], r["lon"], r["lat"], r["overdue"]) for r in rows]
+
+
+def queue_items(organisation_id: int, *, limit: int = 50) -> list[QueueItem]:
+    """Cases waiting on an organisation, least time left first (``queue``), as plain items."""
+    rows = queue(organisation_id).values("id", "number", "title", "state", "due_at", "overdue", "created_at",
+                                        "case_type")[:limit]
+    return [QueueItem(**r) for r in rows]
+
+
+def has_cases(case_type_key: str, *, source: str | None = None) -> bool:
+    """Whether any case of a type (from a source, e.g. "demo") exists."""
+    qs = Case.objects.filter(case_type=case_type_key)
+    if source is not None:
+        qs = qs.filter(source=source)
+    return qs.exists()

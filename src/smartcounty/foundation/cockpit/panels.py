@@ -8,7 +8,7 @@ category from HJ 633) takes the place of the raw fallback here when its ``order`
 
 from django.apps import apps
 from django.core.cache import cache
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -35,7 +35,8 @@ def register_builtin(reg, *, module: str) -> None:
 
 def builtin_panels() -> list[CockpitPanel]:
     found = [
-        CockpitPanel(key="cockpit.alert_feed", title=gettext_lazy("Live alert feed"), cache=2, kind="list", order=10,
+        # Alert panels show what alerts' rule lets the viewer see: never shared between viewers (no cache=).
+        CockpitPanel(key="cockpit.alert_feed", title=gettext_lazy("Live alert feed"), kind="list", order=10,
                      refresh=5, data=alert_feed),
         CockpitPanel(key="cockpit.alerts", title=gettext_lazy("Active alerts"), kind="map-layer", order=30,
                      refresh=15, data=alert_points, cluster=False, colour="#e74c3c"),
@@ -59,9 +60,9 @@ def builtin_panels() -> list[CockpitPanel]:
         ]
     if installed("alerts"):
         found += [
-            CockpitPanel(key="cockpit.active_alerts", title=gettext_lazy("Active alerts"), cache=2, kind="figure", order=10,
+            CockpitPanel(key="cockpit.active_alerts", title=gettext_lazy("Active alerts"), kind="figure", order=10,
                          refresh=5, data=active_alerts),
-            CockpitPanel(key="cockpit.alerts_by_level", title=gettext_lazy("Active alerts by level"), cache=5, kind="chart",
+            CockpitPanel(key="cockpit.alerts_by_level", title=gettext_lazy("Active alerts by level"), kind="chart",
                          order=10, refresh=15, data=alerts_by_level),
         ]
     if installed("cases"):
@@ -98,8 +99,27 @@ def builtin_panels() -> list[CockpitPanel]:
 
 # ---- alerts (from the cockpit's live items, fed by alerts.* events) ----------------------------
 
+def _alerts_reader(ctx):
+    """What the viewer may see of alerts (``alerts.services.reader``, the rule of alerts' pages and API); a
+    context without a user (a public screen shows no staff panel) reads the county."""
+    from smartcounty.foundation.alerts import services as alerts
+
+    return alerts.EVERYONE if ctx.user is None else alerts.reader(ctx.user)
+
+
+def _alert_items(ctx, **filters):
+    """The cockpit's live alert items the viewer may see (by alerts' rule on the item's organisation)."""
+    who = _alerts_reader(ctx)
+    qs = LiveItem.objects.filter(source="alerts", **filters)
+    if who is None:
+        return qs.none()
+    if not who.all_orgs:
+        qs = qs.filter(Q(organisation_id=who.organisation_id) | Q(organisation_id__isnull=True))
+    return qs
+
+
 def alert_feed(ctx) -> dict:
-    rows = LiveItem.objects.filter(source="alerts").order_by("-at")[:FEED_LENGTH]
+    rows = _alert_items(ctx).order_by("-at")[:FEED_LENGTH]
     items = []
     for r in rows.values("ref", "title", "level", "state", "is_open", "url", "at"):
         level = "bad" if r["level"] >= 3 and r["is_open"] else ("warn" if r["is_open"] else "ok")
@@ -134,7 +154,7 @@ def alerts_to_acknowledge(ctx) -> dict:
 
 def alert_points(ctx) -> dict:
     w, s, e, n = ctx.bbox
-    qs = LiveItem.objects.filter(source="alerts", is_open=True, lon__gte=w, lon__lte=e, lat__gte=s, lat__lte=n)
+    qs = _alert_items(ctx, is_open=True, lon__gte=w, lon__lte=e, lat__gte=s, lat__lte=n)
     total = qs.count()
     rows = qs.order_by("-level", "-at").values("ref", "title", "level", "lon", "lat")[: ctx.limit]
     return {"total": total, "points": [
@@ -144,7 +164,7 @@ def alert_points(ctx) -> dict:
 def active_alerts(ctx) -> dict:
     from smartcounty.foundation.alerts import services as alerts
 
-    counts = alerts.open_alert_counts()
+    counts = alerts.open_alert_counts(_alerts_reader(ctx))
     total = sum(counts.values())
     severe = counts.get(3, 0) + counts.get(4, 0)
     note = _("%(n)s orange or red") % {"n": severe} if severe else ""
@@ -154,7 +174,7 @@ def active_alerts(ctx) -> dict:
 def alerts_by_level(ctx) -> dict:
     from smartcounty.foundation.alerts import services as alerts
 
-    counts = alerts.open_alert_counts()
+    counts = alerts.open_alert_counts(_alerts_reader(ctx))
     if not sum(counts.values()):
         return {"type": "pie", "categories": [], "series": []}
     return {"type": "pie", "categories": [str(LEVEL_NAMES[lvl]) for lvl in (1, 2, 3, 4)],
@@ -326,22 +346,19 @@ def grid_layer(ctx) -> dict:
 
 # ---- cases (what the viewer may see: the command centre sees the county, a department its own) ---
 
-def _visible_cases(ctx):
+def _cases():
     from smartcounty.foundation.cases import services as cases
 
-    if ctx.user is None:
-        return None
-    return cases.visible_cases(ctx.user, closed=False).order_by()
+    return cases
 
 
 def open_cases(ctx) -> dict:
-    qs = _visible_cases(ctx)
-    if qs is None:
+    if ctx.user is None:
         return {"value": None, "unit": "", "note": "", "level": ""}
-    c = qs.aggregate(n=Count("id"), late=Count("id", filter=Q(overdue=True)))
+    c = _cases().open_case_counts(ctx.user)
     scope = _("county") if _sees_county(ctx.user) else _("my organisation")
-    note = f"{scope} · " + (_("%(n)s overdue") % {"n": c["late"]} if c["late"] else _("none overdue"))
-    return {"value": c["n"], "unit": _("cases"), "note": note, "level": "bad" if c["late"] else "ok"}
+    note = f"{scope} · " + (_("%(n)s overdue") % {"n": c.overdue} if c.overdue else _("none overdue"))
+    return {"value": c.open, "unit": _("cases"), "note": note, "level": "bad" if c.overdue else "ok"}
 
 
 def _sees_county(user) -> bool:
@@ -374,31 +391,25 @@ def category_names() -> dict:
 
 
 def cases_by_category(ctx) -> dict:
-    qs = _visible_cases(ctx)
-    if qs is None:
+    if ctx.user is None:
         return {"type": "bar", "categories": [], "series": []}
-    rows = list(qs.values("category").annotate(n=Count("id"), late=Count("id", filter=Q(overdue=True)))
-                .order_by("-n")[:8])
+    rows = _cases().open_by_category(ctx.user, limit=8)
     if not rows:
         return {"type": "bar", "categories": [], "series": []}
-    return {"type": "bar", "categories": [category_names().get(r["category"]) or r["category"] or _("other")
+    return {"type": "bar", "categories": [category_names().get(r.category) or r.category or _("other")
                                           for r in rows],
-            "series": [{"name": _("on time"), "data": [r["n"] - r["late"] for r in rows]},
-                       {"name": _("overdue"), "data": [r["late"] for r in rows]}],
+            "series": [{"name": _("on time"), "data": [r.open - r.overdue for r in rows]},
+                       {"name": _("overdue"), "data": [r.overdue for r in rows]}],
             "colours": ["#4fc3f7", "#ff6b6b"]}
 
 
 def case_points(ctx) -> dict:
-    qs = _visible_cases(ctx)
-    if qs is None:
+    if ctx.user is None:
         return {"total": 0, "points": []}
-    w, s, e, n = ctx.bbox
-    qs = qs.filter(lon__gte=w, lon__lte=e, lat__gte=s, lat__lte=n)
-    total = qs.count()
-    rows = qs.order_by("-overdue", "due_at").values("id", "number", "title", "lon", "lat", "overdue")[: ctx.limit]
+    total, rows = _cases().open_case_points(ctx.user, ctx.bbox, limit=ctx.limit)
     return {"total": total, "points": [
-        {"id": str(r["id"]), "lon": r["lon"], "lat": r["lat"], "label": f"{r['number']} {r['title']}",
-         "state": "bad" if r["overdue"] else "open"} for r in rows]}
+        {"id": str(r.id), "lon": r.lon, "lat": r.lat, "label": f"{r.number} {r.title}",
+         "state": "bad" if r.overdue else "open"} for r in rows]}
 
 
 def case_queue(ctx) -> dict:
@@ -410,15 +421,14 @@ def case_queue(ctx) -> dict:
     if ctx.organisation_id is None:
         return {"items": []}
     items = []
-    for r in cases.queue(ctx.organisation_id).values("id", "number", "title", "state", "due_at", "overdue",
-                                                      "created_at", "case_type")[:50]:
+    for r in cases.queue_items(ctx.organisation_id, limit=50):
         try:
-            state = str(registry.case_types.get(r["case_type"]).state(r["state"]).title)
+            state = str(registry.case_types.get(r.case_type).state(r.state).title)
         except (KeyError, registry.RegistryError):
-            state = r["state"]
-        items.append({"title": f"{r['number']} {r['title']}", "url": reverse("cases:case", args=[r["id"]]),
-                      "kind": "case", "due": r["due_at"].isoformat() if r["due_at"] else None,
-                      "level": 3 if r["overdue"] else 2, "created": r["created_at"].isoformat(), "meta": state})
+            state = r.state
+        items.append({"title": f"{r.number} {r.title}", "url": reverse("cases:case", args=[r.id]),
+                      "kind": "case", "due": r.due_at.isoformat() if r.due_at else None,
+                      "level": 3 if r.overdue else 2, "created": r.created_at.isoformat(), "meta": state})
     return {"items": items}
 
 
@@ -452,11 +462,10 @@ def sharing_to_decide(ctx) -> dict:
 
     if ctx.organisation_id is None:
         return {"items": []}
-    pending = catalog.requests_for(ctx.organisation_id, role="provider").filter(status="pending").order_by("due_on")
     items = []
-    for r in pending.values("id", "resource__name", "requester_org_code", "due_on", "submitted_at")[:50]:
+    for r in catalog.pending_for_provider(ctx.organisation_id, limit=50):
         due = timezone.make_aware(datetime.combine(r["due_on"], time(23, 59, 59)))
-        items.append({"title": _("Sharing request for %(name)s") % {"name": r["resource__name"]},
+        items.append({"title": _("Sharing request for %(name)s") % {"name": r["resource_name"]},
                       "url": reverse("catalog:internal"), "kind": "sharing_request", "due": due.isoformat(),
                       "level": 2, "created": r["submitted_at"].isoformat(), "meta": r["requester_org_code"]})
     return {"items": items}

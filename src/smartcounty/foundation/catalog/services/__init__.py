@@ -60,6 +60,7 @@ from smartcounty.foundation.catalog.services.sharing import (  # noqa: F401
     add_working_days,
     decide_request,
     escalate_overdue,
+    pending_for_provider,
     read_rows,
     reads_of,
     record_refused_read,

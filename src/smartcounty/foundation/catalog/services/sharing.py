@@ -183,3 +183,12 @@ def requests_for(org_id: int | None, *, role: str = "any"):
     if role == "provider":
         return qs.filter(resource__provider_org_id=org_id)
     return qs.filter(Q(requester_org_id=org_id) | Q(resource__provider_org_id=org_id))
+
+
+def pending_for_provider(org_id: int, *, limit: int = 50) -> list[dict]:
+    """Sharing requests waiting for a providing organisation's decision, soonest due first, as plain dicts:
+    id, resource_name, requester_org_code, due_on, submitted_at (the cockpit's work list)."""
+    rows = (requests_for(org_id, role="provider").filter(status="pending").order_by("due_on", "id")
+            .values("id", "resource__name", "requester_org_code", "due_on", "submitted_at")[:limit])
+    return [{"id": r["id"], "resource_name": r["resource__name"], "requester_org_code": r["requester_org_code"],
+             "due_on": r["due_on"], "submitted_at": r["submitted_at"]} for r in rows]
