@@ -1,14 +1,11 @@
 """The accounts API, mounted at /api/v1/accounts/: who am I, organisations, members, roles, tokens."""
 
 from django.db import transaction
-from django.db.models import Q
-from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Schema, Status
 from ninja.pagination import paginate
 from pydantic import Field
 
 from smartcounty.foundation.accounts import services
-from smartcounty.foundation.accounts.models import ApiToken, Organisation, User
 from smartcounty.foundation.accounts.roles import Role
 from smartcounty.foundation.accounts.schemas import (
     MemberOut,
@@ -27,7 +24,7 @@ router = Router(tags=["accounts"])
 
 
 class OrganisationFilter(Schema):
-    kind: Organisation.Kind | None = None
+    kind: services.OrganisationKind | None = None
     q: str | None = Field(default=None, max_length=50)
 
 
@@ -56,18 +53,16 @@ def me(request):
 @paginate(Pagination)
 def list_organisations(request, filters: Query[OrganisationFilter]):
     authz.require(request, "accounts.view_organisation")
-    qs = Organisation.objects.all()
-    if filters.kind:
-        qs = qs.filter(kind=filters.kind)
-    if filters.q:
-        qs = qs.filter(Q(name__icontains=filters.q) | Q(name_en__icontains=filters.q) | Q(code__icontains=filters.q))
-    return qs
+    return services.organisation_list(filters.kind, filters.q)
 
 
 @router.get("/organisations/{code}", response=OrganisationOut, summary="One organisation by its code")
 def get_organisation(request, code: str):
     authz.require(request, "accounts.view_organisation")
-    return get_object_or_404(Organisation, code=code)
+    org = services.organisation(code)
+    if org is None:
+        raise ApiError(404, "not-found")
+    return org
 
 
 @router.get("/organisations/{code}/members", response=list[MemberOut],
@@ -75,40 +70,37 @@ def get_organisation(request, code: str):
 @paginate(Pagination)
 def list_members(request, code: str, filters: Query[MemberFilter]):
     _signed_in(request)
-    org = get_object_or_404(Organisation, code=code)
-    user = authz.require(request, "accounts.view_member", org.pk)
-    qs = User.objects.filter(organisation=org).order_by("username")
-    if filters.role:
-        qs = qs.filter(role=filters.role)
-    audit.record("accounts.members_read", actor=user, obj=org, organisation_id=org.pk,
-                 detail={"organisation": org.code, "role": filters.role, "via": "api"})
-    return qs
+    org = services.organisation(code)
+    if org is None:
+        raise ApiError(404, "not-found")
+    user = authz.require(request, "accounts.view_member", org.id)
+    audit.record("accounts.members_read", actor=user, object_type="accounts.organisation", object_id=org.id,
+                 organisation_id=org.id, detail={"organisation": org.code, "role": filters.role, "via": "api"})
+    return services.member_list(org.id, filters.role)
 
 
 @router.post("/users/{user_id}/role", response=MeOut, summary="Set a user's role and organisation (audited)")
 def set_user_role(request, user_id: Id, body: RoleIn):
-    target = User.objects.filter(pk=user_id).select_related("organisation").first()
+    target = services.users_brief([user_id]).get(user_id)
     actor = authz.require(request, "accounts.manage_member", target.organisation_id if target else None)
     if target is None:
         raise ApiError(404, "not-found")
     org = None
     if body.organisation:
-        org = Organisation.objects.filter(code=body.organisation).first()
+        org = services.organisation(body.organisation)
         if org is None:
             raise ApiError(422, "invalid", f"unknown organisation {body.organisation!r}", field="organisation")
-        authz.require(request, "accounts.manage_member", org.pk)
+        authz.require(request, "accounts.manage_member", org.id)
     with transaction.atomic():
-        services.set_role(target, body.role, org, actor=actor)
-    return MeOut(id=target.pk, username=target.username, display_name=str(target), kind=target.kind,
-                 role=target.role, organisation=services.organisation_by_id(target.organisation_id)
-                 if target.organisation_id else None, permissions=services.permissions_of(target))
+        services.set_role(target.id, body.role, org.id if org else None, actor=actor)
+    return services.profile(target.id)
 
 
 @router.get("/tokens", response=list[TokenOut], summary="My API tokens")
 @paginate(Pagination)
 def list_tokens(request):
     user = authz.require(request, "accounts.manage_token")
-    return ApiToken.objects.filter(user=user).order_by("-id")
+    return services.tokens_of(user.pk)
 
 
 @router.post("/tokens", response={201: TokenCreated}, summary="Create an API token (its secret is shown once)")
@@ -123,8 +115,6 @@ def create_token(request, body: TokenIn):
 @router.delete("/tokens/{token_id}", response={204: None}, summary="Revoke one of my API tokens")
 def delete_token(request, token_id: Id):
     user = authz.require(request, "accounts.manage_token")
-    token = ApiToken.objects.select_related("user").filter(pk=token_id).first()
-    if token is None or (token.user_id != user.pk and not services.is_platform_admin(user)):
+    if not services.revoke_token_by_id(token_id, actor=user):
         raise ApiError(404, "not-found")
-    services.revoke_token(token, actor=user)
     return Status(204, None)

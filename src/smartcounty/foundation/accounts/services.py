@@ -99,8 +99,13 @@ def is_platform_admin(user) -> bool:
     return bool(user and user.is_authenticated and (user.is_superuser or user.role == Role.PLATFORM_ADMIN))
 
 
-def set_role(user: User, role: str, organisation: Organisation | None, *, actor) -> User:
-    """Change a user's role and organisation. Org admins may only manage their own organisation."""
+def set_role(user, role: str, organisation, *, actor) -> User:
+    """Change a user's role and organisation (each given as itself or its id). Org admins may only manage their
+    own organisation."""
+    if not isinstance(user, User):
+        user = User.objects.get(pk=user)
+    if organisation is not None and not isinstance(organisation, Organisation):
+        organisation = Organisation.objects.get(pk=organisation if isinstance(organisation, int) else organisation.id)
     if role not in Role.values:
         raise ApiError(422, "invalid", f"unknown role {role!r}", field="role")
     if not is_platform_admin(actor):
@@ -355,3 +360,57 @@ class TokenAuth(HttpBearer):
             return None
         request.user, request.api_token = found
         return found[0]
+
+
+# ---- the reads and changes accounts' API needs, as plain data (the API touches no ORM) -------------------
+
+from smartcounty.foundation.accounts.schemas import MemberOut, MeOut, TokenOut  # noqa: E402
+from smartcounty.kernel.rows import Rows  # noqa: E402
+
+#: The kinds of organisation (the API's filter choices).
+OrganisationKind = Organisation.Kind
+
+
+def organisation_list(kind: str | None = None, q: str | None = None) -> Rows:
+    """Organisations (of a kind; whose name, English name or code holds ``q``), as ``OrganisationOut``."""
+    from django.db.models import Q
+
+    qs = Organisation.objects.all()
+    if kind:
+        qs = qs.filter(kind=kind)
+    if q:
+        qs = qs.filter(Q(name__icontains=q) | Q(name_en__icontains=q) | Q(code__icontains=q))
+    return Rows(qs, _out)
+
+
+def member_list(organisation_id: int, role: str | None = None) -> Rows:
+    """The members of an organisation by username, as ``MemberOut`` (phone numbers masked)."""
+    qs = User.objects.filter(organisation_id=organisation_id).order_by("username")
+    if role:
+        qs = qs.filter(role=role)
+    return Rows(qs, MemberOut.from_orm)
+
+
+def profile(user_id: int, *, token_scopes: list[str] | None = None) -> MeOut | None:
+    """A user as ``/me`` shows them: their organisation and permissions."""
+    user = User.objects.filter(pk=user_id).first()
+    if user is None:
+        return None
+    org = organisation_by_id(user.organisation_id) if user.organisation_id else None
+    return MeOut(id=user.pk, username=user.username, display_name=str(user), kind=user.kind, role=user.role,
+                 organisation=org, permissions=permissions_of(user), token_scopes=token_scopes)
+
+
+def tokens_of(user_id: int) -> Rows:
+    """A user's API tokens, newest first, as ``TokenOut`` (never the secret)."""
+    return Rows(ApiToken.objects.filter(user_id=user_id).order_by("-id"),
+                lambda t: TokenOut.model_validate(t, from_attributes=True))
+
+
+def revoke_token_by_id(token_id: int, *, actor) -> bool:
+    """Revoke a token of ``actor`` (a platform administrator: anyone's); False when there is none to revoke."""
+    token = ApiToken.objects.select_related("user").filter(pk=token_id).first()
+    if token is None or (token.user_id != actor.pk and not is_platform_admin(actor)):
+        return False
+    revoke_token(token, actor=actor)
+    return True
