@@ -19,10 +19,10 @@ MAX_STATIONS = 200
 
 
 def _streams(thing_ids=None) -> list[dict]:
-    qs = sensing.latest().filter(property_code__in=list(PARAMETERS))
-    if thing_ids is not None:
-        qs = qs.filter(thing_id__in=list(thing_ids))
-    return list(qs.values("id", "thing_id", "property_code", "town_code", "lon", "lat", "last_ms", "last_value"))
+    wanted = None if thing_ids is None else set(thing_ids)
+    return [{"id": r.id, "thing_id": r.thing_id, "property_code": r.property_code, "town_code": r.town_code, "lon": r.lon,
+             "lat": r.lat, "last_ms": r.last_ms, "last_value": r.last_value}
+            for r in sensing.latest_values(property_codes=list(PARAMETERS)) if wanted is None or r.thing_id in wanted]
 
 
 def station_ids() -> list[int]:

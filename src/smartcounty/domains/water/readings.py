@@ -22,11 +22,11 @@ def _num(props: dict, key: str) -> float | None:
 
 
 def gauge_ids(property_code: str = LEVEL_PROPERTY) -> list[int]:
-    return list(sensing.latest(property_code=property_code).values_list("id", flat=True))
+    return [r.id for r in sensing.latest_values(property_code=property_code)]
 
 
 def _rows(ids) -> list[dict]:
-    rows = {r["id"]: r for r in sensing.latest().filter(id__in=list(ids)).values(*_FIELDS)}
+    rows = {r.id: {f: getattr(r, f) for f in _FIELDS} for r in sensing.latest_values(ids=list(ids))}
     return [rows[i] for i in ids if i in rows]
 
 

@@ -44,8 +44,8 @@ def quality_stations(db):
         "wq-wei-donggucheng": {"ph": 7.7, "dissolved_oxygen": 6.2, "codmn": 5.0, "nh3n": 1.3, "tp": 0.15},
     }
     ids = {}
-    for row in sensing.latest().values("id", "property_code", "thing_id"):
-        ids[(row["thing_id"], row["property_code"])] = row["id"]
+    for row in sensing.latest_values():
+        ids[(row.thing_id, row.property_code)] = row.id
     codes = {code: sensing.create_thing(code, "", lon=0, lat=0).id for code in samples}  # existing: returned
     for code, sample in samples.items():
         for prop, v in sample.items():
