@@ -139,6 +139,8 @@ RUNTIME_TODO = frozenset({
     "catalog.search",
     "citymgmt.components",
     "governance.workers",
+    "tourism.attractions",
+    "traffic.current_notices",
     "traffic.incident_rows",
     "traffic.segments",
 })
