@@ -69,6 +69,8 @@ TODO = frozenset({
      'public service cases.services.transition returns Case: return plain data (a schema, a dataclass, ids or kernel.rows.Rows)'),
     ('smartcounty/foundation/cases/files.py',
      'public service cases.services.add_attachment returns Attachment: return plain data (a schema, a dataclass, ids or kernel.rows.Rows)'),
+    ('smartcounty/foundation/cases/forms/openapi.py',
+     "module 'cases' imports in a circle: forms.openapi → services → forms.openapi"),
     ('smartcounty/foundation/cases/services.py',
      'public service cases.services.get_attachment returns Attachment: return plain data (a schema, a dataclass, ids or kernel.rows.Rows)'),
     ('smartcounty/foundation/cases/services.py',
