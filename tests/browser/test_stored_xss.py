@@ -138,7 +138,12 @@ def _open_map_layers(page):
 
 def _visit(page, url) -> list[str]:
     """Problems found on one page."""
-    page.goto(url, wait_until="load")
+    try:
+        page.goto(url, wait_until="load")
+    except Exception as exc:  # a POST action's empty 405: nothing rendered, nothing that could run
+        if "ERR_HTTP_RESPONSE_CODE_FAILURE" in str(exc):
+            return []
+        raise
     try:
         page.wait_for_load_state("networkidle", timeout=4000)
     except Exception:  # a live feed keeps a connection open: the page has loaded all the same
@@ -172,7 +177,14 @@ def _crawl(page, base, seeds) -> tuple[dict[str, list[str]], set[str]]:
             problems[path] = found
         if urlsplit(page.url).path.startswith("/accounts/login"):
             continue
-        for href in page.eval_on_selector_all("a[href]", "as => as.map(a => a.getAttribute('href'))"):
+        try:
+            hrefs = page.eval_on_selector_all("a[href]", "as => as.map(a => a.getAttribute('href'))")
+        except Exception as exc:  # the page went on to another (a redirect after load): read that one's links
+            if "context was destroyed" not in str(exc):
+                raise
+            page.wait_for_load_state("load")
+            hrefs = page.eval_on_selector_all("a[href]", "as => as.map(a => a.getAttribute('href'))")
+        for href in hrefs:
             parts = urlsplit(urljoin(base + path, href))
             if f"{parts.scheme}://{parts.netloc}" != base or parts.query or SKIP.search(parts.path):
                 continue
