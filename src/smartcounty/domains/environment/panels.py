@@ -2,7 +2,6 @@
 category, colour, health effect and advice (Table 2). It takes the place of the cockpit's raw fallback
 (lower ``order``), on the cockpit and on the resident portal alike."""
 
-from django.db.models import Avg, Count
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -14,18 +13,17 @@ from smartcounty.foundation.sensing import services as sensing
 def air_quality(ctx) -> dict:
     """``{"value", "unit", "note", "level", "colour", "category", "health", "advice"}`` for the town in the
     context (the county mean when it has no station)."""
-    qs = sensing.latest(property_code=live.AQI_PROPERTY, online=True).exclude(last_value=None)
+    n, mean = sensing.mean_latest(live.AQI_PROPERTY)
     note = _("county mean")
     if ctx.town_code:
-        town_qs = qs.filter(town_code=ctx.town_code)
-        if town_qs.exists():
-            qs, note = town_qs, _("in this town")
+        town_n, town_mean = sensing.mean_latest(live.AQI_PROPERTY, town=ctx.town_code)
+        if town_n:
+            n, mean, note = town_n, town_mean, _("in this town")
         else:
             note = _("no station in this town: county mean")
-    c = qs.aggregate(n=Count("id"), mean=Avg("last_value"))
-    if not c["n"]:
+    if not n:
         return {"value": None, "unit": "", "note": "", "level": ""}
-    value = round(c["mean"])
+    value = round(mean)
     cat = category_for(value)
     return {"value": value, "unit": "AQI", "note": note, "colour": cat.hex,
             "level": "ok" if cat.level <= 2 else ("warn" if cat.level <= 4 else "bad"),
