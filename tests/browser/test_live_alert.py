@@ -30,7 +30,7 @@ print("SETUP " + json.dumps({{"datastream": ds.id, "token": secret}}))
 @pytest.fixture
 def smoke_detector(server, server_env):
     suffix = secrets.token_hex(3)
-    name = f"浏览器测试烟感{suffix}"
+    name = f"浏览器测试烟感{secrets.randbelow(10**6):06d}"  # digits: the page walk later reads it as Chinese text
     out = run_shell(server_env, SETUP.format(code=f"browser-smoke-{suffix}", name=name, user=DISPATCHER))
     facts = json.loads(out.split("SETUP ", 1)[1].splitlines()[0])
     return name, facts["datastream"], facts["token"]

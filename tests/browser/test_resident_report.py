@@ -23,7 +23,7 @@ def take_step(page, case_url, key):
     page.goto(case_url)
     form = page.locator(f"form#step-{key}")
     assert form.count() == 1, f"step {key} is not offered on {case_url}"
-    for field in form.locator("input[required]").all():
+    for field in form.locator("input[required], textarea[required]").all():
         field.fill("已按要求处理" if key != "verify_pass" else "现场核查：已修复")
     form.locator("button[type=submit]").click()
     page.wait_for_load_state("networkidle")
