@@ -4,7 +4,8 @@
 from datetime import date, datetime, time, timedelta
 
 from django.db import transaction
-from django.db.models import Avg, Max, Sum
+from django.db.models import IntegerField, Max, Sum
+from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -190,9 +191,10 @@ def statistics(since: date, until: date) -> dict:
     if until <= since or (until - since).days > 366:
         raise ApiError(422, "invalid", "a range of 1 to 366 days", field="until")
     qs = DailyVisits.objects.filter(day__gte=since, day__lt=until)
-    by_day = [{"day": r["day"], "entries": r["t"], "holiday": r["h"]} for r in
-              qs.values("day").annotate(t=Sum("entries"), h=Max("holiday")).order_by("day")]
-    kind = {r["holiday"]: r for r in qs.values("holiday").annotate(mean=Avg("entries"), total=Sum("entries"))}
+    # MAX over a boolean works on SQLite but not on PostgreSQL; over 0/1 it works on both.
+    holiday = Max(Cast("holiday", IntegerField()))
+    by_day = [{"day": r["day"], "entries": r["t"], "holiday": bool(r["h"])} for r in
+              qs.values("day").annotate(t=Sum("entries"), h=holiday).order_by("day")]
     per_day = {}
     for r in by_day:
         per_day.setdefault(bool(r["holiday"]), []).append(r["entries"])
@@ -201,7 +203,6 @@ def statistics(since: date, until: date) -> dict:
     names = dict(Attraction.objects.values_list("id", "name"))
     by_attraction = [{"attraction": names.get(r["attraction"], ""), "entries": r["t"], "peak_present": r["p"]}
                      for r in qs.values("attraction").annotate(t=Sum("entries"), p=Max("peak_present")).order_by("-t")]
-    del kind
     return {"by_day": by_day, "holiday": holidays.get(True), "other_days": holidays.get(False),
             "by_attraction": by_attraction}
 
