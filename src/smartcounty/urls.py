@@ -31,6 +31,10 @@ urlpatterns = [
 if find_spec("smartcounty.foundation.catalog.ckan") is not None:
     urlpatterns += import_module("smartcounty.foundation.catalog.ckan").ckan_urlpatterns
 
+# OGC SensorThings API 1.1 (/v1.1/) of the sensing module, at the standard's own path.
+if find_spec("smartcounty.foundation.sensing.sta") is not None:
+    urlpatterns += import_module("smartcounty.foundation.sensing.sta.urls").sta_urlpatterns
+
 for package in module_packages():
     if find_spec(f"{package}.urls") is None:
         continue

@@ -160,6 +160,9 @@ class Observation(models.Model):
     #: Non-numeric results (text, JSON) as their JSON text.
     result_json = models.TextField(_("result (other)"), null=True)
     quality = models.SmallIntegerField(_("quality"), choices=Quality.choices, default=Quality.GOOD)
+    #: SensorThings properties beyond the common ones, as JSON text (null for nearly every row; the ingest fast
+    #: path never writes it): ``parameters``, ``validTime`` [start, end], ``phenomenonTimeEnd`` of an interval.
+    extra = models.TextField(_("other properties"), null=True)
 
     class Meta:
         verbose_name = _("observation")
