@@ -49,6 +49,13 @@ class SensingConfig(ModuleConfig):
         reg.background.register("sensing.health", reg.BackgroundService(
             "sensing.health", background.run_health, _("Datastream health checker")), module=self.label)
         # Off unless SMARTCOUNTY_MQTT_INGEST=1 (or run `smartcounty ingest_mqtt` as its own process).
+        # SensorThings over MQTT for a process that ingests over HTTP only (the MQTT ingester enables it itself).
+        import os
+
+        if os.environ.get("SMARTCOUNTY_STA_PUBLISH") == "1":
+            from smartcounty.foundation.sensing.sta import publish
+
+            publish.enable()
         reg.background.register("sensing.mqtt", reg.BackgroundService(
             "sensing.mqtt", background.run_mqtt, _("MQTT ingest"), background.mqtt_enabled), module=self.label)
 

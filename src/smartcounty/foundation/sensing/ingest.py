@@ -27,7 +27,11 @@ OBSERVATIONS = "sensing.observations"
 OFFLINE = "sensing.datastream_offline"
 ONLINE = "sensing.datastream_online"
 
-ITEM_KEYS = frozenset({"datastream", "Datastream", "phenomenonTime", "resultTime", "result", "resultQuality"})
+ITEM_KEYS = frozenset({"datastream", "Datastream", "phenomenonTime", "resultTime", "result", "resultQuality",
+                       "parameters", "validTime", "FeatureOfInterest", "FeatureOfInterest/id", "@iot.id"})
+#: SensorThings properties kept in the observation's ``extra`` (JSON text) rather than a column of their own
+EXTRA_KEYS = frozenset({"parameters", "validTime", "FeatureOfInterest", "FeatureOfInterest/id"})
+MAX_EXTRA_TEXT = 4096
 QUALITY = {"good": 0, "suspect": 1, "bad": 2, 0: 0, 1: 1, 2: 2}
 MAX_ITEMS = 50000  # per call of ``ingest`` (MQTT batches); the HTTP API takes at most MAX_REQUEST_ITEMS
 MAX_REQUEST_ITEMS = 10_000
@@ -41,11 +45,52 @@ class Reject(Exception):
     pass
 
 
+def parse_interval(value, field: str) -> tuple[int, int | None]:
+    """An instant, or an ISO 8601 interval ``start/end`` (both with offsets), to (start ms, end ms or None)."""
+    if isinstance(value, str) and "/" in value:
+        start, _, end = value.partition("/")
+        lo, hi = parse_time(start, field), parse_time(end, field)
+        if hi < lo:
+            raise Reject(f"{field}: the interval ends before it starts")
+        return lo, hi
+    return parse_time(value, field), None
+
+
+def _extras(item, ms: int, end_ms) -> str | None:
+    """The JSON text of what an item carries beyond the common properties (``parameters``, ``validTime``, a
+    FeatureOfInterest, a phenomenon interval's end), or None."""
+    more: dict = {}
+    if end_ms is not None:
+        more["phenomenonTimeEnd"] = end_ms
+    if item.get("parameters") is not None:
+        params = item["parameters"]
+        if not isinstance(params, dict):
+            raise Reject("parameters: expected a JSON object")
+        if jsonparse.too_deep(params, RESULT_DEPTH):
+            raise Reject(f"parameters: nested deeper than {RESULT_DEPTH} levels")
+        more["parameters"] = params
+    if item.get("validTime") is not None:
+        lo, hi = parse_interval(item["validTime"], "validTime")
+        more["validTime"] = [lo, hi if hi is not None else lo]
+    foi = item.get("FeatureOfInterest", item.get("FeatureOfInterest/id"))
+    if foi is not None:
+        ref = foi.get("@iot.id") if isinstance(foi, dict) else foi
+        if type(ref) is not int or ref <= 0:
+            raise Reject("FeatureOfInterest: expected {\"@iot.id\": <id>} of an existing feature of interest")
+        more["featureOfInterest"] = ref
+    if not more:
+        return None
+    text = json.dumps(more, ensure_ascii=False)
+    if len(text) > MAX_EXTRA_TEXT:
+        raise Reject(f"parameters: longer than {MAX_EXTRA_TEXT} characters as JSON")
+    return text
+
+
 def parse_time(value, field: str) -> int:
     """ISO 8601 with an offset (or ``Z``), or integer epoch milliseconds, to epoch ms."""
     if isinstance(value, str):
         if "/" in value:
-            raise Reject(f"{field}: time intervals are not supported; send an instant")
+            raise Reject(f"{field}: expected an instant, not an interval")
         try:
             dt = datetime.fromisoformat(value)
         except ValueError:
@@ -71,8 +116,10 @@ _ABSENT = object()
 RESULT_DEPTH = jsonparse.MAX_DEPTH - 2  # the body's list and the item's object hold the result
 
 
-def parse_item(item, now_ms: int, datastream_id: int | None = None):
-    """One item to a row tuple (datastream, phenomenon_ms, result_ms, value, json_text, quality).
+def parse_item(item, now_ms: int, datastream_id: int | None = None, extras: dict | None = None):
+    """One item to a row tuple (datastream, phenomenon_ms, result_ms, value, json_text, quality); what it carries
+    beyond those (``parameters``, ``validTime``, FeatureOfInterest, an interval's end) goes into ``extras``
+    under (datastream, phenomenon_ms) as JSON text.
 
     The common shape (integer datastream, epoch-ms or ISO time, numeric result) takes the short
     branches first: this runs once per observation, so every avoided call counts."""
@@ -87,12 +134,13 @@ def parse_item(item, now_ms: int, datastream_id: int | None = None):
         if type(ds) is not int or ds <= 0 or ds > INT64_MAX:
             ds = _datastream_id(item)
     pt = item.get("phenomenonTime", _ABSENT)
+    end_ms = None
     if type(pt) is int:
         ms = pt
     elif pt is _ABSENT:
         ms = now_ms
     else:
-        ms = parse_time(pt, "phenomenonTime")
+        ms, end_ms = parse_interval(pt, "phenomenonTime")
     if ms < MIN_MS or ms > now_ms + FUTURE_MS:
         raise Reject("phenomenonTime: outside the accepted range (2000-01-01 to now + 1 day)")
     rt = item.get("resultTime")
@@ -119,7 +167,8 @@ def parse_item(item, now_ms: int, datastream_id: int | None = None):
     elif result is _ABSENT:
         raise Reject("result: missing")
     elif result is True or result is False:
-        value = 1.0 if result else 0.0
+        value = 1.0 if result else 0.0  # a number for aggregates and rules; the JSON keeps the boolean
+        text = "true" if result else "false"
     elif isinstance(result, (int, float)):
         value = float(result)
         if not math.isfinite(value):
@@ -141,6 +190,10 @@ def parse_item(item, now_ms: int, datastream_id: int | None = None):
             quality = QUALITY[quality]
         except (KeyError, TypeError):
             raise Reject("resultQuality: expected good, suspect or bad") from None
+    if extras is not None and (end_ms is not None or not item.keys().isdisjoint(EXTRA_KEYS)):
+        more = _extras(item, ms, end_ms)
+        if more is not None:
+            extras[(ds, ms)] = more
     return (ds, ms, result_ms, value, text, quality)
 
 
@@ -154,7 +207,8 @@ def expand_data_array(body: list) -> list:
         components = group.get("components")
         if not isinstance(components, list) or "result" not in components:
             raise Reject("components: a list naming at least result")
-        allowed = {"phenomenonTime", "result", "resultTime", "resultQuality"}
+        allowed = {"phenomenonTime", "result", "resultTime", "resultQuality", "parameters", "validTime",
+                   "FeatureOfInterest/id"}
         if not set(components) <= allowed:
             raise Reject(f"components: only {', '.join(sorted(allowed))}")
         for row in group["dataArray"] or ():
@@ -260,6 +314,7 @@ def ingest(items: list, *, source: str, sender=None, allowed=None, publish: bool
             return done
     results: list = [None] * len(items)
     rejects: list = []
+    extras: dict = {}
     parsed: list = list(enumerate(plain)) if plain is not None else []  # plain rows are already checked
     append = parsed.append
     for i, item in enumerate(items if plain is None else ()):
@@ -267,12 +322,12 @@ def ingest(items: list, *, source: str, sender=None, allowed=None, publish: bool
             if "__bad__" in item and isinstance(item, dict):
                 raise Reject(item["__bad__"] if isinstance(item["__bad__"], str)
                              else "dataArray row does not match components")
-            append((i, parse_item(item, now_ms, datastream_id)))
+            append((i, parse_item(item, now_ms, datastream_id, extras)))
         except Reject as exc:
             rejects.append((i, str(exc), _guess_datastream(item, datastream_id)))
         except TypeError:  # ``"__bad__" in item`` on a number, None...
             try:
-                append((i, parse_item(item, now_ms, datastream_id)))
+                append((i, parse_item(item, now_ms, datastream_id, extras)))
             except Reject as exc:
                 rejects.append((i, str(exc), _guess_datastream(item, datastream_id)))
     with process.write_transaction():
@@ -304,6 +359,8 @@ def ingest(items: list, *, source: str, sender=None, allowed=None, publish: bool
             rows.append(row)
             keep.append(i)
         new = insert_rows(rows)
+        if extras:
+            _store_extras(extras, new)
         created = duplicates = 0
         stored = []
         pending = set(new)
@@ -372,6 +429,15 @@ def _ingest_fast(rows: list, *, allowed, publish: bool) -> IngestResult | None:
                 events.publish(ONLINE, h)
     n = len(rows)
     return IngestResult(n, 0, 0, AllCreated(n))
+
+
+def _store_extras(extras: dict, new: set) -> None:
+    """Write the ``extra`` JSON of the rows just inserted (rows that carried SensorThings' other properties)."""
+    todo = [(text, ds, ms) for (ds, ms), text in extras.items() if (ds, ms) in new]
+    if todo:
+        with connection.cursor() as cur:
+            cur.executemany("UPDATE sensing_observation SET extra = %s WHERE datastream_id = %s AND phenomenon_ms = %s",
+                            todo)
 
 
 def _update_latest(latest: dict, meta: dict, health: list) -> None:

@@ -44,18 +44,23 @@ import paho.mqtt.client as mqtt
 from django.db import close_old_connections
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
+from paho.mqtt.subscribeoptions import SubscribeOptions
 
 from smartcounty.foundation.sensing import ingest as ingest_mod
+from smartcounty.foundation.sensing.sta import publish as sta_publish
 from smartcounty.kernel import process
 
 log = logging.getLogger("smartcounty.sensing.mqtt")
 
 TOPIC_RE = re.compile(r"(?:^|/)v1\.1/Datastreams\((\d+)\)/Observations$")
 DEFAULT_TOPIC = "v1.1/+/Observations"
+#: SensorThings' other creation topic: each payload names its Datastream (``{"Datastream": {"@iot.id": 5}}``)
+ALL_TOPIC = "v1.1/Observations"
+FROM_PAYLOAD = 0  # the route's datastream for ALL_TOPIC: the payload says
 DEFAULT_CLIENT_ID = "smartcounty-ingest"
 SESSION_EXPIRY_S = 7 * 86400
 RECEIVE_MAXIMUM = 65535  # the largest MQTT 5 allows: the broker may have this many messages unacknowledged
-BAD_TOPIC = "topic is not v1.1/Datastreams(<id>)/Observations"
+BAD_TOPIC = "topic is not v1.1/Datastreams(<id>)/Observations or v1.1/Observations"
 READ_SIZE = 65536
 # Mosquitto drops QoS 1 messages for a subscriber that has not read its socket fast enough during a burst
 # (it keeps few unwritten packets per client), even inside the Receive Maximum window; a larger kernel
@@ -81,7 +86,7 @@ def _route(topic) -> tuple[int | None, str]:
     if route is None:
         text = topic.decode("utf-8", "replace") if isinstance(topic, bytes) else topic
         m = TOPIC_RE.search(text)
-        route = (int(m.group(1)) if m else None, text)
+        route = (int(m.group(1)) if m else FROM_PAYLOAD if text.endswith(ALL_TOPIC) else None, text)
         if len(_routes) >= 100_000:
             _routes.clear()
         _routes[topic] = route
@@ -112,6 +117,12 @@ def decode(messages) -> tuple[list, list, list, list]:
             body = loads(payload)
         except (ValueError, UnicodeDecodeError) as exc:
             bad.append((f"payload is not JSON: {exc}", payload, route[1]))
+            continue
+        if ds == FROM_PAYLOAD:  # v1.1/Observations: ingest reads each item's own Datastream
+            for item in body if isinstance(body, list) else [body]:
+                items.append(item)
+                raws.append(payload)
+                topics.append(route[1])
             continue
         if type(body) is dict:
             if "datastream" in body or "Datastream" in body:
@@ -263,8 +274,9 @@ class _Client(mqtt.Client):
 
 class Ingester:
     def __init__(self, host="127.0.0.1", port=1883, client_id=DEFAULT_CLIENT_ID, topic=DEFAULT_TOPIC,
-                 batch_size=5000, max_delay=0.05, receive_maximum=RECEIVE_MAXIMUM, on_ready=None):
+                 batch_size=5000, max_delay=0.05, receive_maximum=RECEIVE_MAXIMUM, on_ready=None, publish=None):
         self.host, self.port, self.topic = host, port, topic
+        self.publish = os.environ.get("SMARTCOUNTY_STA_PUBLISH", "1") != "0" if publish is None else publish
         self.batch_size, self.max_delay = batch_size, max_delay
         self.on_ready = on_ready
         self.received = 0
@@ -287,7 +299,9 @@ class Ingester:
         if reason_code.is_failure:
             log.error("MQTT connect refused: %s", reason_code)
             return
-        client.subscribe(self.topic, qos=1)
+        # "no local": what this connection publishes (new observations, sta.publish) never comes back to it
+        topics = [self.topic, ALL_TOPIC] if self.topic == DEFAULT_TOPIC else [self.topic]
+        client.subscribe([(t, SubscribeOptions(qos=1, noLocal=True)) for t in topics])
 
     def _on_subscribe(self, client, userdata, mid, reason_codes, properties):
         log.info("subscribed to %s", self.topic)
@@ -296,6 +310,10 @@ class Ingester:
 
     def _on_message(self, client, userdata, msg):
         """paho's general path (a PUBLISH with properties, or QoS 0): the same tuple as the short path."""
+        if sta_publish.from_us(getattr(msg, "properties", None)):  # another process's publication of a stored row
+            if msg.qos:
+                client.ack(msg.mid, msg.qos)
+            return
         try:
             topic = msg.topic
         except UnicodeDecodeError:
@@ -342,6 +360,8 @@ class Ingester:
     def run(self, stop: threading.Event) -> None:
         self.client.connect(self.host, self.port, keepalive=30, clean_start=False, properties=self._props)
         self.client.loop_start()
+        if self.publish:  # SensorThings' MQTT extension: new observations go out through this connection
+            sta_publish.enable(self.client)
         seconds = self.seconds
         try:
             while not stop.is_set():
@@ -368,5 +388,7 @@ class Ingester:
                 self.batches += 1
                 log.debug("stored and acknowledged %d messages", len(batch))
         finally:
+            if self.publish:
+                sta_publish.disable()
             self.client.disconnect()
             self.client.loop_stop()

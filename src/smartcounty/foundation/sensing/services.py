@@ -41,6 +41,13 @@ ingest = _ingest.ingest
 dead_letter = _ingest.dead_letter
 expand_data_array = _ingest.expand_data_array
 parse_time = _ingest.parse_time
+
+
+def roll_up_rows(rows: list) -> None:
+    """Add stored row tuples to the hourly rollup (after a delete recomputes an hour from what is left)."""
+    _ingest.roll_up(fastpath.hourly_groups(rows))
+
+
 reader = _queries.reader
 latest_values = _queries.latest_values
 latest_value = _queries.latest_value

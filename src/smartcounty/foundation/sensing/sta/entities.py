@@ -13,6 +13,7 @@ Mapping (one table per entity set, nothing copied):
 """
 
 import json
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -30,6 +31,8 @@ from smartcounty.foundation.sensing.models import (
 from smartcounty.foundation.sensing.sta.filters import FilterError
 from smartcounty.foundation.sensing.sta.ids import obs_id, split_obs_id  # noqa: F401 (split_obs_id: public)
 
+#: one segment of a resource path: ``Things``, ``Things(5)``, ``Things('5')``
+SEGMENT = re.compile(r"^([A-Za-z]+)(?:\((\d+|'[^']*')\))?$")
 QUALITY_NAMES = {0: "good", 1: "suspect", 2: "bad"}
 OM = "http://www.opengis.net/def/observationType/OGC-OM/2.0/"
 

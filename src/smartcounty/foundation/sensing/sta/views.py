@@ -1,14 +1,13 @@
 """HTTP of the SensorThings API: the service root, resource paths, reads and the writes (``writes``)."""
 
 import json
-import re
 
 from django.http import HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
 from smartcounty.foundation.sensing.sta import writes
 from smartcounty.foundation.sensing.sta.callers import StaError, caller_for
-from smartcounty.foundation.sensing.sta.entities import ENTITIES
+from smartcounty.foundation.sensing.sta.entities import ENTITIES, SEGMENT
 from smartcounty.foundation.sensing.sta.filters import FilterError
 from smartcounty.foundation.sensing.sta.ids import BadId, split_obs_id
 from smartcounty.foundation.sensing.sta.query import Options, Reader, merge_expand, parse_options
@@ -24,7 +23,6 @@ CONFORMANCE = [
     "http://www.opengis.net/spec/iot_sensing/1.1/req/create-observations-via-mqtt/observations-creation",
     "http://www.opengis.net/spec/iot_sensing/1.1/req/receive-updates-via-mqtt/receive-updates",
 ]
-SEGMENT = re.compile(r"^([A-Za-z]+)(?:\((\d+|'[^']*')\))?$")
 
 
 def base_url(request) -> str:

@@ -87,7 +87,9 @@ def test_older_observation_does_not_replace_the_latest_value(network):
     ({"datastream": None, "result": 1}, "datastream"),
     ({"phenomenonTime": "2026-11-27T10:00:00", "result": 1}, "offset"),
     ({"phenomenonTime": "1999-12-31T10:00:00Z", "result": 1}, "range"),
-    ({"phenomenonTime": "2026-11-27T10:00:00Z/2026-11-27T11:00:00Z", "result": 1}, "interval"),
+    ({"phenomenonTime": "2026-11-27T11:00:00Z/2026-11-27T10:00:00Z", "result": 1}, "interval"),
+    ({"phenomenonTime": "2026-11-27T10:00:00Z", "result": 1, "parameters": [1]}, "parameters"),
+    ({"phenomenonTime": "2026-11-27T10:00:00Z", "result": 1, "validTime": "soon"}, "validTime"),
     ({"phenomenonTime": "2026-11-27T10:00:00Z"}, "result"),
     ({"phenomenonTime": "2026-11-27T10:00:00Z", "result": None}, "result"),
     ({"phenomenonTime": "2026-11-27T10:00:00Z", "result": 1, "colour": "red"}, "unknown"),
@@ -109,7 +111,8 @@ def test_bad_items_go_to_dead_letters_and_do_not_stop_the_batch(network, item, r
 
 
 def test_non_numeric_results_are_kept_as_json(network):
-    """A property no module registers as numeric keeps JSON results; booleans are numbers (1 and 0) anywhere."""
+    """A property no module registers as numeric keeps JSON results; booleans are numbers (1 and 0) anywhere, and
+    keep their JSON (true, false)."""
     ObservedProperty.objects.create(code="door_state", name_zh="门状态", name_en="Door state")
     ds = Datastream.objects.get(pk=services.create_datastream(network["pm25_1"].thing, "door_state").id)
     res = services.ingest([{"datastream": ds.id, "phenomenonTime": iso(T0), "result": {"state": "ok"}},
@@ -120,7 +123,7 @@ def test_non_numeric_results_are_kept_as_json(network):
     assert res.created == 3
     rows = list(Observation.objects.filter(datastream=ds).order_by("phenomenon_ms")
                 .values_list("result", "result_json", "quality"))
-    assert rows == [(None, '{"state": "ok"}', 0), (1.0, None, 1)]
+    assert rows == [(None, '{"state": "ok"}', 0), (1.0, "true", 1)]
 
 
 def test_sensorthings_data_array_is_expanded():

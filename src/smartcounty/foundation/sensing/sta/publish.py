@@ -1,0 +1,117 @@
+"""The SensorThings MQTT extension, outbound: every new observation is published after commit.
+
+Topics (QoS 0, as the standard's subscriptions are read): ``v1.1/Datastreams(<id>)/Observations``,
+``v1.1/Things(<id>)/Datastreams(<id>)/Observations`` and ``v1.1/Observations``; the payload is the
+Observation as ``GET`` returns it (``@iot.id``, ``@iot.selfLink``, times, result; ``parameters`` and
+``validTime`` are read over HTTP). It is a subscriber of ``sensing.observations`` (a background, durable
+event: ingest never waits for the broker, and a crash replays what was not yet published).
+
+The ingester must not read its own publications back: in its process the publisher sends through the
+ingester's own connection, whose subscriptions are MQTT 5 "no local"; and every publication carries the
+user property ``smartcounty-origin``, which an ingester in another process sees and drops (an equivalent
+of no-local across connections). Enabled by the MQTT ingester (``mqtt.Ingester``) in its process, or by
+``SMARTCOUNTY_STA_PUBLISH=1`` for a process that ingests over HTTP only.
+"""
+
+import logging
+import os
+import threading
+
+import orjson
+import paho.mqtt.client as mqtt
+from paho.mqtt.packettypes import PacketTypes
+from paho.mqtt.properties import Properties
+
+from smartcounty.foundation.sensing.sta.entities import iso, obs_id
+
+log = logging.getLogger("smartcounty.sensing.sta")
+
+ORIGIN = ("smartcounty-origin", "sta")
+EVENT = "sensing.observations"
+_lock = threading.Lock()
+_state: dict = {"client": None, "own": False, "base": ""}
+
+
+def base_url() -> str:
+    return os.environ.get("SMARTCOUNTY_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/") + "/v1.1"
+
+
+def _props() -> Properties:
+    props = Properties(PacketTypes.PUBLISH)
+    props.UserProperty = [ORIGIN]
+    return props
+
+
+def from_us(properties) -> bool:
+    """Whether a received message carries this publisher's origin property."""
+    return ORIGIN in (getattr(properties, "UserProperty", None) or [])
+
+
+def enable(client=None, *, host: str | None = None, port: int | None = None) -> None:
+    """Publish new observations through ``client`` (the ingester's), or a connection of our own."""
+    from smartcounty.kernel import events
+
+    with _lock:
+        _state["base"] = base_url()
+        if client is None and _state["client"] is None:
+            client = mqtt.Client(callback_api_version=mqtt.CallbackAPIVersion.VERSION2, protocol=mqtt.MQTTv5,
+                                 client_id="")
+            client.connect_async(host or os.environ.get("SMARTCOUNTY_MQTT_HOST", "127.0.0.1"),
+                                 int(port or os.environ.get("SMARTCOUNTY_MQTT_PORT", "1883")), keepalive=30)
+            client.loop_start()
+            _state["own"] = True
+        if client is not None:
+            if _state["own"] and _state["client"] is not None and _state["client"] is not client:
+                _stop(_state["client"])
+                _state["own"] = False
+            _state["client"] = client
+    events.subscribe(EVENT, on_observations, module="sensing")
+
+
+def _stop(client) -> None:
+    try:
+        client.disconnect()
+        client.loop_stop()
+    except Exception:  # noqa: BLE001 (shutting down)
+        pass
+
+
+def disable() -> None:
+    from smartcounty.kernel import events
+
+    events.unsubscribe(EVENT, on_observations)
+    with _lock:
+        if _state["own"] and _state["client"] is not None:
+            _stop(_state["client"])
+        _state.update(client=None, own=False)
+
+
+def messages(batch, base: str):
+    """(topic, payload) of each stored row of a ``sensing.observations`` batch."""
+    info = batch.info
+    dumps = orjson.dumps
+    for ds, ms, rt, value, text, quality in batch.rows:
+        ident = obs_id(ds, ms)
+        body = {"@iot.id": ident, "@iot.selfLink": f"{base}/Observations({ident})", "phenomenonTime": iso(ms),
+                "resultTime": iso(rt), "result": orjson.loads(text) if text is not None else value}
+        if quality:
+            body["resultQuality"] = {1: "suspect", 2: "bad"}.get(quality, str(quality))
+        payload = dumps(body)
+        yield f"v1.1/Datastreams({ds})/Observations", payload
+        stream = info.get(ds)
+        if stream is not None:
+            yield f"v1.1/Things({stream.thing_id})/Datastreams({ds})/Observations", payload
+        yield "v1.1/Observations", payload
+
+
+def on_observations(event: str, batch) -> None:
+    from smartcounty.foundation.sensing.schemas import ObservationBatch
+
+    client = _state["client"]
+    if client is None:
+        return
+    batch = ObservationBatch.of(batch)
+    base = _state["base"] or base_url()
+    props = _props()
+    for topic, payload in messages(batch, base):
+        client.publish(topic, payload, qos=0, properties=props)
