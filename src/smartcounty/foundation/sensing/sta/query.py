@@ -84,6 +84,8 @@ def parse_options(pairs, entity: Entity, depth: int = 0) -> Options:
         elif name == "$orderby":
             for part in _split(value, ","):
                 words = part.split()
+                if len(words) == 2:
+                    words[1] = words[1].lower()  # frost_sta_client sends ASC / DESC
                 if len(words) > 2 or len(words) == 2 and words[1] not in ("asc", "desc"):
                     raise FilterError("$orderby: property [asc|desc], ...")
                 orm, prop = entity.resolve(words[0].split("/"))
