@@ -49,12 +49,14 @@ class SensingConfig(ModuleConfig):
         reg.background.register("sensing.health", reg.BackgroundService(
             "sensing.health", background.run_health, _("Datastream health checker")), module=self.label)
         # Off unless SMARTCOUNTY_MQTT_INGEST=1 (or run `smartcounty ingest_mqtt` as its own process).
-        # SensorThings over MQTT for a process that ingests over HTTP only (the MQTT ingester enables it itself).
+        # SensorThings over MQTT: new observations published after commit once a connection is given (the MQTT
+        # ingester gives its own; SMARTCOUNTY_STA_PUBLISH=1 opens one in a process that ingests over HTTP only).
         import os
 
-        if os.environ.get("SMARTCOUNTY_STA_PUBLISH") == "1":
-            from smartcounty.foundation.sensing.sta import publish
+        from smartcounty.foundation.sensing.sta import publish
 
+        events.subscribe("sensing.observations", publish.on_observations, module=self.label)
+        if os.environ.get("SMARTCOUNTY_STA_PUBLISH") == "1":
             publish.enable()
         reg.background.register("sensing.mqtt", reg.BackgroundService(
             "sensing.mqtt", background.run_mqtt, _("MQTT ingest"), background.mqtt_enabled), module=self.label)

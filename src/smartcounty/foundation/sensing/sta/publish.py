@@ -51,9 +51,9 @@ def from_us(properties) -> bool:
 
 
 def enable(client=None, *, host: str | None = None, port: int | None = None) -> None:
-    """Publish new observations through ``client`` (the ingester's), or a connection of our own."""
-    from smartcounty.kernel import events
-
+    """Publish new observations through ``client`` (the ingester's), or a connection of our own. (The handler
+    is subscribed by sensing's app config at start-up, before a process takes its outbox lane, so a durable
+    replay knows it; without a client it does nothing.)"""
     with _lock:
         _state["base"] = base_url()
         if client is None and _state["client"] is None:
@@ -68,7 +68,6 @@ def enable(client=None, *, host: str | None = None, port: int | None = None) -> 
                 _stop(_state["client"])
                 _state["own"] = False
             _state["client"] = client
-    events.subscribe(EVENT, on_observations, module="sensing")
 
 
 def _stop(client) -> None:
@@ -80,9 +79,6 @@ def _stop(client) -> None:
 
 
 def disable() -> None:
-    from smartcounty.kernel import events
-
-    events.unsubscribe(EVENT, on_observations)
     with _lock:
         if _state["own"] and _state["client"] is not None:
             _stop(_state["client"])
