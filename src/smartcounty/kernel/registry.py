@@ -111,6 +111,27 @@ class Metric:
     labels: tuple = ()
 
 
+@dataclass(frozen=True)
+class Kpi:
+    """A plan indicator computed from live platform data (the plan module refreshes and stores each value).
+
+    ``compute()`` returns the value (a number, or None when there is nothing to measure yet) or a dict with
+    ``value`` and optionally ``numerator``, ``denominator`` and ``detail`` (plain data shown beside it).
+    ``query`` says in words what was counted; ``actions`` are the plan actions it measures; ``target`` is
+    the plan's figure (None: the plan names none); ``higher_is_better`` decides whether the value meets it.
+    """
+
+    key: str
+    name: Any
+    unit: str
+    compute: Callable[[], Any]
+    actions: tuple[int, ...] = ()
+    target: float | None = None
+    query: Any = ""
+    higher_is_better: bool = True
+    order: int = 100
+
+
 modules = Registry("modules")
 menu = Registry("menu")
 demo_loaders = Registry("demo_loaders")
@@ -123,6 +144,8 @@ catalog_resources = Registry("catalog_resources")
 cockpit_panels = Registry("cockpit_panels")
 background = Registry("background")
 metrics = Registry("metrics")
+#: Plan KPIs (``Kpi``): every module registers those its data measure; the plan module computes and stores them.
+kpis = Registry("kpis")
 #: Extra OpenAPI component schemas: a callable returning ``{name: JSON Schema}``, read each time the document
 #: is built (e.g. the forms of workflow definitions, which are data).
 openapi_schemas = Registry("openapi_schemas")
@@ -141,6 +164,7 @@ ALL = {
         cockpit_panels,
         background,
         metrics,
+        kpis,
         openapi_schemas,
     )
 }
