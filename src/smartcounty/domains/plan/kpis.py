@@ -35,10 +35,19 @@ def case_on_time(days: int = 30) -> dict:
 def aqi_good_days(days: int = 30) -> dict:
     from smartcounty.domains.environment import services as environment
 
-    daily = [r for r in environment.daily_readings("county", None, days) if r["aqi"] is not None]
+    return good_day_share(environment.daily_readings("county", None, days))
+
+
+def _iso(value):
+    return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+def good_day_share(daily: list[dict]) -> dict:
+    """Share of days (with a daily AQI) whose AQI is at most 100."""
+    daily = [r for r in daily if r.get("aqi") is not None]
     good = sum(1 for r in daily if r["aqi"] <= GOOD_AQI)
     out = _share(good, len(daily))
-    out["detail"] = {"days": [{"start": r["start"], "aqi": r["aqi"]} for r in daily]}
+    out["detail"] = {"days": [{"start": _iso(r["start"]), "aqi": r["aqi"]} for r in daily]}
     return out
 
 

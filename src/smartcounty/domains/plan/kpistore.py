@@ -1,8 +1,10 @@
 """Computing the registered KPIs (``registry.kpis``) and storing each value, so every KPI has a trend."""
 
+import json
 import logging
 from datetime import timedelta
 
+from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import timezone
 
 from smartcounty.domains.plan.models import KpiValue
@@ -30,6 +32,7 @@ def refresh(now=None) -> list[KpiValue]:
         try:
             r = _reading(kpi.compute())
             value = r.get("value")
+            json.dumps(r.get("detail") or {}, cls=DjangoJSONEncoder)  # plain data only, checked before storing
             rows.append(KpiValue(key=key, value=None if value is None else float(value), numerator=r.get("numerator"),
                                  denominator=r.get("denominator"), detail=r.get("detail") or {}, at=now))
         except Exception as exc:  # one module's failure does not stop the others

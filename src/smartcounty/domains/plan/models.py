@@ -1,6 +1,7 @@
 """The plan's actions and their units, yearly tasks with progress reports and reminders, stored KPI values,
 and informatization projects with their spending. Organisations and users are accounts' rows, by id."""
 
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -130,7 +131,7 @@ class KpiValue(models.Model):
     value = models.FloatField(_("value"), null=True)
     numerator = models.FloatField(null=True)
     denominator = models.FloatField(null=True)
-    detail = models.JSONField(default=dict, blank=True)
+    detail = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
     error = models.CharField(max_length=200, blank=True)
     at = models.DateTimeField(_("computed at"))
 

@@ -1,4 +1,4 @@
-"""Background service: once at start and then every ``SMARTCOUNTY_PLAN_EVERY`` seconds (default an hour), send
+"""Background service: once at start and then every ``SMARTCOUNTY_PLAN_EVERY_S`` seconds (default an hour), send
 the day's reminders (临近提醒, 到期催办) and refresh every registered KPI."""
 
 import logging
@@ -11,7 +11,7 @@ log = logging.getLogger("smartcounty.plan")
 
 def every() -> float:
     try:
-        return max(60.0, float(os.environ.get("SMARTCOUNTY_PLAN_EVERY", "3600")))
+        return max(60.0, float(os.environ.get("SMARTCOUNTY_PLAN_EVERY_S", "3600")))
     except ValueError:
         return 3600.0
 
@@ -24,8 +24,8 @@ def run_once() -> dict:
     return {"reminders": made, "kpis": len(values)}
 
 
-def run(stop, interval: float | None = None) -> None:
-    wait = 30.0  # let the web server come up first
+def run(stop, interval: float | None = None, first_wait: float = 30.0) -> None:
+    wait = first_wait  # let the web server come up first
     while not stop.wait(wait):
         wait = interval or every()
         try:
