@@ -4,6 +4,7 @@ and informatization projects with their spending. Organisations and users are ac
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Action(models.Model):
@@ -47,7 +48,7 @@ class Task(models.Model):
         ASSIGNED = "assigned", _("Assigned")            # 立项交办
         TRACKING = "tracking", _("In progress")          # 跟踪督查
         REPORTED = "reported", _("Completion reported")  # 办结报告
-        EVALUATED = "evaluated", _("Evaluated")          # 结果考评
+        EVALUATED = "evaluated", pgettext_lazy("plan task", "Evaluated")          # 结果考评
 
     action = models.ForeignKey(Action, on_delete=models.PROTECT, related_name="tasks")
     year = models.PositiveSmallIntegerField(_("year"))
@@ -105,7 +106,7 @@ class Reminder(models.Model):
 
     class Kind(models.TextChoices):
         APPROACHING = "approaching", _("Deadline approaching")
-        OVERDUE = "overdue", _("Overdue")
+        OVERDUE = "overdue", pgettext_lazy("plan reminder", "Overdue")
 
     task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="reminders")
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
@@ -147,9 +148,9 @@ class Project(models.Model):
     """An informatization project: 立项 → 建设 → 验收 → 运维, with its budget (万元) and spending."""
 
     class Stage(models.TextChoices):
-        APPROVED = "approved", _("Approved")        # 立项
+        APPROVED = "approved", pgettext_lazy("project stage", "Approved")        # 立项
         BUILDING = "building", _("Under construction")  # 建设
-        ACCEPTED = "accepted", _("Accepted")        # 验收
+        ACCEPTED = "accepted", pgettext_lazy("project stage", "Accepted")        # 验收
         OPERATING = "operating", _("In operation")  # 运维
 
     code = models.CharField(_("project code"), max_length=40, unique=True)

@@ -12,6 +12,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from smartcounty.domains.plan import services
@@ -27,7 +28,7 @@ def _reader(request, code="plan.view", organisation_id=None):
 
 
 def _light_names():
-    return {"red": _("Overdue"), "yellow": _("Deadline near"), "green": _("On track"), "none": _("No tasks")}
+    return {"red": pgettext("plan light", "Overdue"), "yellow": _("Deadline near"), "green": _("On track"), "none": _("No tasks")}
 
 
 def _kpi_chart(kpis):
