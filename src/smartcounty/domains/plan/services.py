@@ -2,7 +2,7 @@
 
 ``reader(user)`` is the module's one scoping rule; every list and change takes its ``Reader``.
 Actions and tasks (``actions``, ``tasks``, ``create_task``, ``report_progress``, ``report_completion``,
-``evaluate``, ``remind``), KPIs (``refresh_kpis``, ``kpis``: every entry of ``registry.kpis``), projects
+``evaluate``, ``send_reminders``), KPIs (``refresh_kpis``, ``kpis``: every entry of ``registry.kpis``), projects
 (``projects``, ``create_project``, ``advance_project``, ``add_spending``) and the monthly report.
 """
 
@@ -33,7 +33,6 @@ from smartcounty.domains.plan.work import (  # noqa: F401
     ensure_actions,
     evaluate,
     reader,
-    remind,
     reminders,
     report_completion,
     report_progress,
@@ -44,7 +43,13 @@ from smartcounty.domains.plan.work import (  # noqa: F401
     tasks_on_time,
     today,
 )
+from smartcounty.domains.plan.work import remind as _remind
 from smartcounty.kernel.problems import ApiError
+
+
+def send_reminders(day=None) -> dict:
+    """临近提醒 and 到期催办 for ``day`` (default today); the number of reminders of each kind made."""
+    return _remind(day)
 
 
 def refresh_kpis(now=None) -> int:

@@ -76,11 +76,11 @@ def test_lights_of_a_task_through_the_week_and_a_holiday(plan):
 def test_reminders_once_per_kind_and_deadline(plan):
     t = _task(plan, THU)
     other = _task(plan, date(2026, 12, 31), "later")
-    assert services.remind(FRI) == {"approaching": 0, "overdue": 0}
-    assert services.remind(MON) == {"approaching": 1, "overdue": 0}
-    assert services.remind(TUE) == {"approaching": 0, "overdue": 0}  # already reminded
-    assert services.remind(date(2026, 12, 11)) == {"approaching": 0, "overdue": 1}
-    assert services.remind(date(2026, 12, 14)) == {"approaching": 0, "overdue": 0}
+    assert services.send_reminders(FRI) == {"approaching": 0, "overdue": 0}
+    assert services.send_reminders(MON) == {"approaching": 1, "overdue": 0}
+    assert services.send_reminders(TUE) == {"approaching": 0, "overdue": 0}  # already reminded
+    assert services.send_reminders(date(2026, 12, 11)) == {"approaching": 0, "overdue": 1}
+    assert services.send_reminders(date(2026, 12, 14)) == {"approaching": 0, "overdue": 0}
     kinds = list(Reminder.objects.filter(task_id=t.id).order_by("on").values_list("kind", "on"))
     assert kinds == [("approaching", MON), ("overdue", date(2026, 12, 11))]
     assert not Reminder.objects.filter(task_id=other.id).exists()
@@ -92,7 +92,7 @@ def test_a_task_reported_done_gets_no_reminder(plan):
     t = _task(plan, THU)
     reader = services.reader(plan.housing)
     services.report_completion(reader, t.id, text="已完成", completed_on=date(2026, 12, 1), actor=plan.housing)
-    assert services.remind(date(2026, 12, 11)) == {"approaching": 0, "overdue": 0}
+    assert services.send_reminders(date(2026, 12, 11)) == {"approaching": 0, "overdue": 0}
     assert services.task(reader, t.id, day=date(2026, 12, 11)).light == lights.GREEN
 
 
