@@ -185,7 +185,7 @@ def child(engine, rows_total, with_mqtt):
         "sta_all": lambda i: q("/v1.1/Observations", i),
         "sta_one": lambda i: q(f"/v1.1/Datastreams({ids[i % len(ids)]})/Observations", i),
         "platform": lambda i: (f"/api/v1/sensing/datastreams/{ids[i % len(ids)]}/observations?"
-                               f"start={urllib.parse.quote(iso(since(i)))}&limit=1000"),
+                               f"start={urllib.parse.quote(iso(since(i)))}&limit=500"),
         "healthz": lambda i: "/healthz",
     }
     try:
@@ -194,7 +194,7 @@ def child(engine, rows_total, with_mqtt):
         for name, label in (("sta_all", "STA Observations?$filter=phenomenonTime ge … and result gt …"
                              "&$orderby=phenomenonTime&$top=1000 (all datastreams)"),
                             ("sta_one", "STA Datastreams(id)/Observations?(same options)"),
-                            ("platform", "platform /api/v1/sensing/datastreams/id/observations?start=…&limit=1000"),
+                            ("platform", "platform /api/v1/sensing/datastreams/id/observations?start=…&limit=500 (its largest page)"),
                             ("healthz", "/healthz")):
             ts = times[name]
             rows = f", {sizes[name]} rows a page" if name in sizes else ""

@@ -16,6 +16,7 @@ of no-local across connections). Enabled by the MQTT ingester (``mqtt.Ingester``
 import logging
 import os
 import threading
+import time
 
 import orjson
 import paho.mqtt
@@ -32,7 +33,7 @@ ORIGIN = ("smartcounty-origin", "sta")
 SHORT_PATH = paho.mqtt.__version__.startswith("2.2.")
 EVENT = "sensing.observations"
 _lock = threading.Lock()
-_state: dict = {"client": None, "own": False, "base": ""}
+_state: dict = {"client": None, "own": False, "want_own": False, "pid": None, "base": ""}
 
 
 def base_url() -> str:
@@ -51,23 +52,37 @@ def from_us(properties) -> bool:
 
 
 def enable(client=None, *, host: str | None = None, port: int | None = None) -> None:
-    """Publish new observations through ``client`` (the ingester's), or a connection of our own. (The handler
-    is subscribed by sensing's app config at start-up, before a process takes its outbox lane, so a durable
-    replay knows it; without a client it does nothing.)"""
+    """Publish new observations through ``client`` (the ingester's), or a connection of our own, opened in the
+    process that publishes (a server's workers fork after start-up: a connection made before would have no network
+    thread there). The handler is subscribed by sensing's app config at start-up, before a process takes its outbox
+    lane, so a durable replay knows it; without a connection it does nothing."""
     with _lock:
         _state["base"] = base_url()
-        if client is None and _state["client"] is None:
-            client = mqtt.Client(callback_api_version=mqtt.CallbackAPIVersion.VERSION2, protocol=mqtt.MQTTv5,
-                                 client_id="")
-            client.connect_async(host or os.environ.get("SMARTCOUNTY_MQTT_HOST", "127.0.0.1"),
-                                 int(port or os.environ.get("SMARTCOUNTY_MQTT_PORT", "1883")), keepalive=30)
-            client.loop_start()
-            _state["own"] = True
-        if client is not None:
-            if _state["own"] and _state["client"] is not None and _state["client"] is not client:
-                _stop(_state["client"])
-                _state["own"] = False
-            _state["client"] = client
+        if client is None:
+            _state.update(want_own=True, host=host, port=port)
+            return
+        if _state.get("own") and _state["client"] is not None and _state["client"] is not client:
+            _stop(_state["client"])
+        _state.update(client=client, own=False, want_own=False, pid=os.getpid())
+
+
+def _own_client():
+    """This process's own connection (made on first use, waiting up to 2 s for the broker)."""
+    with _lock:
+        client = _state["client"]
+        if client is not None and _state.get("pid") == os.getpid():
+            return client
+        client = mqtt.Client(callback_api_version=mqtt.CallbackAPIVersion.VERSION2, protocol=mqtt.MQTTv5,
+                             client_id="")
+        client.connect_async(_state.get("host") or os.environ.get("SMARTCOUNTY_MQTT_HOST", "127.0.0.1"),
+                             int(_state.get("port") or os.environ.get("SMARTCOUNTY_MQTT_PORT", "1883")), keepalive=30)
+        client.loop_start()
+        _state.update(client=client, own=True, pid=os.getpid())
+    for _ in range(40):
+        if client.is_connected():
+            break
+        time.sleep(0.05)
+    return client
 
 
 def _stop(client) -> None:
@@ -80,9 +95,9 @@ def _stop(client) -> None:
 
 def disable() -> None:
     with _lock:
-        if _state["own"] and _state["client"] is not None:
+        if _state.get("own") and _state["client"] is not None and _state.get("pid") == os.getpid():
             _stop(_state["client"])
-        _state.update(client=None, own=False)
+        _state.update(client=None, own=False, want_own=False)
 
 
 def messages(batch, base: str):
@@ -129,7 +144,7 @@ def on_observations(event: str, batch) -> None:
     ``publish`` per message costs several times the ingest of a row); paho's own way if its version differs."""
     from smartcounty.foundation.sensing.schemas import ObservationBatch
 
-    client = _state["client"]
+    client = _own_client() if _state.get("want_own") else _state["client"]
     if client is None or not client.is_connected():
         return  # QoS 0: nobody is waiting for what a broker that is down would have dropped anyway
     batch = ObservationBatch.of(batch)
