@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "csp",
     "smartcounty.kernel",
     *module_packages(),
+    "oauth2_provider",  # the OpenID Connect provider of accounts (accounts/oidc, docs/oidc.md)
 ]
 
 MIDDLEWARE = [
@@ -135,6 +136,35 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
+
+# OpenID Connect provider (accounts/oidc on django-oauth-toolkit; docs/oidc.md, docs/settings.md). The issuer is
+# the site's own address unless SMARTCOUNTY_OIDC_ISSUER names it (behind a proxy); plain-http redirect URIs are
+# accepted only while the site itself is not served over TLS (SMARTCOUNTY_HTTPS).
+OAUTH2_PROVIDER_APPLICATION_MODEL = "accounts.OidcClient"
+OAUTH2_PROVIDER = {
+    "OIDC_ENABLED": True,
+    "OIDC_ISS_ENDPOINT": os.environ.get("SMARTCOUNTY_OIDC_ISSUER", "").rstrip("/"),
+    "OAUTH2_VALIDATOR_CLASS": "smartcounty.foundation.accounts.oidc.validator.Validator",
+    "SCOPES_BACKEND_CLASS": "smartcounty.foundation.accounts.oidc.scopes.ClientScopes",
+    "APPLICATION_ADMIN_CLASS": "smartcounty.foundation.accounts.oidc.admin.ClientAdmin",
+    "ACCESS_TOKEN_EXPIRE_SECONDS": int(os.environ.get("SMARTCOUNTY_OIDC_ACCESS_TOKEN_SECONDS", 3600)),
+    "ID_TOKEN_EXPIRE_SECONDS": int(os.environ.get("SMARTCOUNTY_OIDC_ACCESS_TOKEN_SECONDS", 3600)),
+    "REFRESH_TOKEN_EXPIRE_SECONDS": int(os.environ.get("SMARTCOUNTY_OIDC_REFRESH_TOKEN_SECONDS", 30 * 86400)),
+    "AUTHORIZATION_CODE_EXPIRE_SECONDS": 60,
+    "ROTATE_REFRESH_TOKEN": True,
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
+    "PKCE_REQUIRED": True,
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["https"] if _flag("SMARTCOUNTY_HTTPS", False) else ["https", "http"],
+    "OIDC_RESPONSE_TYPES_SUPPORTED": ["code"],
+    "OAUTH2_RESPONSE_TYPES_SUPPORTED": ["code"],
+    "OAUTH2_GRANT_TYPES_SUPPORTED": ["authorization_code", "client_credentials", "refresh_token"],
+    "OIDC_RP_INITIATED_LOGOUT_ENABLED": True,
+    "OIDC_RP_INITIATED_LOGOUT_ALWAYS_PROMPT": False,
+    "DEFAULT_SCOPES": ["openid"],
+    **{f"COMPLIANT_BCP_RFC9700_{gate}": True for gate in (
+        "IMPLICIT_GRANT", "PASSWORD_GRANT", "PKCE_METHOD", "ACCESS_TOKEN_TRANSPORT", "AUTHZ_RESPONSE_ISS",
+        "TOKEN_STORAGE", "REFRESH_TOKEN", "REDIRECT_URI_MATCHING", "PKCE_REQUIRED")},
+}
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]

@@ -35,6 +35,10 @@ if find_spec("smartcounty.foundation.catalog.ckan") is not None:
 if find_spec("smartcounty.foundation.sensing.sta") is not None:
     urlpatterns += import_module("smartcounty.foundation.sensing.sta.urls").sta_urlpatterns
 
+# The OpenID Connect provider of accounts: /o/… and the two /.well-known/ documents at the site's root.
+if find_spec("smartcounty.foundation.accounts.oidc.urls") is not None:
+    urlpatterns += import_module("smartcounty.foundation.accounts.oidc.urls").urlpatterns
+
 for package in module_packages():
     if find_spec(f"{package}.urls") is None:
         continue

@@ -52,10 +52,10 @@ class UserAdmin(AuditedModelAdmin, DjangoUserAdmin):
     list_filter = ("role", "kind", "is_active", "organisation")
     search_fields = ("username", "display_name", "phone")
     list_select_related = ("organisation",)
-    personal_fields = ("phone", "email")
+    personal_fields = ("phone", "email", "id_number")
     fieldsets = (
         (None, {"fields": ("username", "password")}),
-        (_("Person"), {"fields": ("display_name", "phone", "email", "first_name", "last_name")}),
+        (_("Person"), {"fields": ("display_name", "phone", "id_number", "email", "first_name", "last_name")}),
         (_("Role"), {"fields": ("kind", "role", "organisation", "is_active", "is_staff", "is_superuser")}),
         (_("Dates"), {"fields": ("last_login", "date_joined")}),
     )
@@ -109,3 +109,10 @@ class SignInLockAdmin(AuditedModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+# The OpenID Connect provider's keys and consents (its clients are registered by DOT's admin module,
+# through the APPLICATION_ADMIN_CLASS setting).
+from smartcounty.foundation.accounts.oidc.admin import register as _register_oidc  # noqa: E402
+
+_register_oidc()

@@ -53,6 +53,8 @@ class User(AbstractUser):
                                      on_delete=models.PROTECT, related_name="members")
     display_name = models.CharField(_("display name"), max_length=60, blank=True)
     phone = models.CharField(_("mobile phone"), max_length=11, blank=True)
+    #: The resident identity card number (GB 11643); shown masked, given to a client only with consent (oidc).
+    id_number = models.CharField(_("ID number"), max_length=18, blank=True)
 
     class Meta:
         verbose_name = _("user")
@@ -188,3 +190,7 @@ class RecoveryCode(models.Model):
 
     def __str__(self):
         return f"{self.user} {self.digest[:8]}"
+
+
+# The OpenID Connect provider's models (clients, signing keys, consents) belong to accounts too.
+from smartcounty.foundation.accounts.oidc.models import OidcClient, OidcConsent, OidcSigningKey  # noqa: E402,F401

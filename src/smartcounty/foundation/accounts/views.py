@@ -29,8 +29,9 @@ from smartcounty.foundation.accounts.forms import (
     delayed_error,
 )
 from smartcounty.foundation.accounts.models import Organisation, User
+from smartcounty.foundation.accounts.oidc import consent as oidc_consent
 from smartcounty.foundation.accounts.roles import Role
-from smartcounty.kernel import audit, ratelimit, registry
+from smartcounty.kernel import audit, masking, ratelimit, registry
 from smartcounty.kernel.authz import user_has_perm
 from smartcounty.kernel.problems import ApiError
 
@@ -270,6 +271,12 @@ def profile(request):
     user = request.user
     form = TokenForm(request.POST or None, scope_choices=services.token_scope_choices(user))
     new_secret = None
+    if request.method == "POST" and "withdraw_consent" in request.POST:
+        # Anyone may withdraw what they allowed another system to know (accounts.oidc.consent).
+        if not oidc_consent.withdraw(user, _int(request.POST.get("withdraw_consent"))):
+            raise Http404
+        messages.success(request, _("Your consent has been withdrawn; that system has been signed out."))
+        return redirect("accounts:profile")
     if request.method == "POST":
         if not user_has_perm(user, "accounts.manage_token"):
             raise PermissionDenied
@@ -294,6 +301,8 @@ def profile(request):
     return render(request, "accounts/profile.html", {
         "profile_user": user, "permissions": sorted(titles.items()), "tokens": user.api_tokens.all()[:50],
         "form": form, "new_secret": new_secret, "two_step": services.totp.enabled(user),
+        "consents": oidc_consent.of_user(user.pk),
+        "id_number": masking.mask_id_number(user.id_number) if user.id_number else "",
         # Residents use the pages; API tokens are for staff systems (a resident's own page stays plain).
         "show_tokens": user.role != Role.RESIDENT or bool(new_secret) or user.api_tokens.exists(),
     })
