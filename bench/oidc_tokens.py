@@ -41,7 +41,7 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 PG_BASE = os.environ.get("OIDC_BENCH_PG", "postgres://postgres@127.0.0.1:5432")
 KEYCLOAK = {"password sign-in": 15, "client credentials": 120}
-SECRET = "bench-client-secret-0123456789"
+SECRET = "bench-client-secret-0123456789-abcdefghij"
 PASSWORD = "Bench-Password-2026!"
 REDIRECT = "https://rp.example.cn/callback"
 
@@ -170,8 +170,10 @@ class Bench:
         self.exchange(self.code(self.signed_in()))
 
     def phase(self, name, fn, items, pid):
+        warm = max(4, len(items) // 20)
         with ThreadPoolExecutor(self.clients) as pool:
-            list(pool.map(fn, items[:max(4, len(items) // 20)]))  # warm-up
+            list(pool.map(fn, items[:warm]))  # warm-up (its items are not used again: a code is used once)
+            items = items[warm:]
             cpu0, t0 = cpu_seconds(pid), time.perf_counter()
             out = list(pool.map(fn, items))
             wall, cpu = time.perf_counter() - t0, cpu_seconds(pid) - cpu0
@@ -214,7 +216,7 @@ def main():
         sessions = [bench.signed_in() for _ in range(args.clients)]
         # Codes live 60 s: each exchange phase uses codes made just before it, in batches.
         codes = bench.phase("authorise (consent kept)", lambda i: bench.code(sessions[i % len(sessions)]),
-                            list(range(n)), proc.pid)
+                            list(range(n + n // 10)), proc.pid)
         tokens = bench.phase("code exchange", bench.exchange, codes, proc.pid)
         access = [t["access_token"] for t in tokens]
         bench.phase("userinfo", bench.userinfo, (access * 3)[: n * 3], proc.pid)

@@ -127,6 +127,7 @@ AUTH_USER_MODEL = "accounts.User"
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "smartcounty.foundation.accounts.oidc.hashers.ClientSecretHasher",  # OIDC client secrets only (see there)
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
@@ -143,6 +144,7 @@ LOGOUT_REDIRECT_URL = "home"
 OAUTH2_PROVIDER_APPLICATION_MODEL = "accounts.OidcClient"
 OAUTH2_PROVIDER = {
     "OIDC_ENABLED": True,
+    "CLIENT_SECRET_HASHER": "sc_client_secret",
     "OIDC_ISS_ENDPOINT": os.environ.get("SMARTCOUNTY_OIDC_ISSUER", "").rstrip("/"),
     "OAUTH2_VALIDATOR_CLASS": "smartcounty.foundation.accounts.oidc.validator.Validator",
     "SCOPES_BACKEND_CLASS": "smartcounty.foundation.accounts.oidc.scopes.ClientScopes",

@@ -27,7 +27,7 @@ print(c.client_id)
 @pytest.fixture
 def rp(server, server_env):
     port = free_port()
-    base, secret = f"http://127.0.0.1:{port}", "browser-rp-secret-42"
+    base, secret = f"http://127.0.0.1:{port}", "browser-rp-secret-0123456789-abcdefgh"
     client_id = run_shell(server_env, REGISTER.format(secret=secret, redirect=base + "/callback",
                                                       bye=base + "/bye")).strip().splitlines()[-1]
     party = RelyingParty(server, client_id, secret, "openid profile organisation roles phone", port=port).start()

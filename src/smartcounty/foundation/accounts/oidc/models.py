@@ -41,6 +41,9 @@ class OidcClient(AbstractApplication):
             errors["allowed_scopes"] = _("A sign-in client needs the openid scope.")
         if self.authorization_grant_type not in (self.GRANT_AUTHORIZATION_CODE, self.GRANT_CLIENT_CREDENTIALS):
             errors["authorization_grant_type"] = _("Only the authorisation code and client credentials grants are offered.")
+        secret = self.client_secret or ""
+        if self.client_type == self.CLIENT_CONFIDENTIAL and "$" not in secret and len(secret) < 32:
+            errors["client_secret"] = _("A client secret needs at least 32 characters.")
         if errors:
             raise ValidationError(errors)
 

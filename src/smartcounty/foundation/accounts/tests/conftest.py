@@ -20,7 +20,8 @@ class FastArgon2PasswordHasher(Argon2PasswordHasher):
 def _fast_hashing(request, settings):
     """Tests hash with cheap argon2 parameters, except those that ask for ``real_hashers``."""
     if "real_hashers" not in request.fixturenames:
-        settings.PASSWORD_HASHERS = [f"{__name__}.FastArgon2PasswordHasher"]
+        settings.PASSWORD_HASHERS = [f"{__name__}.FastArgon2PasswordHasher",
+                                     "smartcounty.foundation.accounts.oidc.hashers.ClientSecretHasher"]
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ from smartcounty.foundation.accounts.roles import Role
 from smartcounty.kernel.models import AuditEntry
 
 REDIRECT = "https://rp.example.cn/callback"
-SECRET = "rp-secret-0123456789"
+SECRET = "rp-secret-0123456789-abcdefghijklmnop"
 
 
 def pkce():
@@ -275,3 +275,14 @@ def test_admin_client_pages_are_for_platform_admins(make_user, orgs, rp):
     c.force_login(make_user("root", Role.PLATFORM_ADMIN))
     assert c.get("/admin/accounts/oidcclient/").status_code == 200
     assert c.get(f"/admin/accounts/oidcclient/{rp.pk}/change/").status_code == 200
+
+
+def test_client_secrets_are_stored_hashed_and_must_be_long(rp, db):
+    from django.core.exceptions import ValidationError
+
+    assert rp.client_secret.startswith("sc_client_secret$") and SECRET not in rp.client_secret
+    short = OidcClient(name="y", client_type=OidcClient.CLIENT_CONFIDENTIAL, client_secret="short-secret",
+                       authorization_grant_type=OidcClient.GRANT_AUTHORIZATION_CODE, redirect_uris=REDIRECT,
+                       allowed_scopes=["openid"])
+    with pytest.raises(ValidationError):
+        short.full_clean()
