@@ -71,6 +71,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('scopes', models.JSONField(default=list, verbose_name='scopes')),
+                ('declined', models.JSONField(blank=True, default=list, verbose_name='declined')),
                 ('granted_at', models.DateTimeField(verbose_name='granted')),
                 ('revoked_at', models.DateTimeField(blank=True, null=True, verbose_name='withdrawn')),
                 ('client', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='consents', to=settings.OAUTH2_PROVIDER_APPLICATION_MODEL, verbose_name='client')),

@@ -25,17 +25,26 @@ class ConsentOut:
 
 def granted(user_id: int, client_id: int) -> set[str]:
     """The scopes the person's active consent to this client holds (empty without one)."""
+    return decided(user_id, client_id)[0]
+
+
+def decided(user_id: int, client_id: int) -> tuple[set[str], set[str]]:
+    """(allowed, declined) scopes of the person's active consent to this client (both empty without one)."""
     row = OidcConsent.objects.filter(user_id=user_id, client_id=client_id, revoked_at__isnull=True).first()
-    return set(row.scopes) if row else set()
+    return (set(row.scopes), set(row.declined)) if row else (set(), set())
 
 
-def record(user, client, scopes: list[str]) -> None:
-    """Store what the person allowed (replacing an earlier consent to the same client); audited."""
+def record(user, client, allowed, declined=()) -> None:
+    """Add what the person allowed and declined now to their consent to this client; audited."""
+    held, refused = decided(user.pk, client.pk)
+    allowed = held | set(allowed)
+    declined = (refused | set(declined)) - set(allowed)
     with transaction.atomic():
         OidcConsent.objects.update_or_create(user=user, client=client, defaults={
-            "scopes": sorted(set(scopes)), "granted_at": timezone.now(), "revoked_at": None})
+            "scopes": sorted(allowed), "declined": sorted(declined), "granted_at": timezone.now(), "revoked_at": None})
         audit.record("accounts.oidc_consent", actor=user, obj=client,
-                     detail={"user": user.username, "client": client.client_id, "scopes": sorted(set(scopes))})
+                     detail={"user": user.username, "client": client.client_id, "scopes": sorted(allowed),
+                             "declined": sorted(declined)})
 
 
 def of_user(user_id: int) -> list[ConsentOut]:

@@ -93,6 +93,8 @@ class OidcConsent(models.Model):
     client = models.ForeignKey(OidcClient, verbose_name=_("client"), on_delete=models.CASCADE,
                                related_name="consents")
     scopes = models.JSONField(_("scopes"), default=list)
+    #: Sensitive scopes the person was asked for and left unticked: not asked again, not given.
+    declined = models.JSONField(_("declined"), default=list, blank=True)
     granted_at = models.DateTimeField(_("granted"))
     revoked_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)
 

@@ -51,9 +51,11 @@ class AuthorizeView(dot.AuthorizationView):
     def render_to_response(self, context, **kwargs):
         app, scopes = context.get("application"), context.get("scopes")
         prompt = set(self.request.GET.get("prompt", "").split())
-        if (self.request.method == "GET" and app is not None and scopes and "error" not in context
-                and "consent" not in prompt and set(scopes) <= consent.granted(self.request.user.pk, app.pk)):
-            return self._approve(app, scopes, self.get_initial())
+        if self.request.method == "GET" and app is not None and scopes and "error" not in context \
+                and "consent" not in prompt:
+            allowed, declined = consent.decided(self.request.user.pk, app.pk)
+            if set(scopes) <= allowed | declined:  # everything asked was decided before: not asked again
+                return self._approve(app, [s for s in scopes if s in allowed], self.get_initial())
         return super().render_to_response(context, **kwargs)
 
     def _approve(self, application, scopes, data):
@@ -71,6 +73,7 @@ class AuthorizeView(dot.AuthorizationView):
         ticked = set(self.request.POST.getlist("share"))
         # A sensitive scope goes only when its own box is ticked; the rest goes with the consent as a whole.
         form.cleaned_data["scope"] = " ".join(s for s in asked if s not in SENSITIVE or s in ticked)
+        self.declined = [s for s in asked if s in SENSITIVE and s not in ticked]
         return super().form_valid(form)
 
     def create_authorization_response(self, request, scopes, credentials, allow):
@@ -85,9 +88,10 @@ class AuthorizeView(dot.AuthorizationView):
                 result = super().create_authorization_response(request, scopes, credentials, allow)
                 if allow and client is not None:
                     granted = set(scopes.split() if isinstance(scopes, str) else scopes)
-                    held = consent.granted(request.user.pk, client.pk)
-                    if not granted <= held:
-                        consent.record(request.user, client, sorted(held | granted))
+                    declined = set(getattr(self, "declined", ()))
+                    held, refused = consent.decided(request.user.pk, client.pk)
+                    if not (granted <= held and declined <= refused):
+                        consent.record(request.user, client, granted, declined)
                     record_sign_in(request.user, via=f"oidc:{client.client_id}")
         except OAuthToolkitError:
             if not allow and client is not None:

@@ -80,7 +80,8 @@ class RelyingParty:
                             claims_options={"iss": {"essential": True, "value": meta["issuer"]}},
                             claims_params={"nonce": flow["nonce"], "client_id": self.client_id})
         claims.validate()
-        refreshed = sess.refresh_token(meta["token_endpoint"], refresh_token=token["refresh_token"])
+        # A refresh asks for what was granted (the person may have left a sensitive scope out), no more.
+        refreshed = sess.refresh_token(meta["token_endpoint"], refresh_token=token["refresh_token"], scope=token["scope"])
         info = sess.get(meta["userinfo_endpoint"], timeout=10)
         info.raise_for_status()
         self.results = {"claims": dict(claims), "token": token, "refreshed": refreshed, "userinfo": info.json()}
@@ -122,7 +123,7 @@ class RelyingParty:
     @staticmethod
     def _page(start_response, body, status="200 OK"):
         start_response(status, [("Content-Type", "text/html; charset=utf-8")])
-        return [f"<!doctype html><meta charset=utf-8><body>{body}</body>".encode()]
+        return [f"<!doctype html><meta charset=utf-8><link rel=icon href=\"data:,\"><body>{body}</body>".encode()]
 
     def start(self):
         self._server = make_server("127.0.0.1", self.port, self.app, handler_class=_Quiet)

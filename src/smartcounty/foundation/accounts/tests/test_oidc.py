@@ -80,8 +80,8 @@ def followed(response) -> str:
     return unescape(found.group(1))
 
 
-def consent_and_code(c, client, verifier_challenge, scope="openid profile", share=()):
-    page = authorize(c, client, scope=scope, challenge=verifier_challenge[1])
+def consent_and_code(c, client, verifier_challenge, scope="openid profile", share=(), **extra):
+    page = authorize(c, client, scope=scope, challenge=verifier_challenge[1], **extra)
     assert page.status_code == 200
     if 'id="consent"' not in page.content.decode():  # consent given before: straight back to the client
         return parse_qs(urlparse(followed(page)).query)
@@ -174,9 +174,15 @@ def test_phone_and_id_number_only_with_consent(browser, rp, person):
     assert set(tokens["scope"].split()) == {"openid", "profile"}
     info = Client().get("/o/userinfo/", HTTP_AUTHORIZATION=f"Bearer {tokens['access_token']}").json()
     assert "phone_number" not in info and "id_number" not in info
-    # Ticked: given, and recorded as consent.
+    # Declined once: not asked again, not given.
     verifier, challenge = pkce()
-    got = consent_and_code(browser, rp, (verifier, challenge), scope=scope, share=["phone", "id_number"])
+    tokens = exchange(consent_and_code(browser, rp, (verifier, challenge), scope=scope)["code"][0], verifier, rp).json()
+    assert set(tokens["scope"].split()) == {"openid", "profile"}
+    assert OidcConsent.objects.get(user=person, client=rp).declined == ["id_number", "phone"]
+    # Asked again (prompt=consent) and ticked: given, and recorded as consent.
+    verifier, challenge = pkce()
+    got = consent_and_code(browser, rp, (verifier, challenge), scope=scope, share=["phone", "id_number"],
+                           prompt="consent")
     tokens = exchange(got["code"][0], verifier, rp).json()
     info = Client().get("/o/userinfo/", HTTP_AUTHORIZATION=f"Bearer {tokens['access_token']}").json()
     assert info["phone_number"] == "+8613812345678" and info["id_number"] == "371525199001011234"
