@@ -18,8 +18,9 @@ from urllib.parse import urljoin, urlsplit
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from django.urls.exceptions import Resolver404
 
-#: Not pages: machine interfaces, the admin (Django's own), event streams, language switching.
-NOT_PAGES = re.compile(r"^/(api/|admin/|static/|i18n/)|^/(healthz|readyz|metrics)$|open311|/feed$|/accounts/logout/"
+#: Not pages: machine interfaces, the admin (Django's own), event streams, language switching, the OpenID
+#: Connect endpoints (its consent and sign-out pages need a client's request: tests/browser/test_oidc.py).
+NOT_PAGES = re.compile(r"^/(api/|admin/|static/|i18n/|o/|\.well-known/)|^/(healthz|readyz|metrics)$|open311|/feed$|/accounts/logout/"
                        r"|/download\.\w+$")
 
 #: Latin words a Chinese page may show: units, pollutant and index names, formats and standards.
