@@ -101,9 +101,10 @@ def inspect(business_id: int, *, done_on: date, inspector: str, result: str, fin
         row = FoodInspection.objects.create(business=b, done_on=done_on, inspector=inspector[:80], result=result,
                                             findings=findings[:2000], rectification=rectification[:500])
         if rectification.strip():
+            label = _("Rectification required")
             case = cases.create_case(
                 CASE_TYPE.key, title=(_("Rectification: %(name)s") % {"name": b.name})[:200],
-                description=f"{findings[:1500]}\n{_('Rectification required')}：{rectification[:500]}".strip(),
+                description=f"{findings[:1500]}\n{label}：{rectification[:500]}".strip(),
                 town_code=b.town_code, address=b.address, organisation_id=bureau_id(), source="market",
                 external_ref=f"market.food-inspection:{row.id}", actor=actor)
             row.case_id, row.case_number = case.id, case.number
