@@ -93,7 +93,7 @@ class Inspection(models.Model):
     class Result(models.TextChoices):
         PASSED = "passed", _("Passed")
         PASSED_AFTER_FIX = "fixed", _("Passed after rectification")
-        FAILED = "failed", _("Failed")
+        FAILED = "failed", _("Failed inspection")
 
     equipment = models.ForeignKey(Equipment, on_delete=models.PROTECT, related_name="inspections")
     task = models.CharField(_("task"), max_length=10, choices=Task.choices)
@@ -118,7 +118,7 @@ class Reminder(models.Model):
 
     class Kind(models.TextChoices):
         REMIND = "remind", _("Due within a month")
-        OVERDUE = "overdue", _("Overdue")
+        OVERDUE = "overdue", _("Past due")
 
     equipment = models.ForeignKey(Equipment, on_delete=models.CASCADE, related_name="reminders", db_index=False)
     due_on = models.DateField(_("due on"))
@@ -143,7 +143,7 @@ class FoodBusiness(models.Model):
     licence_no = models.CharField(_("licence number"), max_length=16, unique=True)
     name = models.CharField(_("name"), max_length=120)
     uscc = models.CharField(_("unified social credit code"), max_length=18)
-    category = models.CharField(_("category"), max_length=10, choices=Category.choices)
+    category = models.CharField(_("business category"), max_length=10, choices=Category.choices)
     town_code = models.CharField(_("town"), max_length=9, blank=True)
     address = models.CharField(_("address"), max_length=200, blank=True)
     licence_valid_until = models.DateField(_("licence valid until"), null=True, blank=True)

@@ -57,7 +57,7 @@ def index(request):
     return render(request, "market/index.html", {
         "page": page, "f": f, "query": query, "summary": services.due_summary(scope, by_kind=True),
         "kinds": services.KIND_NAMES.items(), "towns": places.towns(), "may_manage": services.may(request.user, "manage"),
-        "states": (("overdue", _("Overdue")), ("due", _("Due within a month")), ("ok", _("Not yet due")))})
+        "states": (("overdue", _("Past due")), ("due", _("Due within a month")), ("ok", _("Not yet due")))})
 
 
 @login_required
@@ -96,7 +96,7 @@ def equipment(request, pk: int):
     return render(request, "market/equipment.html", {
         "e": d, "error": error, "may_inspect": services.may(request.user, "inspect"), "today": services.today(),
         "tasks": services.TASK_NAMES.items() if d["kind"] == "elevator" else [("inspection", _("Periodic inspection"))],
-        "results": (("passed", _("Passed")), ("fixed", _("Passed after rectification")), ("failed", _("Failed")))},
+        "results": (("passed", _("Passed")), ("fixed", _("Passed after rectification")), ("failed", _("Failed inspection")))},
         status=422 if error else 200)
 
 
