@@ -77,6 +77,7 @@ class Equipment(models.Model):
         verbose_name = _("special equipment")
         verbose_name_plural = _("special equipment")
         indexes = [models.Index(fields=["status", "next_due"], name="market_eq_due_idx"),
+                   models.Index(fields=["status", "kind", "next_due"], name="market_eq_summary_idx"),
                    models.Index(fields=["unit", "next_due"], name="market_eq_unit_idx"),
                    models.Index(fields=["kind", "next_due"], name="market_eq_kind_idx"),
                    models.Index(fields=["town_code", "next_due"], name="market_eq_town_idx")]

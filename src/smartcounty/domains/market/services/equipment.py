@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -89,17 +89,17 @@ def set_interval(kind: str, months: int, *, basis: str | None = None, actor=None
             rule.basis = basis[:120]
         rule.save()
         table = interval_table()
-        moved = 0
-        qs = Equipment.objects.filter(kind=kind).only("id", "kind", "first_use", "last_inspection", "last_self_test",
-                                                      "next_due", "next_task")
-        batch = []
-        for eq in qs.iterator(chunk_size=2000):
+        changes = []
+        for eq in Equipment.objects.filter(kind=kind).only("id", "kind", "first_use", "last_inspection",
+                                                           "last_self_test").iterator(chunk_size=5000):
             _refresh(eq, table)
-            batch.append(eq)
-            if len(batch) >= 2000:
-                moved += Equipment.objects.bulk_update(batch, ["next_due", "next_task"])
-                batch = []
-        moved += Equipment.objects.bulk_update(batch, ["next_due", "next_task"]) if batch else 0
+            changes.append((eq.next_due, eq.next_task, eq.id))
+        sql = (f"UPDATE {connection.ops.quote_name(Equipment._meta.db_table)} SET next_due = %s, next_task = %s "
+               "WHERE id = %s")
+        with connection.cursor() as cur:
+            for i in range(0, len(changes), 5000):
+                cur.executemany(sql, changes[i:i + 5000])
+        moved = len(changes)
         audit.record("market.set_interval", actor=actor, obj=rule,
                      detail={"kind": kind, "from": before, "to": rule.interval_months, "moved": moved})
     return moved
