@@ -116,7 +116,7 @@ def load(stdout=None):
             if town is None:
                 continue
             code = Equipment.objects.get(pk=pk).registration_code
-            thing = sensing.create_thing(code, name, lon=town.lon, lat=town.lat, kind="elevator",
+            thing = sensing.create_thing(code, name, lon=town.lon, lat=town.lat, kind="",
                                          organisation_id=bureau, is_demo=True, description="电梯困人报警装置")
             sensing.create_datastream(thing, "elevator_trapped", expected_interval_s=3600, name=f"{name}困人报警")
             services.link_sensor(pk, thing.id)

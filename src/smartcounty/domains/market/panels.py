@@ -1,4 +1,4 @@
-"""Cockpit panels: overdue special equipment (a figure, by the viewer's scope) and the trapping alarms."""
+"""Cockpit panel: overdue special equipment (a figure, by the viewer's scope; trapping alarms show as alerts)."""
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -17,23 +17,9 @@ def overdue_figure(ctx) -> dict:
     return Figure(s["overdue"], _("pieces"), note, "bad" if s["overdue"] else "ok").as_dict()
 
 
-def kinds_list(ctx) -> dict:
-    from smartcounty.domains.market import services
-
-    scope = services.reader(ctx.user)
-    if not scope.sees:
-        return {"items": []}
-    rows = services.due_summary(scope, by_kind=True)["kinds"]
-    return {"items": [{"title": r["kind_name"], "meta": _("%(o)s overdue · %(d)s due within a month") % {
-        "o": r["overdue"], "d": r["due"]}, "level": "bad" if r["overdue"] else "warn" if r["due"] else "ok",
-        "url": f"/market/?kind={r['kind']}&state=overdue", "time": ""} for r in rows if r["overdue"] or r["due"]]}
-
-
 def panels() -> list[CockpitPanel]:
     return [
         CockpitPanel(key="market.overdue", title=gettext_lazy("Special equipment overdue"), kind="figure", order=45,
                      refresh=300, permission="market.view", data=overdue_figure,
                      help=gettext_lazy("Pieces in use past their inspection date")),
-        CockpitPanel(key="market.kinds", title=gettext_lazy("Special equipment due by kind"), kind="list", order=46,
-                     refresh=300, permission="market.view", data=kinds_list),
     ]
