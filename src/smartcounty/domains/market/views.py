@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from smartcounty.domains.market import services
 from smartcounty.foundation.places import services as places
+from smartcounty.kernel import authz
 from smartcounty.kernel.problems import ApiError
 
 PER_PAGE = 25
@@ -36,7 +37,10 @@ def _error(exc: ApiError) -> str:
 
 
 def _outside(request, template: str):
-    """A menu page for someone outside the bureau: the page, with nothing in it but why."""
+    """A menu page for staff outside the bureau (the menu shows it to every holder of ``market.view``): the page,
+    with nothing in it but why. Anyone without the permission (residents, grid workers) is refused."""
+    if not authz.user_has_perm(request.user, "market.view"):
+        raise PermissionDenied
     return render(request, template, {"outside": True, "page": Paginator([], PER_PAGE).get_page(1), "f": {},
                                       "summary": {}, "grades": {}})
 

@@ -112,6 +112,9 @@ def test_pages_by_role(client, world):
     for url in ("/market/", "/market/food/"):  # menu pages: open, with nothing in them but why
         r = client.get(url)
         assert r.status_code == 200 and "31103715252015" not in r.content.decode()
+    client.force_login(world.resident)
+    for url in ("/market/", "/market/food/"):  # not in a resident's menu: refused
+        assert client.get(url).status_code == 403, url
     client.logout()
     assert client.get("/market/").status_code == 302
     client.force_login(world.staff)
