@@ -13,7 +13,8 @@ def navigation(request):
     for entry in sorted(registry.menu.values(), key=lambda e: (e.order, e.key)):
         if not entry.public and not signed_in:
             continue
-        if entry.permission and not (signed_in and user_has_perm(user, entry.permission)):
+        if entry.permission and not (signed_in and user_has_perm(
+                user, entry.permission, (entry.organisation() or -1) if entry.organisation else None)):
             continue
         try:
             url = reverse(entry.url_name)

@@ -65,6 +65,9 @@ class MenuEntry:
     #: Permission code needed to see it (checked through the accounts module); None = any signed-in user.
     permission: str | None = None
     icon: str = ""
+    #: When the permission holds only within one organisation (the page checks it there): a function
+    #: returning that organisation's id, so the menu shows the entry to exactly those the page lets in.
+    organisation: Any = None
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ class TrafficConfig(ModuleConfig):
     depends_on = ("sensing", "alerts", "accounts", "cases", "cockpit", "catalog")
 
     def register(self, reg):
-        from smartcounty.domains.traffic import demo, feed, live, panels
+        from smartcounty.domains.traffic import demo, feed, live, panels, services
         from smartcounty.kernel import events
 
         events.subscribe("sensing.observations", live.on_observations, module=self.label)
@@ -26,7 +26,7 @@ class TrafficConfig(ModuleConfig):
                                                    public=True), module=self.label)
         reg.menu.register("traffic.incidents", reg.MenuEntry(
             "traffic.incidents", _("Traffic incidents"), "traffic:incidents", order=63,
-            permission="traffic.view_incidents"), module=self.label)
+            permission="traffic.view_incidents", organisation=services.authority_id), module=self.label)
         reg.demo_loaders.register("traffic", reg.DemoLoader("traffic", demo.load, order=70,
                                                             title=_("Traffic demo")), module=self.label)
         reg.background.register("traffic.feed", reg.BackgroundService(

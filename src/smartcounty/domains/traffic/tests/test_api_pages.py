@@ -58,6 +58,9 @@ def test_incidents_refuse_anonymous_and_other_organisations(orgs, django_assert_
     assert r.status_code == 200 and r.json() == {"items": [], "count": 0}
     assert signed_in(orgs.housing).get("/traffic/incidents/").status_code == 403
     assert c.get("/traffic/incidents/").status_code == 200
+    # the menu offers the page to exactly those it lets in: the bureau's staff, not another department's
+    assert 'href="/traffic/incidents/"' in c.get("/traffic/").content.decode()
+    assert 'href="/traffic/incidents/"' not in signed_in(orgs.housing).get("/traffic/").content.decode()
 
 
 def test_public_tpi_segments_history_and_profile(roads, django_assert_max_num_queries):
