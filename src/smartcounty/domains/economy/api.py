@@ -152,5 +152,5 @@ def request_service(request, enterprise_id: Id, payload: RequestIn):
 
 @router.get("/parks/{park_id}/requests", response=list[dict])
 def park_requests(request, park_id: Id):
-    _user, scope = _viewer(request)
-    return services.requests_of_park(scope, park_id)
+    user, scope = _viewer(request)
+    return services.requests_of_park(scope, park_id, viewer=user)

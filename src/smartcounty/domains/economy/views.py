@@ -113,7 +113,7 @@ def park(request, pk: int):
     from smartcounty.domains.economy.catalogue import CATEGORIES
 
     return render(request, "economy/park.html", {
-        "requests": services.requests_of_park(scope, pk), "may_file": may_file, "categories": [(k, v[0]) for k, v in CATEGORIES.items()],
+        "requests": services.requests_of_park(scope, pk, viewer=request.user), "may_file": may_file, "categories": [(k, v[0]) for k, v in CATEGORIES.items()],
         "members": services.enterprises(scope, park_id=pk)[0:200],
         "p": p, "kind": kind, "kinds": KINDS, "daily": daily, "monthly": monthly, "breakdown": breakdown,
         "chart": {"x": [r["period"] for r in daily["series"]], "y": [r["value"] for r in daily["series"]],

@@ -346,3 +346,12 @@ def has_cases(case_type_key: str, *, source: str | None = None) -> bool:
     if source is not None:
         qs = qs.filter(source=source)
     return qs.exists()
+
+
+def visible_case_ids(user, case_ids) -> set[int]:
+    """Which of these cases the user may open (the case page's own rule, ``visible_cases``), so another module
+    links a case only for those who can follow the link."""
+    ids = [int(i) for i in case_ids if i is not None]
+    if not ids or user is None or not getattr(user, "is_authenticated", False):
+        return set()
+    return set(visible_cases(user).filter(pk__in=ids).values_list("id", flat=True))

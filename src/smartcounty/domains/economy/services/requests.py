@@ -36,13 +36,16 @@ def request_service(enterprise_id: int, *, category: str, title: str, descriptio
     return {"case_id": case.pk, "number": case.number, "state": case.state}
 
 
-def requests_of_park(scope: registry.Scope, park_id: int, *, limit: int = 50) -> list[dict]:
+def requests_of_park(scope: registry.Scope, park_id: int, *, limit: int = 50, viewer=None) -> list[dict]:
+    """A park's service requests, newest first; ``may_open``: whether ``viewer`` may open the request's case
+    (other departments read the registry but not every park's cases)."""
     registry.park_in_scope(scope, park_id)
     rows = list(ServiceRequest.objects.filter(park_id=park_id).select_related("enterprise").order_by("-id")[:limit])
     states = dict(cases.cases_of_type(CASE_TYPE_KEY).filter(pk__in=[r.case_id for r in rows])
                   .values_list("id", "state"))
     names = {s.key: str(s.title) for s in CASE_TYPE.states}
-    return [{"case_id": r.case_id, "number": r.number, "category": r.category,
+    openable = cases.visible_case_ids(viewer, [r.case_id for r in rows])
+    return [{"case_id": r.case_id, "may_open": r.case_id in openable, "number": r.number, "category": r.category,
              "category_name": CATEGORIES[r.category][0], "title": r.title, "enterprise": r.enterprise.name,
              "state": states.get(r.case_id, ""), "state_name": names.get(states.get(r.case_id, ""), ""),
              "created_at": r.created_at} for r in rows]

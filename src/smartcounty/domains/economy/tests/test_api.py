@@ -119,3 +119,9 @@ def test_park_service_requests_through_the_workflow(client, eco):
     assert client.get(f"/api/v1/economy/parks/{eco.park}/requests").json()[0]["state"] == "revisited"
     page = client.get(f"/economy/parks/{eco.park}/").content.decode()
     assert "增容用电" in page and "水电气暖" in page
+    assert f'href="/cases/{case_id}/"' in page  # the registry's staff may open the park's case ...
+    client.force_login(eco.other)  # ... another department reads the registry but not the park's cases
+    assert client.get(f"/cases/{case_id}/").status_code == 404
+    page = client.get(f"/economy/parks/{eco.park}/").content.decode()
+    assert r.json()["number"] in page and f'href="/cases/{case_id}/"' not in page
+    assert [row["may_open"] for row in client.get(f"/api/v1/economy/parks/{eco.park}/requests").json()] == [False]
