@@ -200,7 +200,7 @@ def assess_county(end_ms: int, scheme: WarningScheme = DEFAULT_SCHEME, days: int
         title = f"{result.name}（{scheme.title}）"
         alerts.raise_alert(source=SOURCE, key=WARNING_KEY, title=str(title), level=LEVEL_RANK[result.level],
                            property=AQI_PROPERTY, value=None if last is None else float(last), at=at,
-                           organisation_id=_air_organisation(),
+                           organisation_id=_air_organisation(), public=True,
                            detail={"scheme": scheme.key, "draft": scheme.draft, "source": scheme.source,
                                    "reasons": list(result.reasons), "o3": result.o3,
                                    "series": [p.aqi for p in periods],

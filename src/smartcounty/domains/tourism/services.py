@@ -112,7 +112,7 @@ def judge(a: Attraction, now_ms: int) -> int:
                 "today": today, "cd": a.max_daily}
             alerts.raise_alert(source=SOURCE, key=key, title=title, level=ALERT_LEVELS[level], property=ENTRIES,
                                datastream_id=a.entries_datastream_id, town=a.town_code or None, value=round(value, 3),
-                               at=sensing.from_ms(now_ms), detail={"present": present, "today": today})
+                               at=sensing.from_ms(now_ms), detail={"present": present, "today": today}, public=True)
         else:
             open_one = alerts.find_open_alert(SOURCE, key)
             if open_one is not None:

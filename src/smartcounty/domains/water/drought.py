@@ -112,7 +112,7 @@ def assess_drought(now: datetime | None = None) -> DroughtStatus:
         title = _("Guan County: %(grade)s (30-day rain %(actual).1f mm, %(pa).0f %% against normal)") % {
             "grade": watch.name, "actual": watch.actual_mm, "pa": watch.anomaly_percent}
         alerts.raise_alert(source=SOURCE, key=KEY, title=title, level=watch.grade, property=RAIN_PROPERTY,
-                           value=round(watch.anomaly_percent, 1), at=now,
+                           value=round(watch.anomaly_percent, 1), at=now, public=True,
                            detail={"actual_mm": round(watch.actual_mm, 1), "normal_mm": round(watch.normal_mm, 1),
                                    "gauges": result.gauges, "configured_normals": result.configured_normals})
     elif watch is not None and current is not None:

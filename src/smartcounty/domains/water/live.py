@@ -56,7 +56,7 @@ def judge_gauge(ds, value: float, at: datetime):
             "station": ds.thing_name, "state": state.name, "level": value}
         alerts.raise_alert(source=SOURCE, key=key, title=title, level=level, property=LEVEL_PROPERTY,
                            thing_id=ds.thing_id, datastream_id=ds.id, town=ds.town_code or None,
-                           organisation_id=ds.organisation_id, value=value, at=at,
+                           organisation_id=ds.organisation_id, value=value, at=at, public=True,
                            detail={"warning_level": warning, "guarantee_level": guaranteed})
     else:
         current = alerts.find_open_alert(SOURCE, key)

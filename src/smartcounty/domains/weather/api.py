@@ -77,7 +77,7 @@ def issue_signal(request, data: SignalIn):
     with transaction.atomic():
         result = alerts.raise_alert(
             source=live.SOURCE, key=live.signal_key(data.type), title=str(sig.name), level=sig.rank,
-            organisation_id=org or None,
+            organisation_id=org or None, public=True,
             detail={"code": sig.code, "type": sig.type, "level": sig.level, "manual": True, "note": data.note})
         audit.record("weather.signal_issue", actor=user, object_type="alerts.alert", object_id=result.id,
                      organisation_id=org or None, detail={"code": sig.code, "note": data.note})

@@ -207,7 +207,7 @@ def apply(kind: str, signal: Signal | None, at: datetime) -> None:
     current = alerts.find_open_alert(SOURCE, key)
     if signal is not None:
         if current is None or current.level != signal.rank:
-            alerts.raise_alert(source=SOURCE, key=key, title=str(signal.name), level=signal.rank, at=at,
+            alerts.raise_alert(source=SOURCE, key=key, title=str(signal.name), level=signal.rank, at=at, public=True,
                                detail={"code": signal.code, "type": signal.type, "level": signal.level,
                                        "reason": signal.reason})
     elif current is not None:

@@ -59,6 +59,8 @@ class CompiledRule:
     organisation_id: int | None
     #: ``(level, value) -> target`` for memo-free kinds (see ``_fast``), else None.
     fast: Any = None
+    #: Its alerts are public warnings.
+    public: bool = False
 
     def matches(self, f) -> bool:
         scope = self.scope
@@ -187,7 +189,7 @@ def _compiled() -> tuple[dict[str, list[CompiledRule]], dict[str, list[CompiledR
             log.warning("rule %s has invalid parameters: skipped", r.id)
             continue
         c = CompiledRule(r.id, r.name, kind, params, r.property, r.scope, r.area_code, r.thing_id, r.datastream_id,
-                         r.level, r.organisation_id)
+                         r.level, r.organisation_id, public=r.public)
         c.fast = _fast(c)
         (health if kind.evaluate_health else obs)[r.property].append(c)
     if _version is not None:
@@ -495,7 +497,7 @@ def _apply(transitions: list[Transition]) -> None:
                 alert = Alert(rule_id=tr.rule.id, source="rule", title=name[:200], property=tr.rule.property,
                               thing_id=tr.thing_id, datastream_id=tr.datastream_id, town=tr.town or "",
                               grid=tr.grid or "", organisation_id=org,
-                              level=tr.after, value=tr.value, raised_at=at, updated_at=at,
+                              level=tr.after, value=tr.value, raised_at=at, updated_at=at, public=tr.rule.public,
                               detail={"kind": tr.rule.kind.code})
                 open_alerts[key] = alert
                 created.append(alert)

@@ -45,6 +45,8 @@ class Rule(models.Model):
     level = models.PositiveSmallIntegerField(_("level"), choices=Level.choices, default=Level.YELLOW)
     organisation_id = models.BigIntegerField(_("organisation"), null=True, blank=True, db_index=True)
     enabled = models.BooleanField(_("enabled"), default=True)
+    #: Its alerts are public warnings (the portal shows them to everyone); otherwise they stay with staff.
+    public = models.BooleanField(_("public warning"), default=False)
     description = models.TextField(_("description"), blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("created by"), null=True, blank=True,
                                    on_delete=models.SET_NULL, related_name="+")
@@ -104,6 +106,8 @@ class Alert(models.Model):
     level = models.PositiveSmallIntegerField(_("level"), choices=Level.choices, db_index=True)
     state = models.CharField(_("state"), max_length=12, choices=State.choices, default=State.RAISED)
     value = models.FloatField(_("value"), null=True, blank=True)
+    #: A public warning (weather, flood, pollution): residents see it on the portal. Otherwise staff only.
+    public = models.BooleanField(_("public warning"), default=False)
     #: Phenomenon time of the observation that raised it (or the caller's time).
     raised_at = models.DateTimeField(_("raised at"), db_index=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)

@@ -77,6 +77,7 @@ class AlertFact(NamedTuple):
     value: float | None
     at: datetime
     actor_id: int | None
+    public: bool = False  # a public warning (portal), not only for staff
 
     def as_json(self) -> dict:
         data = self._asdict()
@@ -110,6 +111,7 @@ class RuleIn(InputSchema):
     level: int = Field(2, ge=1, le=4)
     organisation_id: Id | None = None
     enabled: bool = True
+    public: bool = False
     description: str = Field("", max_length=2000)
 
 
@@ -118,6 +120,7 @@ class RulePatch(InputSchema):
     params: dict | None = None
     level: int | None = Field(None, ge=1, le=4)
     enabled: bool | None = None
+    public: bool | None = None
     description: str | None = Field(None, max_length=2000)
 
 
@@ -134,6 +137,7 @@ class RuleSchema(Schema):
     level: int
     organisation_id: int | None
     enabled: bool
+    public: bool
     description: str
     updated_at: datetime
 

@@ -31,7 +31,7 @@ def fact(alert: Alert, ev: AlertEvent) -> AlertFact:
         previous_level=ev.from_level, rule_id=alert.rule_id, source=alert.source, key=alert.key, title=alert.title,
         property=alert.property, thing_id=alert.thing_id, datastream_id=alert.datastream_id, town=alert.town or None,
         grid=alert.grid or None, organisation_id=alert.organisation_id, value=ev.value, at=ev.at,
-        actor_id=ev.actor_id,
+        actor_id=ev.actor_id, public=alert.public,
     )
 
 
@@ -61,9 +61,10 @@ def _locked(alert_id: int) -> Alert:
 def raise_alert(*, source: str, key: str, title: str, level: int, property: str = "", thing_id: int | None = None,
                 datastream_id: int | None = None, town: str | None = None, grid: str | None = None,
                 organisation_id: int | None = None, value: float | None = None, at: datetime | None = None,
-                detail: dict | None = None) -> AlertOut:
+                detail: dict | None = None, public: bool = False) -> AlertOut:
     """Raise an alert not produced by a rule (e.g. environment's heavy-pollution warning). One open alert per
-    (source, key): raising again updates the open one's level and value instead (``created`` False)."""
+    (source, key): raising again updates the open one's level and value instead (``created`` False).
+    ``public``: a warning residents should see (weather, flood, pollution); otherwise it stays with staff."""
     if not source or source == "rule":
         raise ApiError(422, "invalid", "source must be the calling module's label", field="source")
     if not key:
@@ -77,7 +78,7 @@ def raise_alert(*, source: str, key: str, title: str, level: int, property: str 
             return update_alert(current.id, level=level, value=value, at=at)
         alert = Alert(source=source, key=key, title=title[:200], level=level, property=property, thing_id=thing_id,
                       datastream_id=datastream_id, town=town or "", grid=grid or "", organisation_id=organisation_id,
-                      value=value, raised_at=at, detail=detail or {})
+                      value=value, raised_at=at, detail=detail or {}, public=public)
         try:
             with transaction.atomic():
                 alert.save(force_insert=True)
@@ -212,7 +213,8 @@ def _check_scope(data: RuleIn) -> None:
 def _rule_facts(rule: Rule) -> dict:
     return {"name": rule.name, "kind": rule.kind, "property": rule.property, "scope": rule.scope,
             "area_code": rule.area_code, "thing_id": rule.thing_id, "datastream_id": rule.datastream_id,
-            "params": rule.params, "level": rule.level, "enabled": rule.enabled}
+            "params": rule.params, "level": rule.level, "enabled": rule.enabled,
+            "public": rule.public}
 
 
 def _rules_changed() -> None:
@@ -230,7 +232,7 @@ def create_rule(data: RuleIn, *, actor=None) -> Rule:
         rule = Rule.objects.create(
             name=data.name, kind=data.kind, property=data.property, scope=data.scope, area_code=data.area_code,
             thing_id=data.thing_id, datastream_id=data.datastream_id, params=params, level=data.level,
-            organisation_id=data.organisation_id, enabled=data.enabled, description=data.description,
+            organisation_id=data.organisation_id, enabled=data.enabled, public=data.public, description=data.description,
             created_by=actor)
         audit.record("alerts.rule_create", actor=actor, obj=rule, organisation_id=rule.organisation_id,
                      detail=_rule_facts(rule))
@@ -247,7 +249,7 @@ def update_rule(rule, data: RulePatch, *, actor=None) -> Rule:
         changes = data.model_dump(exclude_unset=True)
         if changes.get("params") is not None:
             rule.params = _validated_params(rule.kind, changes["params"])
-        for name in ("name", "level", "enabled", "description"):
+        for name in ("name", "level", "enabled", "public", "description"):
             if changes.get(name) is not None:
                 setattr(rule, name, changes[name])
         rule.save()

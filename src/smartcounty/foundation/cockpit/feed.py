@@ -97,6 +97,7 @@ def on_alert(event: str, payload) -> None:
         "lon": lon, "lat": lat,
         "url": _url("alerts:detail", fact["alert_id"]),
         "at": _time(fact.get("at")),
+        "public": bool(fact.get("public")),
     })
 
 

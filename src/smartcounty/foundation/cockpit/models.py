@@ -22,6 +22,8 @@ class LiveItem(models.Model):
     lon = models.FloatField(_("longitude"), null=True, blank=True)
     lat = models.FloatField(_("latitude"), null=True, blank=True)
     url = models.CharField(_("link"), max_length=200, blank=True)
+    #: Alerts: a public warning (shown to everyone on the portal and the public cockpit panel).
+    public = models.BooleanField(_("public"), default=False)
     at = models.DateTimeField(_("time of the last change"))
 
     class Meta:
@@ -32,6 +34,7 @@ class LiveItem(models.Model):
             models.Index(fields=["source", "-at"], name="cockpit_item_feed"),
             models.Index(fields=["source", "is_open", "lon", "lat"], name="cockpit_item_map"),
             models.Index(fields=["source", "is_open", "organisation_id"], name="cockpit_item_org"),
+            models.Index(fields=["source", "is_open", "public", "level"], name="cockpit_item_public"),
         ]
 
     def __str__(self):

@@ -130,8 +130,9 @@ def alert_feed(ctx) -> dict:
 
 
 def warnings(ctx) -> dict:
-    """Alerts of level orange and red in force: what the public should know."""
-    rows = LiveItem.objects.filter(source="alerts", is_open=True, level__gte=3).order_by("-level", "-at")[:10]
+    """Public warnings of level orange and red in force: what the public should know (alerts raised as public
+    warnings only; an enterprise's or a farm's alert stays with staff)."""
+    rows = LiveItem.objects.filter(source="alerts", is_open=True, public=True, level__gte=3).order_by("-level", "-at")[:10]
     return {"items": [{"id": r["ref"], "title": r["title"], "level": "bad" if r["level"] == 4 else "warn",
                        "time": r["at"].isoformat(), "meta": str(LEVEL_NAMES.get(r["level"], ""))}
                       for r in rows.values("ref", "title", "level", "at")]}

@@ -34,6 +34,16 @@ def test_raise_update_resolve_life_cycle(feed_events, django_capture_on_commit_c
     assert raise_pollution().created and Alert.objects.count() == 2
 
 
+def test_public_flag_travels_with_the_alert_and_its_events(feed_events, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        warning = raise_pollution(public=True)
+        internal = services.raise_alert(source="economy", key="power:1", title="企业用电异常", level=3)
+        services.update_alert(warning.id, level=3)
+    assert dict(Alert.objects.values_list("id", "public")) == {warning.id: True, internal.id: False}
+    assert [(f.alert_id, f.public) for _, f in feed_events] == [
+        (warning.id, True), (internal.id, False), (warning.id, True)]
+
+
 def test_acknowledge_then_resolve_by_staff_is_audited(users, django_capture_on_commit_callbacks, feed_events):
     staff = users["staff_a"]
     out = raise_pollution(org=staff.organisation_id)

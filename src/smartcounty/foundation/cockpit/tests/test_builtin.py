@@ -124,12 +124,13 @@ def test_sensors_by_property_chart(stations):
     assert sum(online["data"]) == 5 and sum(offline["data"]) == 1
 
 
-def alert_fact(alert_id, *, level=3, state="raised", thing_id=None, town="371525001", org=None, minutes=0):
+def alert_fact(alert_id, *, level=3, state="raised", thing_id=None, town="371525001", org=None, minutes=0,
+               public=True):
     return {"event_id": alert_id * 10, "alert_id": alert_id, "event": "raised" if state == "raised" else state,
             "state": state, "level": level, "previous_level": None, "rule_id": None, "source": "rule", "key": "k",
             "title": f"PM2.5 偏高 {alert_id}", "property": "pm25", "thing_id": thing_id, "datastream_id": None,
             "town": town, "grid": None, "organisation_id": org, "value": 180.0,
-            "at": datetime.now(UTC) + timedelta(minutes=minutes), "actor_id": None}
+            "at": datetime.now(UTC) + timedelta(minutes=minutes), "actor_id": None, "public": public}
 
 
 def test_alert_events_feed_the_live_list_and_the_map(stations):
@@ -144,6 +145,11 @@ def test_alert_events_feed_the_live_list_and_the_map(stations):
     located = {p["id"]: p for p in pts["points"]}
     assert (located["1"]["lon"], located["1"]["lat"]) == (115.45, 36.50)  # the thing's own position
     assert [w["title"] for w in panels.warnings(ctx())["items"]] == ["PM2.5 偏高 1"]
+    # an alert that is not a public warning (an enterprise's power use, a farm's pests) stays with staff
+    events.deliver("alerts.raised", alert_fact(3, level=4, minutes=1, public=False) | {"title": "企业用电异常"})
+    assert [w["title"] for w in panels.warnings(ctx())["items"]] == ["PM2.5 偏高 1"]
+    assert "企业用电异常" in [i["title"] for i in panels.alert_feed(ctx())["items"]]
+    events.deliver("alerts.resolved", alert_fact(3, level=4, state="resolved", minutes=2, public=False))
     # resolving it takes it off the map and the warnings, and the feed says so
     events.deliver("alerts.resolved", alert_fact(1, level=4, state="resolved", thing_id=thing_id, minutes=2))
     assert panels.alert_points(ctx())["total"] == 1
