@@ -7,8 +7,12 @@ from smartcounty.foundation.cases.models import (
     Case,
     CaseEvent,
     CaseTypeSetting,
+    WorkflowDefinition,
 )
+from smartcounty.foundation.cases.workflow.admin import WorkflowDefinitionAdmin
 from smartcounty.kernel.admin import AuditedModelAdmin
+
+admin.site.register(WorkflowDefinition, WorkflowDefinitionAdmin)
 
 
 @admin.register(CalendarDay)

@@ -89,6 +89,44 @@ class AlertTrigger(models.Model):
         return f"{self.property or '*'} ≥ {self.min_level} → {self.case_type}"
 
 
+class WorkflowDefinition(models.Model):
+    """A workflow edited as data (``workflow`` package): the draft ``document``; publishing makes a version."""
+
+    key = models.CharField(_("key"), max_length=60, unique=True)
+    title = models.CharField(_("title"), max_length=100)
+    document = models.JSONField(_("definition"), default=dict)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["key"]
+        verbose_name = _("workflow definition")
+        verbose_name_plural = _("workflow definitions")
+
+    def __str__(self):
+        return f"{self.title} ({self.key})"
+
+
+class WorkflowVersion(models.Model):
+    """A published, never changed version of a definition; cases run on the version they started on."""
+
+    definition = models.ForeignKey(WorkflowDefinition, verbose_name=_("definition"), on_delete=models.PROTECT,
+                                   related_name="versions")
+    number = models.PositiveIntegerField(_("version"))
+    document = models.JSONField(_("definition"))
+    published_at = models.DateTimeField(_("published"))
+    published_by = models.CharField(_("published by"), max_length=150, blank=True)
+
+    class Meta:
+        ordering = ["definition", "-number"]
+        verbose_name = _("workflow version")
+        verbose_name_plural = _("workflow versions")
+        constraints = [models.UniqueConstraint(fields=["definition", "number"], name="cases_wf_version_unique")]
+
+    def __str__(self):
+        return f"{self.definition.key} v{self.number}"
+
+
 class Case(models.Model):
     number = models.CharField(_("number"), max_length=30, unique=True)
     case_type = models.CharField(_("case type"), max_length=60)
@@ -131,6 +169,11 @@ class Case(models.Model):
     external_ref = models.CharField(_("external reference"), max_length=80, blank=True, db_index=True)
     duplicate_of = models.ForeignKey("self", verbose_name=_("likely duplicate of"), null=True, blank=True,
                                      on_delete=models.SET_NULL, related_name="+")
+    workflow_version = models.ForeignKey(WorkflowVersion, verbose_name=_("workflow version"), null=True,
+                                         blank=True, on_delete=models.PROTECT, related_name="cases")
+    legal_due_at = models.DateTimeField(_("legal due date"), null=True, blank=True)
+    legal_remaining = models.FloatField(_("legal time left when paused (s)"), null=True, blank=True)
+    timer_at = models.DateTimeField(_("automatic step due"), null=True, blank=True)
 
     class Meta:
         ordering = ["-id"]
@@ -157,6 +200,7 @@ class Case(models.Model):
             models.Index(fields=["case_type", "created_at", "organisation_id", "is_closed", "ever_overdue",
                                  "rework_count", "reopen_count", "handling_seconds"], name="cases_stats_org"),
             models.Index(fields=["case_type", "category", "is_closed", "lat"], name="cases_nearby"),
+            models.Index(fields=["timer_at"], name="cases_timer", condition=models.Q(timer_at__isnull=False)),
         ]
 
     def __str__(self):
@@ -208,6 +252,28 @@ class CaseEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ImmutableError("case history is never deleted")
+
+
+class CaseBranch(models.Model):
+    """One parallel branch (并联审批) of a case in a state that opens branches; the join fires when all are done."""
+
+    case = models.ForeignKey(Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="branches")
+    state = models.CharField(_("parallel state"), max_length=30)
+    key = models.CharField(_("branch"), max_length=30)
+    opened_at = models.DateTimeField(_("opened"))
+    due_at = models.DateTimeField(_("due"), null=True, blank=True)
+    done_at = models.DateTimeField(_("done"), null=True, blank=True)
+    done_by = models.CharField(_("done by"), max_length=150, blank=True)
+    organisation_id = models.BigIntegerField(_("organisation id"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("parallel branch")
+        verbose_name_plural = _("parallel branches")
+        indexes = [models.Index(fields=["case", "state", "done_at"], name="cases_branch_case")]
+
+    def __str__(self):
+        return f"{self.case_id} {self.state}/{self.key}"
 
 
 class Attachment(models.Model):

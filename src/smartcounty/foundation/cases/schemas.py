@@ -42,7 +42,7 @@ MAX_DATA_BYTES = 16 * 1024
 @dataclass(frozen=True)
 class Limit:
     amount: float
-    unit: str = "hours"  # "hours" or "days" (working)
+    unit: str = "hours"  # "hours" or "days" (working), or "natural_days" (calendar days, weekends included)
 
 
 @dataclass(frozen=True)
@@ -54,12 +54,29 @@ class State:
     #: The clock stops here (e.g. waiting for the reporter); leaving back to the previous state resumes it.
     pauses_clock: bool = False
     final: bool = False
+    #: Roles that act in this state (a workflow definition's ``roles``; informative for the workbench).
+    roles: tuple[str, ...] = ()
+    #: Parallel branches (并联审批) opened on entering the state; all done, the case moves to ``join``.
+    branches: tuple["Branch", ...] = ()
+    join: str = ""
 
 
 @dataclass(frozen=True)
 class Who:
     roles: tuple[str, ...]
     relation: str = "queue"
+    #: Codes of the organisations whose members may act (empty: any organisation the relation allows).
+    organisations: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Branch:
+    """One department's part of a parallel step: it is done when one of ``who`` takes its step."""
+
+    key: str
+    title: Any
+    who: tuple[Who, ...]
+    limit: Limit | None = None
 
 
 @dataclass(frozen=True)
@@ -94,6 +111,12 @@ class Transition:
     closes: bool = False
     #: Shown to residents as a public update of their report.
     public: bool = True
+    #: A condition on the case's data that must hold (see ``workflow.guards``); None: always.
+    guard: Any = None
+    #: Taken by the system this long after the case entered the source state (if the guard holds).
+    timer: Limit | None = None
+    #: The branch of the source state this step completes (parallel states, see ``State.branches``).
+    branch: str = ""
 
 
 @dataclass(frozen=True)
@@ -119,6 +142,14 @@ class CaseType:
     filed_by: tuple[str, ...] = ("staff", "org_admin")
     #: The ``data`` keys a filer may give, with their kinds; any other key is refused.
     fields: dict[str, DataField] = field(default_factory=dict)
+    #: Named form documents (``forms``): ``apply`` is the filing form, one named after a step is asked for it.
+    forms: dict = field(default_factory=dict)
+    #: The legal time limit of the whole case; time in states that pause the clock does not count.
+    legal_limit: Limit | None = None
+    #: (on, to, message) triples: ``on`` is a state key or ``step:<key>``; ``to`` a lane (reporter, owner, ...).
+    notifications: tuple = ()
+    #: The workflow version this type was compiled from (None: declared in code).
+    version_id: int | None = None
 
     def state(self, key: str) -> State:
         for s in self.states:

@@ -93,3 +93,13 @@ def world(db):
                  make_user("dept", "staff", dept), make_user("other", "staff", other),
                  make_user("sup", "staff", sup), make_user("resident", "resident"),
                  make_user("stranger", "resident"))
+
+
+@pytest.fixture(autouse=True)
+def _forget_workflows():
+    """Published definitions are compiled per process; the database is rolled back after each test."""
+    from smartcounty.foundation.cases.workflow import store
+
+    store.forget()
+    yield
+    store.forget()
