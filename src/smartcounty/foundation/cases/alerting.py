@@ -9,8 +9,9 @@ import logging
 from django.db import transaction
 
 from smartcounty.foundation.cases import engine
+from smartcounty.foundation.cases.engine import all_case_types
 from smartcounty.foundation.cases.models import AlertTrigger, Case
-from smartcounty.kernel import audit, registry
+from smartcounty.kernel import audit
 from smartcounty.kernel.problems import ApiError
 
 log = logging.getLogger("smartcounty.cases")
@@ -51,7 +52,7 @@ def on_alert_raised(event: str, payload) -> list[int]:
     made = []
     ref = ref_of(payload)
     for trigger in matching_triggers(payload):
-        if trigger.case_type not in registry.case_types:
+        if trigger.case_type not in all_case_types():
             continue
         if Case.objects.filter(case_type=trigger.case_type, external_ref=ref).exists():
             continue

@@ -21,7 +21,7 @@ from smartcounty.foundation.cases.schemas import (
     WorkbenchPageOut,
 )
 from smartcounty.foundation.cases.workcalendar import BEIJING
-from smartcounty.kernel import authz, jsonparse, registry
+from smartcounty.kernel import authz, jsonparse
 from smartcounty.kernel.api import Id, Offset, Pagination
 from smartcounty.kernel.problems import ApiError
 
@@ -66,7 +66,7 @@ def detail(case, user) -> dict:
 def case_types(request):
     _user(request)
     out = []
-    for key, ct in registry.case_types.items():
+    for key, ct in services.case_types().items():
         out.append({"key": key, "title": str(ct.title), "initial": ct.initial,
                     "categories": {k: str(v) for k, v in ct.categories.items()},
                     "states": [{"key": s.key, "title": str(s.title), "lane": s.lane, "final": s.final,

@@ -17,14 +17,23 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from smartcounty.foundation.cases import rollup
-from smartcounty.foundation.cases.models import AssignmentRule, CalendarDay, Case, CaseEvent, CaseTypeSetting
+from smartcounty.foundation.cases.models import (
+    AssignmentRule,
+    CalendarDay,
+    Case,
+    CaseBranch,
+    CaseEvent,
+    CaseTypeSetting,
+)
 from smartcounty.foundation.cases.schemas import MAX_DESCRIPTION, CaseType, Transition
 from smartcounty.foundation.cases.workcalendar import WorkCalendar, limit_seconds
+from smartcounty.foundation.cases.workflow import guards
 from smartcounty.kernel import audit, events, registry
 from smartcounty.kernel.problems import ApiError
 
 log = logging.getLogger("smartcounty.cases")
 ADMIN_ROLE = "platform_admin"
+NATURAL = "natural_days"
 
 
 # ----- calendar -----
@@ -58,9 +67,31 @@ def set_calendar_day(day, kind: str | None, name: str = "", *, actor, source: st
 # ----- case types and configuration -----
 
 def case_type(key: str) -> CaseType:
-    if key not in registry.case_types:
+    """A case type declared by a module, or the current version of a published workflow definition."""
+    if key in registry.case_types:
+        return registry.case_types.get(key)
+    from smartcounty.foundation.cases.workflow import store
+
+    found = store.current(key)
+    if found is None:
         raise ApiError(422, "invalid", f"unknown case type {key!r}", field="case_type")
-    return registry.case_types.get(key)
+    return found
+
+
+def type_of(case: Case) -> CaseType:
+    """The case type a case runs on: the workflow version it started on, else its declared type."""
+    if case.workflow_version_id is not None:
+        from smartcounty.foundation.cases.workflow import store
+
+        return store.version_type(case.workflow_version_id)
+    return case_type(case.case_type)
+
+
+def all_case_types() -> dict[str, CaseType]:
+    """Every case type: the modules' and the published definitions' current versions."""
+    from smartcounty.foundation.cases.workflow import store
+
+    return {**store.current_types(), **dict(registry.case_types.items())}
 
 
 def configure_case_type(key: str, *, owner_organisation_id=None, supervisor_organisation_id=None, actor=None):
@@ -133,6 +164,13 @@ def _related(user, case: Case, relation: str) -> bool:
     return org is not None and target == org
 
 
+def _in_organisations(user, codes) -> bool:
+    if not codes:
+        return True
+    org = getattr(user, "organisation", None)
+    return org is not None and getattr(org, "code", None) in codes
+
+
 def may_take(user, case: Case, t: Transition) -> bool:
     if user is None or not user.is_authenticated or not user.is_active:
         return False
@@ -141,12 +179,19 @@ def may_take(user, case: Case, t: Transition) -> bool:
     if _is_admin(user):
         return True
     role = getattr(user, "role", "")
-    return any(("*" in w.roles or role in w.roles) and _related(user, case, w.relation) for w in t.who)
+    return any(("*" in w.roles or role in w.roles) and _related(user, case, w.relation)
+               and _in_organisations(user, w.organisations) for w in t.who)
 
 
-def allowed_transitions(case: Case, user) -> list[Transition]:
-    ct = registry.case_types.get(case.case_type)
-    return [t for t in ct.transitions if may_take(user, case, t)]
+def allowed_transitions(case: Case, user, *, check_branches: bool = True) -> list[Transition]:
+    """The steps ``user`` may take on ``case`` now (guards holding; in a parallel state, its open branches)."""
+    ct = type_of(case)
+    steps = [t for t in ct.transitions if t.who and may_take(user, case, t)
+             and (t.guard is None or guards.holds(t.guard, case.data, case.category))]
+    if check_branches and any(t.branch for t in steps):
+        done = set(_branches(case).filter(done_at__isnull=False).values_list("key", flat=True))
+        steps = [t for t in steps if t.branch not in done]
+    return steps
 
 
 def may_view(user, case: Case) -> bool:
@@ -166,35 +211,103 @@ def _lane_org(case: Case, lane: str):
             "supervisor": case.supervisor_organisation_id}.get(lane)
 
 
+def _natural(limit) -> bool:
+    return limit is not None and limit.unit == NATURAL
+
+
+def _seconds(limit) -> float:
+    return limit.amount * 86400 if _natural(limit) else limit_seconds(limit.amount, limit.unit)
+
+
+def _after(cal, start, seconds: float, natural: bool):
+    """``seconds`` of working time after ``start`` (natural: of calendar time)."""
+    return start + timedelta(seconds=seconds) if natural else cal.add(start, seconds)
+
+
+def _left(cal, now, due, natural: bool) -> float:
+    return (due - now).total_seconds() if natural else cal.between(now, due)
+
+
+def _legal_clock(case: Case, ct: CaseType, st, now, cal) -> None:
+    """Pause the case's legal clock in a state that does not count, resume it in one that does."""
+    if ct.legal_limit is None or case.is_closed:
+        return
+    natural = _natural(ct.legal_limit)
+    if st.pauses_clock or st.final:
+        if case.legal_due_at is not None and case.legal_remaining is None:
+            case.legal_remaining = _left(cal, now, case.legal_due_at, natural)
+            case.legal_due_at = None if st.pauses_clock else case.legal_due_at
+    elif case.legal_remaining is not None:
+        case.legal_due_at = _after(cal, now, case.legal_remaining, natural)
+        case.legal_remaining = None
+    elif case.legal_due_at is None:
+        case.legal_due_at = _after(cal, now, _seconds(ct.legal_limit), natural)
+
+
 def _enter(case: Case, ct: CaseType, key: str, now) -> None:
     """Put ``case`` in state ``key`` at ``now``, starting, pausing or resuming its clock."""
     cal = calendar()
     st = ct.state(key)
     if st.pauses_clock:
         if not case.paused:
-            case.paused_remaining = max(0.0, cal.between(now, case.due_at)) if case.due_at else None
+            try:
+                natural = _natural(ct.limit_for(case.state, case.category)) if case.state else False
+            except KeyError:
+                natural = False
+            case.paused_remaining = max(0.0, _left(cal, now, case.due_at, natural)) if case.due_at else None
             case.paused_from = case.state
         case.paused = True
         case.due_at = case.remind_at = None
     elif case.paused and key == case.paused_from and case.paused_remaining is not None:
         remaining = case.paused_remaining
-        case.due_at = cal.add(now, remaining)
-        case.remind_at = cal.add(now, remaining * ct.remind_at)
+        natural = _natural(ct.limit_for(key, case.category))
+        case.due_at = _after(cal, now, remaining, natural)
+        case.remind_at = _after(cal, now, remaining * ct.remind_at, natural)
         case.paused, case.paused_remaining, case.paused_from = False, None, ""
     else:
         limit = None if st.final else ct.limit_for(key, case.category)
         if limit is not None:
-            secs = limit_seconds(limit.amount, limit.unit)
-            case.due_at = cal.add(now, secs)
-            case.remind_at = cal.add(now, secs * ct.remind_at)
+            secs, natural = _seconds(limit), _natural(limit)
+            case.due_at = _after(cal, now, secs, natural)
+            case.remind_at = _after(cal, now, secs * ct.remind_at, natural)
         else:
             case.due_at = case.remind_at = None
         case.paused, case.paused_remaining, case.paused_from = False, None, ""
+    _legal_clock(case, ct, st, now, cal)
+    timers = [t.timer for t in ct.transitions if t.timer is not None and key in t.source]
+    case.timer_at = min(_after(cal, now, _seconds(t), _natural(t)) for t in timers) if timers else None
     case.state = key
     case.state_entered_at = now
     case.overdue = False
     case.escalated_at = None
     case.queue_organisation_id = _lane_org(case, st.lane)
+
+
+def _branches(case: Case):
+    """The branches of ``case``'s current parallel state, opened when it last entered it."""
+    return CaseBranch.objects.filter(case=case, state=case.state, opened_at__gte=case.state_entered_at)
+
+
+def _entered(case: Case, ct: CaseType, now) -> None:
+    """What entering a state does once the case is saved: open parallel branches, send notifications."""
+    st = ct.state(case.state)
+    if st.branches:
+        cal = calendar()
+        CaseBranch.objects.bulk_create([CaseBranch(
+            case=case, state=st.key, key=b.key, opened_at=now,
+            due_at=_after(cal, now, _seconds(b.limit), _natural(b.limit)) if b.limit else None) for b in st.branches])
+    _notify(case, ct, case.state, now)
+
+
+def _notify(case: Case, ct: CaseType, on: str, now) -> None:
+    for when, to, message in ct.notifications:
+        if when != on:
+            continue
+        org = _lane_org(case, to) if to != "reporter" else None
+        _history(case, "notify", from_state=case.state, to_state=case.state, note=message, now=now,
+                 public=to == "reporter", data={"to": to}, organisation_id=org)
+        events.publish("cases.notify", fact(case, to=to, to_organisation_id=org, message=message,
+                                            reporter_id=case.reporter_id if to == "reporter" else None))
 
 
 def _history(case, action, *, actor=None, from_state="", to_state="", note="", data=None, public=True, now=None,
@@ -250,7 +363,8 @@ def create_case(case_type_key: str, *, title: str, category: str = "", descripti
                     reporter_name=reporter_name, reporter_contact=reporter_contact, organisation_id=organisation_id,
                     owner_organisation_id=setting.owner_organisation_id if setting else None,
                     supervisor_organisation_id=setting.supervisor_organisation_id if setting else None,
-                    external_ref=external_ref, created_at=now, updated_at=now, state_entered_at=now)
+                    external_ref=external_ref, created_at=now, updated_at=now, state_entered_at=now,
+                    workflow_version_id=ct.version_id)
         _enter(case, ct, ct.initial, now)
         case.save()
         case.number = f"{ct.prefix}{timezone.localtime(now):%Y%m%d}{case.pk:06d}"
@@ -261,6 +375,7 @@ def create_case(case_type_key: str, *, title: str, category: str = "", descripti
         audit.record("cases.create", actor=actor or reporter, obj=case,
                      detail={"type": case_type_key, "number": case.number})
         events.publish("cases.created", fact(case))
+        _entered(case, ct, now)
     return case
 
 
@@ -271,8 +386,37 @@ def _check_required(t: Transition, note: str, data: dict) -> None:
             raise ApiError(422, "invalid", f"{name} is required for this step", field=name)
 
 
-def transition(case_id: int, key: str, *, actor, note: str = "", data: dict | None = None, now=None) -> Case:
-    """Take transition ``key`` on a case as ``actor``; 403 if they may not, 409 if the state forbids it."""
+def _form_keys(form) -> tuple[str, ...]:
+    from smartcounty.foundation.cases.forms.document import fields
+
+    return tuple(f.key for f in fields(form) if f.type != "file") if form else ()
+
+
+def _step_form_data(form, data: dict) -> dict:
+    """The answers to a step's own form (the form named after the step), checked by it."""
+    from smartcounty.foundation.cases.forms import validation
+
+    keys = _form_keys(form)
+    return validation.check(form, {k: data[k] for k in keys if k in data})
+
+
+def _complete_branch(case: Case, ct: CaseType, t: Transition, actor, now) -> str | None:
+    """Mark ``t``'s branch done; the join state when it was the last open one, else None (the case stays)."""
+    branch = _branches(case).select_for_update().filter(key=t.branch).first()
+    if branch is None or branch.done_at is not None:
+        raise ApiError(409, "conflict", _("This branch of the parallel step is done already."))
+    branch.done_at, branch.done_by = now, str(actor) if actor is not None else "system"
+    branch.organisation_id = getattr(actor, "organisation_id", None)
+    branch.save(update_fields=["done_at", "done_by", "organisation_id"])
+    if _branches(case).filter(done_at__isnull=True).exists():
+        return None
+    return ct.state(case.state).join
+
+
+def transition(case_id: int, key: str, *, actor, note: str = "", data: dict | None = None, now=None,
+               system: bool = False) -> Case:
+    """Take transition ``key`` on a case as ``actor``; 403 if they may not, 409 if the state forbids it.
+    ``system``: an automatic step (a timer's), taken without an actor."""
     now = now or timezone.now()
     data = dict(data or {})
     with transaction.atomic():
@@ -280,16 +424,24 @@ def transition(case_id: int, key: str, *, actor, note: str = "", data: dict | No
         if case is None:
             raise ApiError(404, "not-found")
         counted = rollup.contribution(case)
-        ct = registry.case_types.get(case.case_type)
+        ct = type_of(case)
         try:
             t = ct.transition(key)
         except KeyError:
             raise ApiError(404, "not-found", f"no step {key!r} in {case.case_type}") from None
         if case.state not in t.source:
             raise ApiError(409, "conflict", f"step {key!r} is not possible in state {case.state!r}")
-        if not may_take(actor, case, t):
+        if not (system and t.timer is not None) and not may_take(actor, case, t):
             raise ApiError(403, "forbidden")
         _check_required(t, note, data)
+        step_form = (ct.forms or {}).get(t.key)
+        if step_form is not None:
+            data.update(_step_form_data(step_form, data))
+        if not guards.holds(t.guard, {**case.data, **data}, case.category):
+            raise ApiError(409, "conflict", _("The conditions of this step are not met by the case."))
+        target = t.target
+        if t.branch:
+            target = _complete_branch(case, ct, t, actor, now)
         before = case.state
         if t.reopen:
             if case.closed_at is None or now - case.closed_at > timedelta(days=ct.reopen_days):
@@ -313,14 +465,15 @@ def transition(case_id: int, key: str, *, actor, note: str = "", data: dict | No
             if isinstance(rating, bool) or not isinstance(rating, int) or not 1 <= rating <= 5:
                 raise ApiError(422, "invalid", "rating must be an integer from 1 to 5", field="rating")
             case.rating = rating
-        if case.due_at is not None and now > case.due_at:
+        if case.due_at is not None and now > case.due_at and target is not None:
             case.ever_overdue = True
-        _enter(case, ct, t.target, now)
+        if target is not None:
+            _enter(case, ct, target, now)
         if t.closes:
             case.is_closed, case.closed_at = True, now
             case.handling_seconds = int((now - case.created_at).total_seconds())
         # only the fields the step asks for are kept (plus the department and rating it sets)
-        kept = {k: data[k] for k in t.required if k in data}
+        kept = {k: data[k] for k in (*t.required, *_form_keys(step_form)) if k in data}
         case.data.update(kept)
         data = {**kept, **{k: data[k] for k in ("organisation_id", "rating") if k in data and (t.assign or t.rate)}}
         case.updated_at = now
@@ -333,6 +486,9 @@ def transition(case_id: int, key: str, *, actor, note: str = "", data: dict | No
         events.publish("cases.transitioned", fact(case, step=key, from_state=before))
         if t.closes:
             events.publish("cases.closed", fact(case))
+        _notify(case, ct, f"step:{key}", now)
+        if target is not None:
+            _entered(case, ct, now)
     return case
 
 
@@ -385,13 +541,16 @@ def sweep(now=None) -> dict:
 
 
 def sweeper(stop) -> None:
-    """Background service: sweep once a minute until ``stop`` is set."""
+    """Background service: sweep and take due automatic steps once a minute until ``stop`` is set."""
     from django.db import close_old_connections
 
     while not stop.is_set():
         try:
             close_old_connections()
             sweep()
+            from smartcounty.foundation.cases.workflow.timers import run_timers
+
+            run_timers()
         except Exception:
             log.exception("case sweep failed")
         stop.wait(60)

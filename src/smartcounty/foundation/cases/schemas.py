@@ -184,6 +184,20 @@ class CaseType:
                 raise ValueError(f"{self.key}: data field {name} has kind {f.kind!r} and choices {f.choices!r}")
 
 
+def workflow_case_type(path, **overrides) -> CaseType:
+    """The case type of a workflow definition file (YAML or JSON, see ``cases.workflow``), with ``overrides`` of
+    its fields (e.g. categories kept in a module's tables). Importable before the apps are ready: the file is
+    read, not checked; check it with ``cases.services.check_workflow_file`` in tests or ``ready()``."""
+    from dataclasses import replace
+    from pathlib import Path
+
+    from smartcounty.foundation.cases.workflow.compile import compile_document
+    from smartcounty.foundation.cases.workflow.document import parse
+
+    ct = compile_document(parse(Path(path).read_text(encoding="utf-8")), check=False)
+    return replace(ct, **overrides) if overrides else ct
+
+
 # ----- API shapes -----
 
 class CaseEventOut(Schema):

@@ -11,6 +11,7 @@ from django.db.models.functions import Substr
 
 from smartcounty.foundation.cases.alerting import set_trigger as set_alert_trigger  # noqa: F401
 from smartcounty.foundation.cases.engine import (  # noqa: F401  (public API)
+    all_case_types,
     allowed_transitions,
     calendar,
     comment,
@@ -26,6 +27,7 @@ from smartcounty.foundation.cases.engine import (  # noqa: F401  (public API)
     sweep,
     sweeper,
     transition,
+    type_of,
 )
 from smartcounty.foundation.cases.files import MAX_BYTES, add_attachment  # noqa: F401
 from smartcounty.foundation.cases.filing import check_data_size, file_case, is_web_url, may_file  # noqa: F401
@@ -39,7 +41,30 @@ from smartcounty.foundation.cases.workbench import bulk as workbench_bulk  # noq
 from smartcounty.foundation.cases.workbench import count as workbench_count  # noqa: F401
 from smartcounty.foundation.cases.workbench import page as workbench_page  # noqa: F401
 from smartcounty.foundation.cases.workcalendar import BEIJING, limit_seconds  # noqa: F401
-from smartcounty.kernel import registry
+from smartcounty.foundation.cases.workflow.clock import Clock, clock  # noqa: F401
+from smartcounty.foundation.cases.workflow.store import publish as publish_workflow  # noqa: F401
+from smartcounty.foundation.cases.workflow.store import save as save_workflow  # noqa: F401
+from smartcounty.foundation.cases.workflow.timers import run_timers  # noqa: F401
+from smartcounty.kernel.problems import ApiError
+
+
+def check_workflow_file(path) -> list[tuple[str, str]]:
+    """What is wrong with a workflow definition file, as (path, Chinese message) pairs (empty: nothing)."""
+    from pathlib import Path
+
+    from smartcounty.foundation.cases.workflow import document
+    from smartcounty.foundation.cases.workflow.problems import DefinitionInvalid
+
+    try:
+        doc = document.parse(Path(path).read_text(encoding="utf-8"))
+    except DefinitionInvalid as exc:
+        return [(pr.path, pr.message) for pr in exc.problems]
+    return [(pr.path, pr.message) for pr in document.check(doc)]
+
+
+def case_types() -> dict:
+    """Every case type: declared by modules, and the current versions of published workflow definitions."""
+    return all_case_types()
 
 EARTH_RADIUS_M = 6371008.8
 
@@ -124,7 +149,10 @@ def history(case: Case, *, public_only: bool = False):
     qs = CaseEvent.objects.filter(case=case).order_by("id")
     if not public_only:
         return qs
-    ct = registry.case_types.get(case.case_type) if case.case_type in registry.case_types else None
+    try:
+        ct = type_of(case)
+    except ApiError:
+        ct = None
     events = list(qs.filter(public=True))
     for e in events:
         if e.note and not _note_is_public(case, ct, e):

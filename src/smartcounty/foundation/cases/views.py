@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from smartcounty.foundation.accounts import services as accounts
 from smartcounty.foundation.cases import services, wording
-from smartcounty.kernel import authz, registry
+from smartcounty.kernel import authz
 from smartcounty.kernel.problems import ApiError
 
 INT_FIELDS = ("organisation_id", "rating")
@@ -74,8 +74,9 @@ def workbench(request):
         messages.error(request, exc.detail or _("These filters cannot be used."))
         result = services.workbench_page(user, services.WorkbenchFilters(view=view), limit=per)
     pages = max(1, -(-result.count // per))
-    types = sorted(((k, str(ct.title)) for k, ct in registry.case_types.items()), key=lambda kv: kv[1])
-    ct = registry.case_types.get(filters.case_type) if filters.case_type in registry.case_types else None
+    known = services.case_types()
+    types = sorted(((k, str(ct.title)) for k, ct in known.items()), key=lambda kv: kv[1])
+    ct = known.get(filters.case_type)
     states = [(s.key, str(s.title)) for s in ct.states] if ct else []
     places = _places()
     towns = [(t.code, t.name) for t in places.towns()] if places else []
@@ -123,7 +124,7 @@ def workbench_bulk(request):
 def case_page(request, pk):
     case = _case_or_404(request, pk)
     user = request.user
-    ct = registry.case_types.get(case.case_type)
+    ct = services.type_of(case)
     staff_view = user.organisation_id is not None or user.is_superuser
     steps = []
     for t in services.allowed_transitions(case, user):

@@ -21,9 +21,14 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from smartcounty.foundation.cases.engine import allowed_transitions, calendar, transition
-from smartcounty.foundation.cases.models import Case
-from smartcounty.kernel import registry
+from smartcounty.foundation.cases.engine import (
+    all_case_types,
+    allowed_transitions,
+    calendar,
+    transition,
+    type_of,
+)
+from smartcounty.foundation.cases.models import Case, WorkflowVersion
 from smartcounty.kernel.problems import TITLES, ApiError
 
 VIEWS = ("mine", "org", "overdue")
@@ -98,7 +103,7 @@ def bulk_step(t) -> bool:
 def acting_states(role: str) -> dict[str, list[str]]:
     """case type -> the states in which ``role`` acts (the state's roles, else its steps' roles)."""
     out = {}
-    for key, ct in registry.case_types.items():
+    for key, ct in all_case_types().items():
         states = []
         for st in ct.states:
             roles = getattr(st, "roles", ()) or ()
@@ -160,17 +165,21 @@ def cases(user, filters: Filters):
 LIST_FIELDS = ("id", "number", "title", "case_type", "state", "category", "town_code", "grid_code",
                "organisation_id", "queue_organisation_id", "owner_organisation_id", "supervisor_organisation_id",
                "reporter_id", "created_at", "due_at", "overdue", "paused", "is_closed", "duplicate_of_id",
-               "closed_at")
+               "closed_at", "workflow_version", "data")
 
 
 def _row(case: Case, user, now, cal) -> Row:
-    ct = registry.case_types.get(case.case_type) if case.case_type in registry.case_types else None
+    try:
+        ct = type_of(case)
+    except (ApiError, WorkflowVersion.DoesNotExist):
+        ct = None
     try:
         state_title = str(ct.state(case.state).title) if ct else case.state
     except KeyError:
         state_title = case.state
     left = cal.between(now, case.due_at) if case.due_at else None
-    steps = tuple(Step(t.key, str(t.title), bulk_step(t)) for t in allowed_transitions(case, user)) if ct else ()
+    steps = tuple(Step(t.key, str(t.title), bulk_step(t))
+                  for t in allowed_transitions(case, user, check_branches=False)) if ct else ()
     return Row(id=case.pk, number=case.number, title=case.title, case_type=case.case_type,
                type_title=str(ct.title) if ct else case.case_type, state=case.state, state_title=state_title,
                category=case.category, town_code=case.town_code, grid_code=case.grid_code,
@@ -198,8 +207,11 @@ def bulk(user, ids: list[int], key: str, *, note: str = "") -> BulkResult:
     if getattr(user, "organisation_id", None) is None and not _is_admin(user):
         raise ApiError(403, "forbidden", _("The workbench is for the staff of an organisation."))
     types = set(Case.objects.filter(pk__in=ids).values_list("case_type", flat=True))
+    engine_types = all_case_types()
     for ct_key in types:
-        ct = registry.case_types.get(ct_key)
+        ct = engine_types.get(ct_key)
+        if ct is None:
+            continue
         try:
             t = ct.transition(key)
         except KeyError:

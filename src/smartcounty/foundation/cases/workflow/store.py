@@ -83,6 +83,8 @@ def publish(key: str, *, actor=None, now=None) -> WorkflowVersion:
             published_by=str(actor) if actor is not None else "system")
         audit.record("cases.workflow_publish", actor=actor, obj=version,
                      detail={"key": key, "version": version.number})
+        with _lock:
+            _current["generation"] = None  # this process sees the new version at once, the others after commit
         transaction.on_commit(_bump)
     return version
 
