@@ -1,4 +1,4 @@
-"""GB/T 30428 component (部件) and event (事件) categories, and the city-management workflow.
+"""GB/T 30428 component (部件) and event (事件) categories, and the city-management workflow (``data/workflow.yaml``).
 
 部件 major classes 01-06 follow CJ/T 214 (succeeded by GB/T 30428.2): 公用设施, 道路交通, 市容环境,
 园林绿化, 房屋土地, 其他设施 (standards-cn.md §5). The sub-class 0101 上水井盖 is confirmed by a
@@ -10,9 +10,9 @@ Category codes: ``C`` + 大类 2 + 小类 2 for components, ``E`` + 2 + 2 for ev
 Open311 ``service_code``s.
 """
 
-from django.utils.translation import gettext_lazy as _
+from pathlib import Path
 
-from smartcounty.foundation.cases.schemas import CaseType, DataField, Limit, State, Transition, Who
+from smartcounty.foundation.cases.schemas import Limit, workflow_case_type
 
 COMPONENT_MAJORS = {
     "01": "公用设施", "02": "道路交通", "03": "市容环境", "04": "园林绿化", "05": "房屋土地", "06": "其他设施",
@@ -50,60 +50,12 @@ def category_name(code: str) -> str:
 
 
 CLOSED_STATES = ("closed", "evaluated", "rejected")
-STAFF = ("staff", "org_admin")
-INSPECTORS = ("grid_worker", "staff", "org_admin")
-OWNER = Who(STAFF, "owner")
-DEPT = Who(STAFF, "responsible")
-REPORTER = Who(("*",), "reporter")
+#: The workflow, as data (a workflow definition, see ``cases.workflow``).
+WORKFLOW_FILE = Path(__file__).resolve().parent / "data" / "workflow.yaml"
 
-CASE_TYPE = CaseType(
-    key="citymgmt.case",
-    title=_("City-management case"),
-    prefix="CG",
-    initial="collected",
-    # Anyone signed in reports a problem in public space; the Open311 attributes are the data a filer gives.
-    filed_by=("*",),
-    fields={"severity": DataField("choice", choices=("normal", "serious", "urgent")),
-            "component_code": DataField("text", max_length=16),
-            "ongoing": DataField("choice", choices=("yes", "no")),
-            "media_url": DataField("url", max_length=500)},
-    reopen_days=7,
+CASE_TYPE = workflow_case_type(
+    WORKFLOW_FILE,
     categories={code: name for code, (name, _h) in CATEGORIES.items()},
     category_limits={code: {"handling": Limit(hours, "hours")} for code, (_n, hours) in CATEGORIES.items()},
-    states=(
-        State("collected", _("Information collected"), lane="owner", limit=Limit(1, "hours")),
-        State("need_info", _("Waiting for the reporter"), lane="reporter", pauses_clock=True),
-        State("registered", _("Registered"), lane="owner", limit=Limit(1, "hours")),
-        State("dispatched", _("Dispatched"), lane="responsible", limit=Limit(1, "hours")),
-        State("handling", _("Being handled"), lane="responsible", limit=Limit(2, "days")),
-        State("feedback", _("Handling reported"), lane="owner", limit=Limit(1, "hours")),
-        State("verifying", _("Being verified on site"), lane="owner", limit=Limit(4, "hours")),
-        State("verified", _("Verified"), lane="owner", limit=Limit(1, "hours")),
-        State("closed", _("Closed"), lane="none"),
-        State("evaluated", _("Evaluated"), lane="none", final=True),
-        State("rejected", _("Not registered"), lane="none", final=True),
-    ),
-    transitions=(
-        Transition("register", _("Register (立案)"), ("collected",), "registered", (OWNER,)),
-        Transition("reject", _("Do not register"), ("collected",), "rejected", (OWNER,), required=("note",),
-                   closes=True),
-        Transition("ask_reporter", _("Ask the reporter"), ("collected",), "need_info", (OWNER,), required=("note",)),
-        Transition("supply", _("Supply information"), ("need_info",), "collected", (REPORTER, OWNER),
-                   required=("note",)),
-        Transition("dispatch", _("Dispatch (派遣)"), ("registered",), "dispatched", (OWNER,), assign=True),
-        Transition("accept", _("Accept"), ("dispatched",), "handling", (DEPT,)),
-        Transition("return", _("Return to the centre"), ("dispatched",), "registered", (DEPT,), required=("note",)),
-        Transition("feedback", _("Report handling (处理反馈)"), ("handling",), "feedback", (DEPT,),
-                   required=("result",)),
-        Transition("send_inspector", _("Send an inspector (核查)"), ("feedback",), "verifying", (OWNER,)),
-        Transition("verify_pass", _("Verified on site"), ("verifying",), "verified", (Who(INSPECTORS, "owner"),),
-                   required=("inspection",)),
-        Transition("verify_fail", _("Not solved: send back"), ("verifying",), "handling", (Who(INSPECTORS, "owner"),),
-                   required=("note",), rework=True),
-        Transition("close", _("Close (结案)"), ("verified",), "closed", (OWNER,), closes=True),
-        Transition("evaluate", _("Evaluate (综合评价)"), ("closed",), "evaluated", (REPORTER, OWNER), rate=True),
-        Transition("reopen", _("Reopen"), ("closed", "evaluated"), "registered", (REPORTER,), required=("note",),
-                   reopen=True),
-    ),
 )
 CASE_TYPE.validate()
