@@ -5,11 +5,13 @@ cases start on; a case keeps the version it started on (``Case.workflow_version`
 
 Each process keeps the case types it compiled; a version never changes, so a type compiled from one is kept
 for good. Which version is current per definition is re-read when the generation stamp in Django's cache
-(``GENERATION``) changes: ``publish`` sets a new stamp, so every process sharing the cache (Redis) sees it.
+(``GENERATION``) changes: ``publish`` sets a new stamp, so every process sharing the cache (Redis) sees it at
+once; without a shared cache they re-read it every ``RECHECK_SECONDS``.
 """
 
 import copy
 import threading
+import time
 import uuid
 
 from django.core.cache import cache
@@ -26,6 +28,9 @@ from smartcounty.foundation.cases.workflow.compile import compile_document
 from smartcounty.kernel import audit, registry
 
 GENERATION = "cases.workflow.generation"
+#: Re-read the current versions at least this often (a process whose cache is its own, not Redis, sees a
+#: version published elsewhere this late).
+RECHECK_SECONDS = 30
 _lock = threading.Lock()
 _versions: dict[int, CaseType] = {}
 _current: dict = {"generation": None, "types": {}}
@@ -116,7 +121,8 @@ def version_type(version_id: int) -> CaseType:
 def current_types() -> dict[str, CaseType]:
     """Key -> case type of every published definition's current version."""
     generation = cache.get(GENERATION)
-    if generation is not None and generation == _current["generation"]:
+    fresh = time.monotonic() - _current.get("loaded", 0) < RECHECK_SECONDS
+    if generation is not None and generation == _current["generation"] and fresh:
         return _current["types"]
     if generation is None:
         generation = uuid.uuid4().hex
@@ -130,7 +136,7 @@ def current_types() -> dict[str, CaseType]:
             _versions[vid] = compile_document(doc, version_id=vid, check=False)
     types = {_versions[v].key: _versions[v] for v in latest}
     with _lock:
-        _current.update(generation=generation, types=types)
+        _current.update(generation=generation, types=types, loaded=time.monotonic())
     return types
 
 
