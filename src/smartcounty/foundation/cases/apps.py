@@ -38,3 +38,7 @@ class CasesConfig(ModuleConfig):
 
         reg.background.register("cases.sweeper", reg.BackgroundService(
             "cases.sweeper", sweeper, title=_("Case reminders and overdue escalation")), module=self.label)
+        from smartcounty.foundation.cases.workflow.timers import timer_runner
+
+        reg.background.register("cases.timers", reg.BackgroundService(
+            "cases.timers", timer_runner, title=_("Automatic workflow steps after their time")), module=self.label)

@@ -541,16 +541,13 @@ def sweep(now=None) -> dict:
 
 
 def sweeper(stop) -> None:
-    """Background service: sweep and take due automatic steps once a minute until ``stop`` is set."""
+    """Background service: sweep once a minute until ``stop`` is set."""
     from django.db import close_old_connections
 
     while not stop.is_set():
         try:
             close_old_connections()
             sweep()
-            from smartcounty.foundation.cases.workflow.timers import run_timers
-
-            run_timers()
         except Exception:
             log.exception("case sweep failed")
         stop.wait(60)

@@ -5,6 +5,7 @@ through their workflow, comment, attach files, and read queues and statistics he
 """
 
 import math
+from dataclasses import dataclass
 
 from django.db.models import F, Q
 from django.db.models.functions import Substr
@@ -42,8 +43,6 @@ from smartcounty.foundation.cases.workbench import count as workbench_count  # n
 from smartcounty.foundation.cases.workbench import page as workbench_page  # noqa: F401
 from smartcounty.foundation.cases.workcalendar import BEIJING, limit_seconds  # noqa: F401
 from smartcounty.foundation.cases.workflow.clock import Clock, clock  # noqa: F401
-from smartcounty.foundation.cases.workflow.store import publish as publish_workflow  # noqa: F401
-from smartcounty.foundation.cases.workflow.store import save as save_workflow  # noqa: F401
 from smartcounty.foundation.cases.workflow.timers import run_timers  # noqa: F401
 from smartcounty.kernel.problems import ApiError
 
@@ -60,6 +59,29 @@ def check_workflow_file(path) -> list[tuple[str, str]]:
     except DefinitionInvalid as exc:
         return [(pr.path, pr.message) for pr in exc.problems]
     return [(pr.path, pr.message) for pr in document.check(doc)]
+
+
+@dataclass(frozen=True)
+class PublishedVersion:
+    key: str
+    number: int
+    id: int
+
+
+def save_workflow(doc, *, actor=None) -> str:
+    """Keep a workflow definition (a dict, or YAML/JSON text) as its draft; its key. ``DefinitionInvalid``
+    (``workflow.problems``) names every problem."""
+    from smartcounty.foundation.cases.workflow import store
+
+    return store.save(doc, actor=actor).key
+
+
+def publish_workflow(key: str, *, actor=None) -> PublishedVersion:
+    """Publish the draft of ``key`` (a new version only when it changed)."""
+    from smartcounty.foundation.cases.workflow import store
+
+    version = store.publish(key, actor=actor)
+    return PublishedVersion(key, version.number, version.pk)
 
 
 def case_types() -> dict:
@@ -293,7 +315,7 @@ def sees_all_of_type(user, case_type_key: str) -> bool:
 
 # ---- plain-data reads for other modules (the cockpit, the domains), built on ``visible_cases`` ----------
 
-from dataclasses import dataclass  # noqa: E402
+
 from datetime import datetime  # noqa: E402
 
 from django.db.models import Count  # noqa: E402

@@ -1,5 +1,5 @@
 """Automatic steps: a transition with a ``timer`` is taken by the system once the case has been in its source
-state that long (and the step's guard holds). ``run_timers`` is called by the cases sweeper each minute."""
+state that long (and the step's guard holds). ``run_timers`` runs each minute in the worker (``cases.timers``)."""
 
 import logging
 
@@ -43,3 +43,16 @@ def run_timers(now=None) -> dict:
         Case.objects.filter(pk=case.pk).update(timer_at=min(later) if later else None)
         waiting += 1
     return {"taken": taken, "waiting": waiting}
+
+
+def timer_runner(stop) -> None:
+    """Background service: take due automatic steps once a minute until ``stop`` is set."""
+    from django.db import close_old_connections
+
+    while not stop.is_set():
+        try:
+            close_old_connections()
+            run_timers()
+        except Exception:
+            log.exception("automatic steps failed")
+        stop.wait(60)
