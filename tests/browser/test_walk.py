@@ -20,7 +20,7 @@ import pytest
 from .conftest import CHROMIUM, CHROMIUM_ARGS, PASSWORD, SCREENSHOTS
 from .walk import ROLES_UNDER_TEST, SIZES, Walker
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.walk]
 
 PAIRS = [(role, size) for role in ROLES_UNDER_TEST for size in SIZES]
 
