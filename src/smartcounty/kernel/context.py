@@ -6,6 +6,14 @@ from smartcounty.kernel import registry
 from smartcounty.kernel.authz import user_has_perm
 
 
+def _may_see(user, entry) -> bool:
+    if not user_has_perm(user, entry.permission):
+        return False
+    if entry.organisation is None or user_has_perm(user, entry.permission, -1):  # county-wide: no lookup
+        return True
+    return user_has_perm(user, entry.permission, entry.organisation() or -1)
+
+
 def navigation(request):
     user = getattr(request, "user", None)
     signed_in = bool(user and user.is_authenticated)
@@ -13,8 +21,7 @@ def navigation(request):
     for entry in sorted(registry.menu.values(), key=lambda e: (e.order, e.key)):
         if not entry.public and not signed_in:
             continue
-        if entry.permission and not (signed_in and user_has_perm(
-                user, entry.permission, (entry.organisation() or -1) if entry.organisation else None)):
+        if entry.permission and not (signed_in and _may_see(user, entry)):
             continue
         try:
             url = reverse(entry.url_name)
