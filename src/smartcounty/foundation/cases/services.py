@@ -332,6 +332,9 @@ class CategoryCount:
     category: str
     open: int
     overdue: int
+    #: The category's name in its own case type (two types may use one code for different things).
+    name: str = ""
+    case_type: str = ""
 
 
 @dataclass(frozen=True)
@@ -367,10 +370,19 @@ def open_case_counts(user) -> CaseCounts:
 
 
 def open_by_category(user, *, limit: int = 8) -> list[CategoryCount]:
-    """Open cases ``user`` may see per category, most first."""
-    rows = (_visible_open(user).values("category").annotate(n=Count("id"), late=Count("id", filter=Q(overdue=True)))
-            .order_by("-n", "category")[:limit])
-    return [CategoryCount(r["category"], r["n"], r["late"]) for r in rows]
+    """Open cases ``user`` may see per case type and category, most first, each with its name in its case type
+    (the modules' types and the published workflow definitions alike)."""
+    rows = (_visible_open(user).values("case_type", "category")
+            .annotate(n=Count("id"), late=Count("id", filter=Q(overdue=True)))
+            .order_by("-n", "case_type", "category")[:limit])
+    types = all_case_types() if rows else {}
+
+    def name(key, code):
+        title = (getattr(types.get(key), "categories", None) or {}).get(code)
+        return str(title) if title else ""
+
+    return [CategoryCount(r["category"], r["n"], r["late"], name(r["case_type"], r["category"]), r["case_type"])
+            for r in rows]
 
 
 def open_case_points(user, bbox, *, limit: int) -> tuple[int, list[CasePoint]]:

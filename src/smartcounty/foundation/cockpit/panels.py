@@ -397,7 +397,7 @@ def cases_by_category(ctx) -> dict:
     rows = _cases().open_by_category(ctx.user, limit=8)
     if not rows:
         return {"type": "bar", "categories": [], "series": []}
-    return {"type": "bar", "categories": [category_names().get(r.category) or r.category or _("other")
+    return {"type": "bar", "categories": [r.name or category_names().get(r.category) or r.category or _("other")
                                           for r in rows],
             "series": [{"name": _("on time"), "data": [r.open - r.overdue for r in rows]},
                        {"name": _("overdue"), "data": [r.overdue for r in rows]}],
