@@ -95,7 +95,7 @@ print("ROUTES " + " ".join(walk(get_resolver().url_patterns)))
 """
 
 #: Not pages: machine interfaces, streams, downloads, actions.
-SKIP = re.compile(r"^/(api/|admin/|static/|healthz|i18n/|accounts/(login|logout)/)|/feed$|open311|download|"
+SKIP = re.compile(r"^/(api/|admin/|static/|healthz|i18n/|o/|\.well-known/|v1\.1/|accounts/(login|logout)/)|/feed$|open311|download|"
                   r"/(acknowledge|resolve|steps|comments|attachments|upload)(/|$)|\.(csv|json|xml|xlsx|geojson)$")
 #: Detail pages: at most this many of each kind (the first path segments and the depth).
 PER_KIND = 3

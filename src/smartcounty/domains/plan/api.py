@@ -3,8 +3,10 @@ monthly report. Reading needs ``plan.view``; reporting ``plan.report`` for the t
 evaluating and projects ``plan.manage`` for the leading group's office."""
 
 from datetime import date
+from typing import Annotated
 
 from ninja import Router, Status
+from pydantic import Field
 from ninja.pagination import paginate
 
 from smartcounty.domains.plan import services
@@ -18,8 +20,12 @@ from smartcounty.domains.plan.schemas import (
     TaskIn,
 )
 from smartcounty.kernel import audit, authz
-from smartcounty.kernel.api import Pagination
+from smartcounty.kernel.api import Id, Pagination
 from smartcounty.kernel.problems import ApiError
+
+#: A plan year and an action's number (the plan has 30 actions), bounded like every integer the API takes.
+Year = Annotated[int, Field(ge=2000, le=2100)]
+ActionNo = Annotated[int, Field(ge=1, le=30)]
 
 router = Router(tags=["plan"])
 
@@ -43,13 +49,13 @@ def _task(reader, task_id):
 
 
 @router.get("/actions", response=list[dict])
-def actions(request, year: int | None = None):
+def actions(request, year: Year | None = None):
     _user, reader = _view(request)
     return [services.as_dict(a) for a in services.actions(reader, year=year)]
 
 
 @router.get("/actions/{number}", response=dict)
-def action(request, number: int):
+def action(request, number: ActionNo):
     _user, reader = _view(request)
     a = services.action(reader, number)
     if a is None:
@@ -59,7 +65,7 @@ def action(request, number: int):
 
 @router.get("/tasks", response=list[dict])
 @paginate(Pagination)
-def tasks(request, action: int | None = None, year: int | None = None, organisation_id: int | None = None,
+def tasks(request, action: ActionNo | None = None, year: Year | None = None, organisation_id: Id | None = None,
           light: str | None = None, state: str | None = None):
     _user, reader = _view(request)
     return services.DictRows(services.tasks(reader, action=action, year=year, organisation_id=organisation_id,
@@ -73,7 +79,7 @@ def create_task(request, payload: TaskIn):
 
 
 @router.get("/tasks/{task_id}", response=dict)
-def task(request, task_id: int):
+def task(request, task_id: Id):
     _user, reader = _view(request)
     out = services.as_dict(_task(reader, task_id))
     out["reports"] = [services.as_dict(r) for r in services.reports(reader, task_id)]
@@ -86,35 +92,35 @@ def _reporter(request, reader, task_id):
 
 
 @router.post("/tasks/{task_id}/progress", response=dict)
-def progress(request, task_id: int, payload: ProgressIn):
+def progress(request, task_id: Id, payload: ProgressIn):
     _user, reader = _view(request)
     user = _reporter(request, reader, task_id)
     return services.as_dict(services.report_progress(reader, task_id, actor=user, **payload.dict()))
 
 
 @router.post("/tasks/{task_id}/completion", response=dict)
-def completion(request, task_id: int, payload: CompletionIn):
+def completion(request, task_id: Id, payload: CompletionIn):
     _user, reader = _view(request)
     user = _reporter(request, reader, task_id)
     return services.as_dict(services.report_completion(reader, task_id, actor=user, **payload.dict()))
 
 
 @router.post("/tasks/{task_id}/evaluation", response=dict)
-def evaluation(request, task_id: int, payload: EvaluationIn):
+def evaluation(request, task_id: Id, payload: EvaluationIn):
     user, reader = _manage(request)
     return services.as_dict(services.evaluate(reader, task_id, actor=user, **payload.dict()))
 
 
 @router.get("/reminders", response=list[dict])
 @paginate(Pagination)
-def reminders(request, organisation_id: int | None = None, task_id: int | None = None, since: date | None = None):
+def reminders(request, organisation_id: Id | None = None, task_id: Id | None = None, since: date | None = None):
     _user, reader = _view(request)
     return services.DictRows(services.reminders(reader, organisation_id=organisation_id, task_id=task_id,
                                                 since=since))
 
 
 @router.get("/kpis", response=list[dict])
-def kpis(request, action: int | None = None):
+def kpis(request, action: ActionNo | None = None):
     _user, reader = _view(request)
     return [services.as_dict(k) for k in services.kpis(reader, action=action)]
 
@@ -129,7 +135,7 @@ def refresh(request):
 
 @router.get("/projects", response=list[dict])
 @paginate(Pagination)
-def projects(request, stage: str | None = None, action: int | None = None, organisation_id: int | None = None):
+def projects(request, stage: str | None = None, action: ActionNo | None = None, organisation_id: Id | None = None):
     _user, reader = _view(request)
     return services.DictRows(services.projects(reader, stage=stage, action=action, organisation_id=organisation_id))
 
@@ -141,7 +147,7 @@ def create_project(request, payload: ProjectIn):
 
 
 @router.get("/projects/{project_id}", response=dict)
-def project(request, project_id: int):
+def project(request, project_id: Id):
     _user, reader = _view(request)
     p = services.project(reader, project_id)
     if p is None:
@@ -152,13 +158,13 @@ def project(request, project_id: int):
 
 
 @router.post("/projects/{project_id}/stage", response=dict)
-def stage(request, project_id: int, payload: StageIn):
+def stage(request, project_id: Id, payload: StageIn):
     user, reader = _manage(request)
     return services.as_dict(services.advance_project(reader, project_id, actor=user, **payload.dict()))
 
 
 @router.post("/projects/{project_id}/spending", response={201: dict})
-def add_spending(request, project_id: int, payload: SpendingIn):
+def add_spending(request, project_id: Id, payload: SpendingIn):
     _user, reader = _view(request)
     p = services.project(reader, project_id)
     if p is None:

@@ -3,6 +3,7 @@
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Annotated
 
 from pydantic import Field
 
@@ -174,7 +175,7 @@ class ProjectIn(InputSchema):
     code: str = Field(min_length=1, max_length=40)
     name: str = Field(min_length=1, max_length=120)
     owner_organisation_id: Id
-    actions: list[int] = Field(min_length=1, max_length=30)
+    actions: list[Annotated[int, Field(ge=1, le=30)]] = Field(min_length=1, max_length=30)  # the plan's 30 actions
     budget: Decimal = Field(gt=0, max_digits=12, decimal_places=2)
     approved_on: date
     summary: str = Field("", max_length=4000)
