@@ -6,8 +6,8 @@ from datetime import date
 from typing import Annotated
 
 from ninja import Router, Status
-from pydantic import Field
 from ninja.pagination import paginate
+from pydantic import Field
 
 from smartcounty.domains.plan import services
 from smartcounty.domains.plan.schemas import (
