@@ -334,7 +334,6 @@ class CategoryCount:
     overdue: int
     #: The category's name in its own case type (two types may use one code for different things).
     name: str = ""
-    case_type: str = ""
 
 
 @dataclass(frozen=True)
@@ -381,8 +380,7 @@ def open_by_category(user, *, limit: int = 8) -> list[CategoryCount]:
         title = (getattr(types.get(key), "categories", None) or {}).get(code)
         return str(title) if title else ""
 
-    return [CategoryCount(r["category"], r["n"], r["late"], name(r["case_type"], r["category"]), r["case_type"])
-            for r in rows]
+    return [CategoryCount(r["category"], r["n"], r["late"], name(r["case_type"], r["category"])) for r in rows]
 
 
 def open_case_points(user, bbox, *, limit: int) -> tuple[int, list[CasePoint]]:

@@ -380,24 +380,13 @@ def reports_today(ctx) -> dict:
     return {"value": total, "unit": _("reports"), "note": _("county, since midnight"), "level": ""}
 
 
-def category_names() -> dict:
-    """Case category code -> its name, over every case type (G02 is shown as 其他事件, not as its code)."""
-    from smartcounty.kernel import registry
-
-    names = {}
-    for ct in registry.case_types.values():
-        for code, title in (getattr(ct, "categories", None) or {}).items():
-            names.setdefault(code, str(title))
-    return names
-
-
 def cases_by_category(ctx) -> dict:
     if ctx.user is None:
         return {"type": "bar", "categories": [], "series": []}
     rows = _cases().open_by_category(ctx.user, limit=8)
     if not rows:
         return {"type": "bar", "categories": [], "series": []}
-    return {"type": "bar", "categories": [r.name or category_names().get(r.category) or r.category or _("other")
+    return {"type": "bar", "categories": [r.name or r.category or _("other")
                                           for r in rows],
             "series": [{"name": _("on time"), "data": [r.open - r.overdue for r in rows]},
                        {"name": _("overdue"), "data": [r.overdue for r in rows]}],
