@@ -9,7 +9,8 @@ AUTHORITY_CODE = "transport"
 
 def authority_id() -> int | None:
     """The organisation that runs the road network (the county transport bureau)."""
-    return accounts.organisation_ids_by_code().get(AUTHORITY_CODE)
+    org = accounts.organisation(AUTHORITY_CODE)  # one row by its code (every staff page's menu asks)
+    return org.id if org else None
 
 
 def current_tpi() -> dict | None:
