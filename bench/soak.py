@@ -1,7 +1,7 @@
 """Soak: 20 clients against the production server (``smartcounty serve``) for 10 minutes; handles and memory flat.
 
     .venv/bin/python bench/soak.py [--seconds 600] [--clients 20] [--engine sqlite|postgres] [--no-background]
-                                   [--workers 1] [--nofile 1024]
+                                   [--workers 1] [--nofile 1024] [--tracemalloc]
 
 A fresh database with the Guan County demo (and three hours of simulated history), the server on a free loopback
 port: its supervisor, gunicorn's master and web worker(s), and the background worker (the simulator off), under
@@ -20,6 +20,8 @@ import itertools
 import json
 import os
 import resource
+import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -158,6 +160,8 @@ def main() -> None:
     ap.add_argument("--no-background", action="store_true", help="serve without the background services")
     ap.add_argument("--nofile", type=int, default=0, help="the server's open-file limit (ulimit -n), e.g. 1024")
     ap.add_argument("--workers", type=int, default=1, help="web worker processes")
+    ap.add_argument("--tracemalloc", action="store_true",
+                    help="trace the web workers' allocations; compare snapshots at the start, middle and end")
     args = ap.parse_args()
     warmup = args.warmup if args.warmup is not None else min(30.0, args.seconds / 10)
 
@@ -165,6 +169,11 @@ def main() -> None:
     env.pop("SMARTCOUNTY_EVENTS_INLINE", None)  # subscribers on their own threads, as a county runs it
     # Every client is 127.0.0.1 with one token: rate limits still count each call, but far above this load.
     env.update(SMARTCOUNTY_RATE_ANON="10000000/m", SMARTCOUNTY_RATE_TOKEN="10000000/m")
+    trace_dir = None
+    if args.tracemalloc:
+        trace_dir = Path(env["SMARTCOUNTY_DATA_DIR"]) / "tracemalloc"
+        shutil.rmtree(trace_dir, ignore_errors=True)
+        env["SMARTCOUNTY_TRACEMALLOC_DIR"] = str(trace_dir)
     t0 = time.monotonic()
     sc(env, "demo")
     sc(env, "simulate", "--once", "--backfill-hours", "3")
@@ -196,7 +205,7 @@ def main() -> None:
         else:
             sys.exit("the server did not start: see " + str(log_path))
         load.errors.clear()
-        soak(server.pid, load, args, warmup)
+        soak(server.pid, load, args, warmup, trace_dir)
     finally:
         server.terminate()
         try:
@@ -205,16 +214,60 @@ def main() -> None:
             server.kill()
 
 
-def soak(pid: int, load: Load, args, warmup: float) -> None:
+def snapshot(trace_dir: Path | None, label: str) -> list:
+    """Ask every web worker for a tracemalloc snapshot (SIGUSR2 to the worker, never to gunicorn's master) and
+    load it: [(pid, label, Snapshot)]."""
+    if trace_dir is None:
+        return []
+    import tracemalloc
+
+    taken = []
+    for pid_file in sorted(trace_dir.glob("web*.pid")):
+        pid = int(pid_file.read_text())
+        before = set(trace_dir.glob(f"*-{pid}-*.snap"))
+        os.kill(pid, signal.SIGUSR2)
+        for _ in range(600):
+            new = set(trace_dir.glob(f"*-{pid}-*.snap")) - before
+            if new:
+                taken.append((pid, label, tracemalloc.Snapshot.load(str(new.pop()))))
+                break
+            time.sleep(0.1)
+    return taken
+
+
+def growth(snaps: list) -> None:
+    """Where the traced memory grew between the start and the middle, and the middle and the end, by traceback
+    (the allocating line first)."""
+    by = {}
+    for pid, label, snap in snaps:
+        by.setdefault(pid, {})[label] = snap
+    for pid, s in by.items():
+        totals = {k: sum(st.size for st in v.statistics("filename")) / 1e6 for k, v in s.items()}
+        print(f"  tracemalloc, worker {pid}: traced " + ", ".join(f"{k} {v:.1f} MB" for k, v in totals.items()))
+        for a, b in (("start", "middle"), ("middle", "end")):
+            if a in s and b in s:
+                print(f"    grew most from {a} to {b}:")
+                for stat in s[b].compare_to(s[a], "traceback")[:8]:
+                    frames = " <- ".join(f"{Path(f.filename).name}:{f.lineno}" for f in list(stat.traceback)[::-1][:5])
+                    print(f"      {stat.size_diff / 1024:+9.0f} KiB {stat.count_diff:+7d} blocks  {frames}")
+
+
+def soak(pid: int, load: Load, args, warmup: float, trace_dir: Path | None = None) -> None:
     idle = sample(pid)
     threads = load.run(args.clients)
     time.sleep(warmup)
+    snaps = snapshot(trace_dir, "start")
     start, n_start = sample(pid), load.total()
     samples = [start]
     end_at = start["t"] + args.seconds
+    middle_taken = False
     while time.monotonic() < end_at:
         time.sleep(min(5.0, max(0.0, end_at - time.monotonic())))
         samples.append(sample(pid))
+        if not middle_taken and samples[-1]["t"] >= start["t"] + args.seconds / 2:
+            snaps += snapshot(trace_dir, "middle")
+            middle_taken = True
+    snaps += snapshot(trace_dir, "end")
     n_end = load.total()
     load.stop.set()
     for t in threads:
@@ -243,6 +296,7 @@ def soak(pid: int, load: Load, args, warmup: float) -> None:
         print(f"    {kind:<22} {n:8,d}")
     for err, n in load.errors.most_common():
         print(f"    error: {err:<40} {n:8,d}")
+    growth(snaps)
 
 
 if __name__ == "__main__":

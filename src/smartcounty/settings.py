@@ -325,6 +325,9 @@ SMARTCOUNTY_WEB_THREADS = int(os.environ.get("SMARTCOUNTY_WEB_THREADS", "64"))
 SMARTCOUNTY_WEB_TIMEOUT = float(os.environ.get("SMARTCOUNTY_WEB_TIMEOUT", "60"))
 SMARTCOUNTY_WEB_GRACEFUL_TIMEOUT = float(os.environ.get("SMARTCOUNTY_WEB_GRACEFUL_TIMEOUT", "30"))
 SMARTCOUNTY_WEB_MAX_REQUESTS = int(os.environ.get("SMARTCOUNTY_WEB_MAX_REQUESTS", "0"))
+# Diagnostics: a directory where each web worker writes a tracemalloc snapshot on SIGUSR2 (bench/soak.py
+# --tracemalloc); unset in normal running (tracing slows every allocation).
+SMARTCOUNTY_TRACEMALLOC_DIR = os.environ.get("SMARTCOUNTY_TRACEMALLOC_DIR", "")
 # The outbox lane of `smartcounty worker` (kernel.outbox; each web worker has `<lane>:web<slot>`): one per
 # server sharing a database.
 SMARTCOUNTY_EVENTS_LANE = os.environ.get("SMARTCOUNTY_EVENTS_LANE", "serve")

@@ -78,6 +78,31 @@ def _post_worker_init(worker):
     lane = f"{settings.SMARTCOUNTY_EVENTS_LANE}:web{worker.slot}"
     replayed = outbox.start(lane)
     worker.log.info("web worker in slot %s: outbox lane %s, %s event(s) replayed", worker.slot, lane, replayed)
+    if settings.SMARTCOUNTY_TRACEMALLOC_DIR:
+        _trace_memory(worker, settings.SMARTCOUNTY_TRACEMALLOC_DIR)
+
+
+def _trace_memory(worker, directory: str) -> None:
+    """Diagnostics (``SMARTCOUNTY_TRACEMALLOC_DIR``): trace this worker's allocations; on SIGUSR2 (unused by
+    gunicorn's workers; the master's SIGUSR2 is its binary upgrade, so send it to a worker only) write a
+    tracemalloc snapshot to ``<dir>/web<slot>-<pid>-<n>.snap``. The worker writes ``<dir>/web<slot>.pid``."""
+    import itertools
+    import os
+    import tracemalloc
+    from pathlib import Path
+
+    path = Path(directory)
+    path.mkdir(parents=True, exist_ok=True)
+    tracemalloc.start(int(os.environ.get("PYTHONTRACEMALLOC") or 10))
+    counter = itertools.count()
+
+    def dump(signum, frame):
+        name = f"web{worker.slot}-{os.getpid()}-{next(counter)}.snap"
+        tracemalloc.take_snapshot().dump(str(path / (name + ".part")))
+        os.replace(path / (name + ".part"), path / name)  # whole or absent, for whoever waits for it
+
+    signal.signal(signal.SIGUSR2, dump)
+    (path / f"web{worker.slot}.pid").write_text(str(os.getpid()))
 
 
 class WebApplication(BaseApplication):
