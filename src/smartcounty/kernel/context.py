@@ -15,9 +15,11 @@ def _may_see(user, entry) -> bool:
 
 
 def navigation(request):
+    """The top bar: the entries this user may see, in their groups (``registry.MENU_GROUPS``), in order. Each
+    item is a link (``url``) or a group (``children``: links); a group with one visible entry is that link."""
     user = getattr(request, "user", None)
     signed_in = bool(user and user.is_authenticated)
-    items = []
+    links, groups = [], {}
     for entry in sorted(registry.menu.values(), key=lambda e: (e.order, e.key)):
         if not entry.public and not signed_in:
             continue
@@ -27,9 +29,20 @@ def navigation(request):
             url = reverse(entry.url_name)
         except NoReverseMatch:
             continue
-        items.append({"key": entry.key, "title": entry.title, "url": url, "icon": entry.icon,
-                      "active": request.path.startswith(url) and url != "/"})
-    return {"nav_items": items}
+        link = {"key": entry.key, "title": entry.title, "url": url, "icon": entry.icon,
+                "active": request.path.startswith(url) and url != "/"}
+        if entry.group in registry.MENU_GROUPS:
+            groups.setdefault(entry.group, []).append(link)
+        else:
+            links.append((entry.order, link))
+    for key, children in groups.items():
+        order, title = registry.MENU_GROUPS[key]
+        if len(children) == 1:
+            links.append((order, children[0]))
+        else:
+            links.append((order, {"key": key, "title": title, "children": children,
+                                  "active": any(c["active"] for c in children)}))
+    return {"nav_items": [item for _order, item in sorted(links, key=lambda x: x[0])]}
 
 
 def map_config(request):

@@ -68,6 +68,27 @@ class MenuEntry:
     #: When the permission holds only within one organisation (the page checks it there): a function
     #: returning that organisation's id, so the menu shows the entry to exactly those the page lets in.
     organisation: Any = None
+    #: The menu group it is listed under (a key of ``MENU_GROUPS``); "" = on the top bar itself.
+    group: str = ""
+
+
+def _lazy(text):
+    from django.utils.translation import pgettext_lazy
+
+    return pgettext_lazy("menu group", text)  # a context of its own: "Services" means another thing elsewhere
+
+
+#: The top bar's groups: key -> (place on the bar, title). A group a user sees one entry of is that entry's link.
+MENU_GROUPS: dict[str, tuple[int, Any]] = {
+    "services": (10, _lazy("Services")),
+    "city": (20, _lazy("City operations")),
+    "governance": (50, _lazy("Cases and governance")),
+    "environment": (60, _lazy("Environment and safety")),
+    "mobility": (62, _lazy("Traffic and tourism")),
+    "economy": (70, _lazy("Economy")),
+    "data": (80, _lazy("Data")),
+    "admin": (90, _lazy("Administration")),
+}
 
 
 @dataclass(frozen=True)

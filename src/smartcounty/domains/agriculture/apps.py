@@ -28,10 +28,10 @@ class AgricultureConfig(ModuleConfig):
         ):
             reg.permissions.register(code, reg.Permission(code, title, roles), module=self.label)
         reg.menu.register("agriculture.advisories", reg.MenuEntry(
-            "agriculture.advisories", _("Farming advisories"), "agriculture:advisories", order=36, public=True),
+            "agriculture.advisories", _("Farming advisories"), "agriculture:advisories", order=36, public=True, group="economy"),
             module=self.label)
         reg.menu.register("agriculture.farms", reg.MenuEntry(
-            "agriculture.farms", _("Farms"), "agriculture:farms", order=73, permission="agriculture.view"),
+            "agriculture.farms", _("Farms"), "agriculture:farms", order=73, permission="agriculture.view", group="economy"),
             module=self.label)
         from smartcounty.domains.agriculture.panels import panels
 

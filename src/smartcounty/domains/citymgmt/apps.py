@@ -23,10 +23,10 @@ class CitymgmtConfig(ModuleConfig):
         ):
             reg.permissions.register(code, reg.Permission(code, title, roles), module=self.label)
         reg.menu.register("citymgmt.report", reg.MenuEntry("citymgmt.report", _("Report a problem"),
-                                                           "citymgmt:report", order=30, public=True),
+                                                           "citymgmt:report", order=30, public=True, group="services"),
                           module=self.label)
         reg.menu.register("citymgmt.performance", reg.MenuEntry(
             "citymgmt.performance", _("City-management performance"), "citymgmt:performance", order=55,
-            permission="citymgmt.view_performance"), module=self.label)
+            permission="citymgmt.view_performance", group="governance"), module=self.label)
         reg.demo_loaders.register("citymgmt", reg.DemoLoader("citymgmt", load, order=60,
                                                              title=_("City-management demo")), module=self.label)

@@ -34,9 +34,9 @@ class EconomyConfig(ModuleConfig):
             reg.permissions.register(code, reg.Permission(code, title, roles), module=self.label)
         reg.menu.register("economy.enterprises", reg.MenuEntry(
             "economy.enterprises", _("Enterprises"), "economy:enterprises", order=70,
-            permission="economy.view"), module=self.label)
+            permission="economy.view", group="economy"), module=self.label)
         reg.menu.register("economy.parks", reg.MenuEntry(
-            "economy.parks", _("Industrial parks"), "economy:parks", order=71, permission="economy.view"),
+            "economy.parks", _("Industrial parks"), "economy:parks", order=71, permission="economy.view", group="economy"),
             module=self.label)
         reg.demo_loaders.register("economy", reg.DemoLoader("economy", load, order=70,
                                                             title=_("Enterprise and park demo")), module=self.label)

@@ -18,7 +18,7 @@ class EnvironmentConfig(ModuleConfig):
 
         events.subscribe("sensing.observations", live.on_observations, module=self.label)
         reg.menu.register("environment", reg.MenuEntry("environment", _("Air quality"), "environment:index",
-                                                       order=60, public=True), module=self.label)
+                                                       order=60, public=True, group="environment"), module=self.label)
         from smartcounty.domains.environment import forecasting, opendata, panels
 
         for key, spec in opendata.SPECS.items():

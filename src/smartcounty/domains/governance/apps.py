@@ -25,6 +25,6 @@ class GovernanceConfig(ModuleConfig):
             reg.permissions.register(code, reg.Permission(code, title, roles), module=self.label)
         reg.menu.register("governance.stats", reg.MenuEntry("governance.stats", _("Grid governance"),
                                                             "governance:stats", order=56,
-                                                            permission="governance.view_stats"), module=self.label)
+                                                            permission="governance.view_stats", group="governance"), module=self.label)
         reg.demo_loaders.register("governance", reg.DemoLoader("governance", load, order=61,
                                                                title=_("Grid-governance demo")), module=self.label)

@@ -31,10 +31,10 @@ class LogisticsConfig(ModuleConfig):
         ):
             reg.permissions.register(code, reg.Permission(code, title, roles), module=self.label)
         reg.menu.register("logistics.network", reg.MenuEntry(
-            "logistics.network", _("Delivery network"), "logistics:network", order=37, public=True), module=self.label)
+            "logistics.network", _("Delivery network"), "logistics:network", order=37, public=True, group="economy"), module=self.label)
         reg.menu.register("logistics.ecommerce", reg.MenuEntry(
             "logistics.ecommerce", _("E-commerce statistics"), "logistics:ecommerce", order=74,
-            permission="logistics.view"), module=self.label)
+            permission="logistics.view", group="economy"), module=self.label)
         from smartcounty.domains.logistics.panels import panels
 
         for panel in panels():

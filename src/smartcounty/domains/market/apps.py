@@ -28,10 +28,10 @@ class MarketConfig(ModuleConfig):
         ):
             reg.permissions.register(code, reg.Permission(code, title, roles), module=self.label)
         reg.menu.register("market.equipment", reg.MenuEntry(
-            "market.equipment", _("Special equipment"), "market:index", order=74, permission="market.view"),
+            "market.equipment", _("Special equipment"), "market:index", order=74, permission="market.view", group="economy"),
             module=self.label)
         reg.menu.register("market.food", reg.MenuEntry(
-            "market.food", _("Food businesses"), "market:food", order=75, permission="market.view"),
+            "market.food", _("Food businesses"), "market:food", order=75, permission="market.view", group="economy"),
             module=self.label)
         reg.observed_properties.register(trapping.PROPERTY, ObservedPropertySpec(
             trapping.PROPERTY, "电梯困人", "Elevator trapping", "1", "urn:smartcounty:property:" + trapping.PROPERTY,

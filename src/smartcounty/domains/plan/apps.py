@@ -27,7 +27,7 @@ class PlanConfig(ModuleConfig):
         ):
             reg.permissions.register(code, reg.Permission(code, title, roles), module=self.label)
         reg.menu.register("plan", reg.MenuEntry("plan", _("Plan supervision"), "plan:index", order=90,
-                                                permission="plan.view"), module=self.label)
+                                                permission="plan.view", group="admin"), module=self.label)
         reg.demo_loaders.register("plan", reg.DemoLoader("plan", demo.load, order=95,
                                                          title=_("Plan tasks, projects and KPIs")), module=self.label)
         reg.background.register("plan.scheduler", reg.BackgroundService(

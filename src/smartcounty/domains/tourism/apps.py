@@ -26,9 +26,9 @@ class TourismConfig(ModuleConfig):
             "tourism.manage", _("Manage attractions and their capacity warnings"), ("org_admin", "staff")),
             module=self.label)
         reg.menu.register("tourism", reg.MenuEntry("tourism", _("Attractions"), "tourism:index", order=66,
-                                                   public=True), module=self.label)
+                                                   public=True, group="mobility"), module=self.label)
         reg.menu.register("tourism.stats", reg.MenuEntry("tourism.stats", _("Visitor statistics"), "tourism:stats",
-                                                         order=67, public=True), module=self.label)
+                                                         order=67, public=True, group="mobility"), module=self.label)
         reg.demo_loaders.register("tourism", reg.DemoLoader("tourism", demo.load, order=72,
                                                             title=_("Tourism demo")), module=self.label)
         reg.background.register("tourism.feed", reg.BackgroundService(

@@ -23,10 +23,10 @@ class TraceabilityConfig(ModuleConfig):
         ):
             reg.permissions.register(code, reg.Permission(code, title, roles), module=self.label)
         reg.menu.register("traceability.lookup", reg.MenuEntry(
-            "traceability.lookup", _("Trace a product"), "traceability:lookup", order=35, public=True),
+            "traceability.lookup", _("Trace a product"), "traceability:lookup", order=35, public=True, group="economy"),
             module=self.label)
         reg.menu.register("traceability.batches", reg.MenuEntry(
             "traceability.batches", _("Traceability batches"), "traceability:batches", order=72,
-            permission="traceability.view"), module=self.label)
+            permission="traceability.view", group="economy"), module=self.label)
         reg.demo_loaders.register("traceability", reg.DemoLoader("traceability", load, order=72,
                                                                  title=_("Traceability demo")), module=self.label)

@@ -23,10 +23,10 @@ class TrafficConfig(ModuleConfig):
         ):
             reg.permissions.register(code, reg.Permission(code, title, roles), module=self.label)
         reg.menu.register("traffic", reg.MenuEntry("traffic", _("Road conditions"), "traffic:index", order=62,
-                                                   public=True), module=self.label)
+                                                   public=True, group="mobility"), module=self.label)
         reg.menu.register("traffic.incidents", reg.MenuEntry(
             "traffic.incidents", _("Traffic incidents"), "traffic:incidents", order=63,
-            permission="traffic.view_incidents", organisation=services.authority_id), module=self.label)
+            permission="traffic.view_incidents", organisation=services.authority_id, group="mobility"), module=self.label)
         reg.demo_loaders.register("traffic", reg.DemoLoader("traffic", demo.load, order=70,
                                                             title=_("Traffic demo")), module=self.label)
         reg.background.register("traffic.feed", reg.BackgroundService(
@@ -40,7 +40,7 @@ class TrafficConfig(ModuleConfig):
                        minimum=0.0)):
             reg.observed_properties.register(spec.code, spec, module=self.label)
         reg.menu.register("traffic.parking", reg.MenuEntry("traffic.parking", _("Parking"), "traffic:parking",
-                                                           order=64, public=True), module=self.label)
+                                                           order=64, public=True, group="mobility"), module=self.label)
         from smartcounty.domains.traffic.notices import OPEN_DATA_CODE
         from smartcounty.foundation.catalog.schemas import ResourceSpec
 
@@ -54,6 +54,6 @@ class TrafficConfig(ModuleConfig):
                    {"name": "ends_at", "title": "结束时间", "data_type": "datetime"},
                    {"name": "segments", "title": "涉及路段"}]), module=self.label)
         reg.menu.register("traffic.notices", reg.MenuEntry("traffic.notices", _("Traffic notices"),
-                                                           "traffic:notices", order=65, public=True), module=self.label)
+                                                           "traffic:notices", order=65, public=True, group="mobility"), module=self.label)
         for p in panels.panels():
             reg.cockpit_panels.register(p.key, p, module=self.label)

@@ -19,7 +19,7 @@ class WaterConfig(ModuleConfig):
         from smartcounty.kernel import events
 
         events.subscribe("sensing.observations", live.on_observations, module=self.label)
-        reg.menu.register("water", reg.MenuEntry("water", _("Water"), "water:index", order=61, public=True),
+        reg.menu.register("water", reg.MenuEntry("water", _("Water"), "water:index", order=61, public=True, group="environment"),
                           module=self.label)
         for spec in (P("codmn", "高锰酸盐指数", "Permanganate index", "mg/L", "urn:smartcounty:property:codmn", 2,
                        minimum=0.0),

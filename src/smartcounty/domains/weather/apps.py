@@ -21,4 +21,4 @@ class WeatherConfig(ModuleConfig):
         reg.permissions.register(code, reg.Permission(
             code, _("Issue and cancel weather warning signals"), ("org_admin", "staff")), module=self.label)
         reg.menu.register("weather", reg.MenuEntry("weather", _("Weather warnings"), "weather:index", order=62,
-                                                   public=True), module=self.label)
+                                                   public=True, group="environment"), module=self.label)

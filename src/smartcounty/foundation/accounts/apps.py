@@ -28,6 +28,6 @@ class AccountsConfig(ModuleConfig):
             "accounts", demo.load, order=10, title=_("Organisations of the plan and demo users")), module=self.label)
         reg.menu.register("accounts.organisations", reg.MenuEntry(
             "accounts.organisations", _("Organisations"), "accounts:organisations", order=90,
-            permission="accounts.view_organisation"), module=self.label)
+            permission="accounts.view_organisation", group="admin"), module=self.label)
         reg.menu.register("accounts.profile", reg.MenuEntry(
             "accounts.profile", _("My account"), "accounts:profile", order=95), module=self.label)

@@ -35,9 +35,9 @@ class AlertsConfig(ModuleConfig):
             events.subscribe(name, notify.on_alert_event, module=self.label)
 
         reg.menu.register("alerts", reg.MenuEntry("alerts", _("Alerts"), "alerts:index", order=40,
-                                                  permission="alerts.view"), module=self.label)
+                                                  permission="alerts.view", group="city"), module=self.label)
         reg.menu.register("alert_rules", reg.MenuEntry("alert_rules", _("Alert rules"), "alerts:rules", order=41,
-                                                       permission="alerts.view"), module=self.label)
+                                                       permission="alerts.view", group="city"), module=self.label)
         reg.demo_loaders.register("alerts", reg.DemoLoader("alerts", demo.load, order=40, title=_("Demo alert rules")),
                                   module=self.label)
         reg.metrics.register("alerts.raised", reg.Metric(

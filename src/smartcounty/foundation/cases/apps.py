@@ -23,9 +23,9 @@ class CasesConfig(ModuleConfig):
         ):
             reg.permissions.register(code, reg.Permission(code, title, roles), module=self.label)
         reg.menu.register("cases.workbench", reg.MenuEntry("cases.workbench", _("Workbench"), "cases:workbench",
-                                                           order=50, permission="cases.act"), module=self.label)
+                                                           order=50, permission="cases.act", group="governance"), module=self.label)
         reg.menu.register("cases.file_new", reg.MenuEntry("cases.file_new", _("Apply"), "cases:file_new",
-                                                          order=49, permission="cases.create"), module=self.label)
+                                                          order=49, permission="cases.create", group="services"), module=self.label)
         from smartcounty.foundation.cases.forms.openapi import component_schemas
 
         reg.openapi_schemas.register("cases.forms", component_schemas, module=self.label)

@@ -27,9 +27,9 @@ class CatalogConfig(ModuleConfig):
         ):
             reg.permissions.register(code, reg.Permission(code, title, tuple(roles)), module=self.label)
         reg.menu.register("catalog.portal", reg.MenuEntry("catalog.portal", _("Open data"), "catalog:portal",
-                                                          order=30, public=True), module=self.label)
+                                                          order=30, public=True, group="data"), module=self.label)
         reg.menu.register("catalog.internal", reg.MenuEntry("catalog.internal", _("Data catalog"), "catalog:internal",
-                                                            order=31, permission="catalog.view"), module=self.label)
+                                                            order=31, permission="catalog.view", group="data"), module=self.label)
         reg.demo_loaders.register("catalog", reg.DemoLoader("catalog", demo.load, order=50,
                                                             title=_("Data catalog demo resources")), module=self.label)
         reg.background.register("catalog.scheduler", reg.BackgroundService(

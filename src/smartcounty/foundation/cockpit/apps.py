@@ -20,6 +20,6 @@ class CockpitConfig(ModuleConfig):
             "cockpit.view", _("View the operations cockpit"), ("org_admin", "staff", "grid_worker")), module=self.label)
         reg.menu.register("cockpit", reg.MenuEntry(
             key="cockpit", title=_("Operations cockpit"), url_name="cockpit:index", order=20,
-            permission="cockpit.view"), module=self.label)
+            permission="cockpit.view", group="city"), module=self.label)
         panels.register_builtin(reg, module=self.label)
         feed.subscribe()

@@ -22,7 +22,7 @@ class PlacesConfig(ModuleConfig):
         )
         reg.menu.register(
             "places", reg.MenuEntry(key="places", title=_("Map of towns and grids"), url_name="places:map",
-                                    order=20, public=True),
+                                    order=20, public=True, group="city"),
             module=self.label,
         )
         reg.demo_loaders.register(

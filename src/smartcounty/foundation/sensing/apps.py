@@ -39,7 +39,7 @@ class SensingConfig(ModuleConfig):
             reg.permissions.register(code, reg.Permission(code, title, tuple(roles)), module=self.label)
         properties.register_builtins(reg, module=self.label)
         reg.menu.register("sensing", reg.MenuEntry("sensing", _("Sensors"), "sensing:things", order=30,
-                                                  permission="sensing.view"), module=self.label)
+                                                  permission="sensing.view", group="city"), module=self.label)
         reg.demo_loaders.register("sensing", reg.DemoLoader("sensing", _load_demo, order=30,
                                                             title=_("Guan County sensor network (demo)")),
                                   module=self.label)
