@@ -201,6 +201,10 @@ class Case(models.Model):
                                  "rework_count", "reopen_count", "handling_seconds"], name="cases_stats_org"),
             models.Index(fields=["case_type", "category", "is_closed", "lat"], name="cases_nearby"),
             models.Index(fields=["timer_at"], name="cases_timer", condition=models.Q(timer_at__isnull=False)),
+            # the platform administrator's workbench over every organisation: open cases and overdue ones by due time
+            models.Index(fields=["due_at", "id"], name="cases_open_due", condition=models.Q(is_closed=False)),
+            models.Index(fields=["due_at", "id"], name="cases_overdue_due",
+                         condition=models.Q(overdue=True, is_closed=False)),
         ]
 
     def __str__(self):

@@ -40,6 +40,7 @@ from smartcounty.foundation.cases.workbench import VIEWS as WORKBENCH_VIEWS  # n
 from smartcounty.foundation.cases.workbench import Filters as WorkbenchFilters  # noqa: F401
 from smartcounty.foundation.cases.workbench import bulk as workbench_bulk  # noqa: F401
 from smartcounty.foundation.cases.workbench import count as workbench_count  # noqa: F401
+from smartcounty.foundation.cases.workbench import county_wide as workbench_county_wide  # noqa: F401
 from smartcounty.foundation.cases.workbench import page as workbench_page  # noqa: F401
 from smartcounty.foundation.cases.workcalendar import BEIJING, limit_seconds  # noqa: F401
 from smartcounty.foundation.cases.workflow.clock import Clock, clock  # noqa: F401

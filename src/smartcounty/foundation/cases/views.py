@@ -47,13 +47,11 @@ def _places():
 def workbench(request):
     """My tasks, my organisation's and overdue cases over every case type, filtered; bulk steps."""
     user = request.user
-    if user.organisation_id is None and accounts.is_platform_admin(user):
-        # A platform administrator belongs to no organisation, so no queue waits on him: he is shown
-        # where to follow every organisation's cases instead of a refusal.
-        return render(request, "cases/workbench_platform.html")
     view = request.GET.get("view") or "mine"
     perm = "cases.view" if view == "org" else "cases.act"
-    if user.organisation_id is None or not authz.user_has_perm(user, perm, user.organisation_id) \
+    # a platform administrator belongs to no organisation: his workbench is the county's (every organisation's)
+    county = services.workbench_county_wide(user)
+    if not county and (user.organisation_id is None or not authz.user_has_perm(user, perm, user.organisation_id)) \
             or view not in services.WORKBENCH_VIEWS:
         raise PermissionDenied
     g = request.GET
@@ -89,7 +87,9 @@ def workbench(request):
     query = {k: v for k, v in g.items() if k != "page" and v}
     return render(request, "cases/workbench.html", {
         "rows": result.rows, "count": result.count, "number": number, "pages": pages, "view": view,
-        "views": [("mine", _("My tasks")), ("org", _("My organisation's")), ("overdue", _("Overdue"))],
+        "views": ([("mine", _("Every open case")), ("org", _("Every case")), ("overdue", _("Overdue"))] if county
+                  else [("mine", _("My tasks")), ("org", _("My organisation's")), ("overdue", _("Overdue"))]),
+        "county": county,
         "f": filters, "since": g.get("since", ""), "until": g.get("until", ""), "types": types, "states": states,
         "towns": towns, "grids": grids, "bulk": sorted(bulk.items()), "query": urlencode(query),
         "back": request.get_full_path()})
@@ -99,7 +99,8 @@ def workbench(request):
 @require_POST
 def workbench_bulk(request):
     user = request.user
-    if user.organisation_id is None or not authz.user_has_perm(user, "cases.act", user.organisation_id):
+    if not services.workbench_county_wide(user) and (
+            user.organisation_id is None or not authz.user_has_perm(user, "cases.act", user.organisation_id)):
         raise PermissionDenied
     back = request.POST.get("back") or ""
     if not back.startswith("/") or back.startswith("//"):

@@ -7,6 +7,9 @@ Views (``VIEWS``):
 - ``org``      my organisation's: every case it is responsible for, waits on or owns, newest first;
 - ``overdue``  overdue open cases waiting on my organisation or escalated to it, most overdue first.
 
+A platform administrator, who belongs to no organisation, sees the county: ``mine`` is every open case,
+least time left first; ``org`` every case, newest first; ``overdue`` every overdue open case.
+
 Filters: case type (definition), state, town, grid, created in [since, until). Every filter meets an
 index of ``Case`` (see its ``Meta.indexes``); a page is one query for the rows and one for the count.
 Bulk actions: a step may be taken on many cases at once when it asks for nothing but a note (no data
@@ -119,9 +122,20 @@ def acting_states(role: str) -> dict[str, list[str]]:
     return out
 
 
+def county_wide(user) -> bool:
+    """Does the workbench show ``user`` every organisation's cases (a platform administrator of none)?"""
+    return getattr(user, "organisation_id", None) is None and _is_admin(user)
+
+
 def _scope(user, view: str):
     org = getattr(user, "organisation_id", None)
     qs = Case.objects.all()
+    if county_wide(user):
+        if view == "mine":
+            return qs.filter(is_closed=False).order_by(F("due_at").asc(nulls_last=True), "id")
+        if view == "overdue":
+            return qs.filter(overdue=True, is_closed=False).order_by("due_at", "id")
+        return qs.order_by("-id")
     if view == "mine":
         qs = qs.filter(queue_organisation_id=org)
         if not _is_admin(user):
@@ -146,7 +160,7 @@ def cases(user, filters: Filters):
     if filters.view not in VIEWS:
         raise ApiError(422, "invalid", _("The view is one of: %(views)s.") % {"views": ", ".join(VIEWS)},
                        field="view")
-    if getattr(user, "organisation_id", None) is None:
+    if getattr(user, "organisation_id", None) is None and not county_wide(user):
         raise ApiError(403, "forbidden", _("The workbench is for the staff of an organisation."))
     qs = _scope(user, filters.view)
     for name in ("case_type", "state", "town_code", "grid_code"):

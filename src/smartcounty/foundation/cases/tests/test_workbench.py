@@ -151,3 +151,28 @@ def test_query_counts_do_not_grow_with_the_rows(client, world, django_assert_max
     with django_assert_max_num_queries(8):
         r = client.get("/cases/workbench/", {"view": "org", "town": "371525100"})
     assert r.status_code == 200 and r.content.decode().count('name="ids"') == 40
+
+
+def test_the_platform_administrator_sees_the_county(client, world, django_user_model):
+    admin = django_user_model.objects.create_user("wb-admin", role="platform_admin", kind="staff")
+    late = make(world, 1, now=bj(2026, 12, 1, 9, 0))[0]
+    waiting = make(world, 1)[0]
+    services.transition(waiting.pk, "register", actor=world.centre_staff)  # now on the department's queue
+    (done,) = handled(world, 1)
+    services.transition(done.pk, "close", actor=world.centre_staff)
+    services.sweep(now=bj(2026, 12, 2, 9, 0))
+    # every organisation's open cases (the centre's and the department's), least time left first
+    mine = get(client, admin).json()["items"]
+    assert [r["id"] for r in mine][0] == late.pk and {r["id"] for r in mine} == {late.pk, waiting.pk}
+    assert ids(get(client, admin, view="overdue")) == {late.pk}
+    assert ids(get(client, admin, view="org")) == {late.pk, waiting.pk, done.pk}
+    page = client.get("/cases/workbench/").content.decode()
+    assert late.number in page and waiting.number in page and "全部在办" in page
+    # and he may take a step on many cases at once, with the same checks
+    (ready,) = handled(world, 1)
+    r = client.post("/cases/workbench/bulk/", {"ids": [ready.pk], "step": "close", "back": "/cases/workbench/"})
+    assert r.status_code == 302 and Case.objects.get(pk=ready.pk).state == "closed"
+    # staff without an organisation are still refused
+    loose = django_user_model.objects.create_user("wb-loose", role="staff", kind="staff")
+    assert get(client, loose).status_code == 403
+    assert client.get("/cases/workbench/").status_code == 403
