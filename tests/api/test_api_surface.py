@@ -46,6 +46,7 @@ def _operations():
             yield doc, path, method, op
 
 
+@pytest.mark.django_db  # the document includes the forms of the workflow definitions stored
 def test_every_integer_an_operation_takes_is_bounded():
     """Path ids, query integers, offsets and body fields all say minimum and maximum (ids 1..2^63-1)."""
     unbounded = []
@@ -58,6 +59,7 @@ def test_every_integer_an_operation_takes_is_bounded():
     assert unbounded == []
 
 
+@pytest.mark.django_db
 def test_every_operation_documents_its_problem_statuses():
     missing = []
     for _doc, path, method, op in _operations():
@@ -72,6 +74,7 @@ def test_every_operation_documents_its_problem_statuses():
     assert "Retry-After" in doc["components"]["responses"]["Problem429"]["headers"]
 
 
+@pytest.mark.django_db
 def test_the_ingest_operations_document_their_body():
     paths = _schema()["paths"]
     for path in (f"{BASE}/sensing/observations", f"{BASE}/sensing/CreateObservations"):
@@ -180,3 +183,12 @@ def test_an_api_url_that_matches_nothing_is_a_problem_404(platform, staff_token)
     _problem(client.get(f"{BASE}/cases/not-a-number/attachments/1"), 404, "not-found")
     _problem(client.get(f"{BASE}/no-such-module/"), 404, "not-found")
     assert "text/html" in Client().get("/no-such-page/")["Content-Type"]
+
+
+@pytest.mark.django_db
+def test_every_module_adds_its_component_schemas(caplog):
+    """No module's schemas fail to build (a failure is logged and left out of the document)."""
+    with caplog.at_level("ERROR", logger="smartcounty.api"):
+        components = _schema()["components"]["schemas"]
+    assert not [r.getMessage() for r in caplog.records if "openapi schemas of" in r.getMessage()]
+    assert "Problem" in components
