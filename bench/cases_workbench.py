@@ -21,7 +21,6 @@ Data are generated once into SMARTCOUNTY_DATA_DIR (default /tmp/sc-cases-bench) 
 import argparse
 import os
 import random
-import statistics as stats
 import sys
 import time
 from datetime import UTC, datetime
@@ -30,6 +29,9 @@ os.environ.setdefault("SMARTCOUNTY_DATA_DIR", "/tmp/sc-cases-bench")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "smartcounty.settings")
 
 import django  # noqa: E402
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from timing import timeit  # noqa: E402
 
 django.setup()
 
@@ -110,17 +112,6 @@ def ensure_rollup() -> None:
     with connection.cursor() as cur:
         cur.execute("ANALYZE" if connection.vendor != "postgresql" else "VACUUM ANALYZE cases_dailystat")
     print(f"  rebuilt the daily rollup: {rows:,} rows in {time.perf_counter() - t0:.1f} s")
-
-
-def timeit(fn, repeat: int) -> tuple[float, float]:
-    fn()  # warm
-    samples = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        fn()
-        samples.append((time.perf_counter() - t) * 1000)
-    samples.sort()
-    return stats.median(samples), samples[max(0, int(round(0.95 * len(samples))) - 1)]
 
 
 def main():

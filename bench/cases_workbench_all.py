@@ -18,7 +18,6 @@ Data are generated once into SMARTCOUNTY_DATA_DIR (default /tmp/sc-workbench-all
 import argparse
 import os
 import random
-import statistics as stats
 import sys
 import time
 
@@ -26,6 +25,9 @@ os.environ.setdefault("SMARTCOUNTY_DATA_DIR", "/tmp/sc-workbench-all-bench")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "smartcounty.settings")
 
 import django  # noqa: E402
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from timing import timeit  # noqa: E402
 
 django.setup()
 
@@ -107,17 +109,6 @@ def generate(n: int) -> None:
     with connection.cursor() as cur:
         cur.execute("ANALYZE" if connection.vendor != "postgresql" else "VACUUM ANALYZE cases_case")
     print(f"\n  generated {n - have:,} cases in {time.perf_counter() - t0:.0f} s")
-
-
-def timeit(fn, repeat: int) -> tuple[float, float]:
-    fn()  # warm
-    samples = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        fn()
-        samples.append((time.perf_counter() - t) * 1000)
-    samples.sort()
-    return stats.median(samples), samples[max(0, int(round(0.95 * len(samples))) - 1)]
 
 
 def main():

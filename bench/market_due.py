@@ -18,16 +18,15 @@ in bulk. Printed (median of ``--repeat`` runs, and the first run of the notices)
 """
 
 import argparse
-import os
 import random
 import statistics
 import sys
-import tempfile
 import time
 from datetime import date, timedelta
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from timing import django_on_own_database  # noqa: E402
 
 
 def timed(fn, repeat):
@@ -45,15 +44,7 @@ def main():
     ap.add_argument("--units", type=int, default=4_000)
     ap.add_argument("--repeat", type=int, default=5)
     args = ap.parse_args()
-    if not os.environ.get("DATABASE_URL"):
-        os.environ["DATABASE_URL"] = "sqlite:///" + os.path.join(tempfile.mkdtemp(prefix="sc-market-"), "db.sqlite3")
-    os.environ.setdefault("SMARTCOUNTY_DATA_DIR", tempfile.mkdtemp(prefix="sc-market-data-"))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "smartcounty.settings")
-    sys.path.insert(0, str(ROOT / "src"))
-    import django
-
-    django.setup()
-    from django.core.management import call_command
+    django_on_own_database("market")
     from django.db import connection, transaction
 
     from smartcounty.domains.market import services
@@ -61,7 +52,6 @@ def main():
     from smartcounty.domains.market.services import due as dues
     from smartcounty.domains.market.services.equipment import next_due, soon
 
-    call_command("migrate", verbosity=0)
     with connection.cursor() as cur:
         for m in (Reminder, Equipment, Unit):
             cur.execute(f"DELETE FROM {connection.ops.quote_name(m._meta.db_table)}")

@@ -90,6 +90,7 @@ class Load:
         self.done = Counter()
         self.errors = Counter()
         self.stop = threading.Event()
+        self.paused = threading.Event()  # clients wait while it is set (a quiet moment for a memory snapshot)
         self.clock = itertools.count()
         self.base_ms = int(time.time() * 1000) - 86_400_000  # ingest fills the past day, a second apart
         auth = {"Authorization": f"Bearer {token}"}
@@ -130,6 +131,8 @@ class Load:
         for i in itertools.count(offset):
             if self.stop.is_set():
                 return
+            while self.paused.is_set() and not self.stop.is_set():
+                time.sleep(0.05)
             self.request(*self.mix[i % len(self.mix)])
 
     def run(self, clients: int) -> list[threading.Thread]:
@@ -244,7 +247,7 @@ def growth(snaps: list) -> None:
     for pid, s in by.items():
         totals = {k: sum(st.size for st in v.statistics("filename")) / 1e6 for k, v in s.items()}
         print(f"  tracemalloc, worker {pid}: traced " + ", ".join(f"{k} {v:.1f} MB" for k, v in totals.items()))
-        for a, b in (("start", "middle"), ("middle", "end")):
+        for a, b in (("start", "middle"), ("middle", "end"), ("start", "idle")):
             if a in s and b in s:
                 print(f"    grew most from {a} to {b}:")
                 for stat in s[b].compare_to(s[a], "traceback")[:8]:
@@ -256,7 +259,12 @@ def soak(pid: int, load: Load, args, warmup: float, trace_dir: Path | None = Non
     idle = sample(pid)
     threads = load.run(args.clients)
     time.sleep(warmup)
-    snaps = snapshot(trace_dir, "start")
+    snaps = []
+    if trace_dir is not None:  # the start snapshot on a quiet worker, as the idle one at the end
+        load.paused.set()
+        time.sleep(10)
+        snaps = snapshot(trace_dir, "start")
+        load.paused.clear()
     start, n_start = sample(pid), load.total()
     samples = [start]
     end_at = start["t"] + args.seconds
@@ -276,6 +284,7 @@ def soak(pid: int, load: Load, args, warmup: float, trace_dir: Path | None = Non
     middle = min(samples, key=lambda s: abs(s["t"] - (start["t"] + args.seconds / 2)))
     time.sleep(10)
     after = sample(pid)
+    snaps += snapshot(trace_dir, "idle")  # no request in flight: what stays
 
     rate = (n_end - n_start) / (end["t"] - start["t"])
     print(f"soak: {args.clients} clients, one request per connection, {args.seconds:.0f} s after {warmup:.0f} s "

@@ -19,16 +19,15 @@ it found.
 """
 
 import argparse
-import os
 import random
 import statistics
 import sys
-import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from timing import django_on_own_database, p95  # noqa: E402
 
 
 def parents_of(level: int, i: int, width: int):
@@ -42,11 +41,6 @@ def parents_of(level: int, i: int, width: int):
     return out
 
 
-def p95(xs):
-    xs = sorted(xs)
-    return xs[min(len(xs) - 1, int(round(0.95 * (len(xs) - 1))))]
-
-
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--width", type=int, default=10_000)
@@ -54,22 +48,13 @@ def main():
     ap.add_argument("--events-per-batch", type=int, default=5)
     ap.add_argument("--samples", type=int, default=200)
     args = ap.parse_args()
-    if not os.environ.get("DATABASE_URL"):
-        os.environ["DATABASE_URL"] = "sqlite:///" + os.path.join(tempfile.mkdtemp(prefix="sc-trace-"), "db.sqlite3")
-    os.environ.setdefault("SMARTCOUNTY_DATA_DIR", tempfile.mkdtemp(prefix="sc-trace-data-"))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "smartcounty.settings")
-    sys.path.insert(0, str(ROOT / "src"))
-    import django
-
-    django.setup()
-    from django.core.management import call_command
+    django_on_own_database("trace")
     from django.db import connection, transaction
 
     from smartcounty.domains.traceability import services
     from smartcounty.domains.traceability.models import Batch, Event, Link
     from smartcounty.domains.traceability.services import trace
 
-    call_command("migrate", verbosity=0)
     W, D, E = args.width, args.depth, args.events_per_batch
     bt, lt, et = Batch._meta.db_table, Link._meta.db_table, Event._meta.db_table
     with connection.cursor() as cur:
