@@ -48,9 +48,11 @@ def open_alert_counts(who: Reader | None = EVERYONE) -> dict[int, int]:
 
 
 def alert_list(who: Reader | None, *, state: str | None = None, level: int | None = None, property: str | None = None,
-               town: str | None = None, since=None, rule: int | None = None) -> Rows:
-    """Alerts ``who`` sees, newest first, as ``AlertSchema``."""
+               town: str | None = None, since=None, rule: int | None = None, ids=None) -> Rows:
+    """Alerts ``who`` sees, newest first, as ``AlertSchema``; ``ids``: only these (e.g. an incident's)."""
     qs = scoped(Alert.objects.all(), who)
+    if ids is not None:
+        qs = qs.filter(pk__in=[int(i) for i in ids])
     if state:
         if state not in STATE_FILTERS:
             raise ApiError(422, "invalid", "state is open, raised, acknowledged or resolved", field="state")
