@@ -4,10 +4,13 @@ their command view, tasks, warnings (JSON and CAP 1.2 XML) and the situation rep
 the emergency bureau or the fire brigade (``services.reader``/``services.require``). The CAP feed of warnings in
 force is public, as warnings are."""
 
+from typing import Annotated
+
 from django.http import HttpResponse
 from ninja import File, Router, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
+from pydantic import Field
 
 from smartcounty.domains.emergency import services
 from smartcounty.domains.emergency.schemas import (
@@ -71,10 +74,9 @@ def resource_summary(request):
 
 
 @router.get("/resources/nearest", response=dict)
-def nearest(request, lon: float, lat: float, k: int = 5, within_m: int = 5000):
+def nearest(request, lon: Annotated[float, Field(ge=73, le=136)], lat: Annotated[float, Field(ge=3, le=54)],
+            k: Annotated[int, Field(ge=1, le=20)] = 5, within_m: Annotated[int, Field(ge=0, le=50_000)] = 5000):
     _viewer(request)
-    if not (73 <= lon <= 136 and 3 <= lat <= 54 and 1 <= k <= 20 and 0 <= within_m <= 50_000):
-        raise ApiError(422, "invalid", "lon/lat in China, k 1-20, within_m 0-50000", field="lon")
     return {"resources": services.nearest(lon, lat, k=k, within_m=within_m),
             "shelters": services.covering_shelters(lon, lat)[:20]}
 
@@ -142,7 +144,7 @@ def items(request):
 
 @router.get("/depots/{depot_id}/ledger", response=list[dict])
 @paginate(Pagination)
-def depot_ledger(request, depot_id: Id, item: int | None = None):
+def depot_ledger(request, depot_id: Id, item: Id | None = None):
     _viewer(request)
     return services.ledger(depot_id, item_id=item)
 
@@ -197,10 +199,10 @@ def import_stock(request, file: File[UploadedFile]):
 
 @router.get("/incidents", response=list[dict])
 @paginate(Pagination)
-def list_incidents(request, state: str = "", level: int | None = None):
+def list_incidents(request, state: str = "", level: Annotated[int, Field(ge=1, le=4)] | None = None):
     _viewer(request)
-    if state not in ("", "open", "closed") or (level is not None and not 1 <= level <= 4):
-        raise ApiError(422, "invalid", "state is open or closed, level 1-4", field="state")
+    if state not in ("", "open", "closed"):
+        raise ApiError(422, "invalid", "state is open or closed", field="state")
     return services.incident_list(state=state, level=level)
 
 

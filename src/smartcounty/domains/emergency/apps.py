@@ -27,11 +27,12 @@ class EmergencyConfig(ModuleConfig):
         ):
             reg.permissions.register(code, reg.Permission(code, title, roles), module=self.label)
         reg.menu.register("emergency.incidents", reg.MenuEntry(
-            "emergency.incidents", _("Incident command"), "emergency:index", order=70, permission="emergency.view"),
+            "emergency.incidents", _("Incident command"), "emergency:index", order=70, permission="emergency.view",
+            group="environment"),
             module=self.label)
         reg.menu.register("emergency.resources", reg.MenuEntry(
             "emergency.resources", _("Emergency resources"), "emergency:resources", order=71,
-            permission="emergency.view"), module=self.label)
+            permission="emergency.view", group="environment"), module=self.label)
         events.subscribe("sensing.observations", fire.on_observations, module=self.label)
         events.subscribe("sensing.datastream_offline", fire.on_offline, module=self.label)
         events.subscribe("sensing.datastream_online", fire.on_online, module=self.label)
