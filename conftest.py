@@ -18,6 +18,16 @@ os.environ.setdefault("SMARTCOUNTY_DB_POOL_MAX", "0")
 for _name in ("ANON", "TOKEN", "INGEST", "AUTH_FAILURES", "SIGNUP"):
     os.environ.setdefault(f"SMARTCOUNTY_RATE_{_name}", "1000000/m")
 
+# The security module's scenarios (domains/security) see the suite's bursts of requests, 404s and attack
+# payloads (stored-XSS and fuzz tests) from 127.0.0.1: their buckets are set out of reach, as the rate limits
+# are; the security tests set their own small buckets. The block list is never re-read on a timer (a read
+# inside a test would show in its query count); the access log goes to a temporary file.
+for _name in ("SQLI", "XSS", "TRAVERSAL", "PROBE", "SCANNER", "NOT_FOUND", "SIGNIN_IP", "SIGNIN_USER", "FLOOD"):
+    os.environ.setdefault(f"SMARTCOUNTY_SECURITY_{_name}", "1000000/1s")
+os.environ.setdefault("SMARTCOUNTY_SECURITY_BLOCK_REFRESH_S", "0")
+os.environ.setdefault("SMARTCOUNTY_SECURITY_ACCESS_LOG",
+                      os.path.join(tempfile.mkdtemp(prefix="sc-access-"), "access.log"))
+
 # Audit checkpoints name rows of one database; the test database is emptied between tests, so the
 # suite (and the servers it starts) never writes them beside real data (see ``audit_checkpoints``).
 os.environ.setdefault("SMARTCOUNTY_AUDIT_CHECKPOINTS", os.path.join(tempfile.mkdtemp(prefix="sc-audit-"), "cp.log"))
@@ -45,6 +55,11 @@ def pytest_configure(config):
     settings.SMARTCOUNTY_EVENTS_INLINE = True
     for name in ("ANON", "TOKEN", "INGEST", "AUTH_FAILURES", "SIGNUP"):
         setattr(settings, f"SMARTCOUNTY_RATE_{name}", os.environ[f"SMARTCOUNTY_RATE_{name}"])
+    settings.SMARTCOUNTY_SECURITY_BUCKETS = {
+        name: os.environ[f"SMARTCOUNTY_SECURITY_{name.upper()}"] for name in (
+            "sqli", "xss", "traversal", "probe", "scanner", "not_found", "signin_ip", "signin_user", "flood")}
+    settings.SMARTCOUNTY_SECURITY_BLOCK_REFRESH_S = float(os.environ["SMARTCOUNTY_SECURITY_BLOCK_REFRESH_S"])
+    settings.SMARTCOUNTY_SECURITY_ACCESS_LOG = os.environ["SMARTCOUNTY_SECURITY_ACCESS_LOG"]
 
 
 def service_available(host: str, port: int, timeout: float = 1.0) -> bool:

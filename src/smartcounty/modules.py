@@ -20,3 +20,14 @@ def module_packages() -> list[str]:
             if (child / "apps.py").is_file() and (child / "__init__.py").is_file():
                 found.append(f"smartcounty.{layer}.{child.name}")
     return found
+
+
+def module_middleware() -> list[str]:
+    """The middleware modules bring: ``<module>/middleware.py`` with a class ``Middleware`` (the settings place
+    them right after the kernel's request-id and forwarded-proto middleware, before static files and sessions)."""
+    found = []
+    for package in module_packages():
+        relative = package.split(".", 1)[1].replace(".", "/")
+        if (ROOT / relative / "middleware.py").is_file():
+            found.append(f"{package}.middleware.Middleware")
+    return found

@@ -12,7 +12,7 @@ from csp.constants import NONCE
 
 from smartcounty.kernel.tiles import tile_layers as _tile_layers
 from smartcounty.kernel.tiles import tile_origins as _tile_origins
-from smartcounty.modules import module_packages
+from smartcounty.modules import module_middleware, module_packages
 
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(os.environ.get("SMARTCOUNTY_DATA_DIR", Path.cwd() / "var")).resolve()
@@ -53,6 +53,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "smartcounty.kernel.telemetry.RequestIdMiddleware",
     "smartcounty.kernel.middleware.ForwardedProtoMiddleware",
+    *module_middleware(),  # e.g. the security module's access log, detectors and block list
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -297,6 +298,23 @@ SMARTCOUNTY_TOTP_ISSUER = os.environ.get("SMARTCOUNTY_TOTP_ISSUER", "smartcounty
 # header is ignored.
 SMARTCOUNTY_TRUSTED_PROXIES = [p.strip() for p in os.environ.get("SMARTCOUNTY_TRUSTED_PROXIES", "").split(",")
                                if p.strip()]
+
+# Security (domains/security, docs/security.md): the access log (one JSON record a line; empty: off), the
+# scenarios' leaky buckets ("capacity/leak", e.g. SMARTCOUNTY_SECURITY_SQLI=10/1s), how long an overflow blocks
+# the client (seconds; 0: events and alerts only), the networks never blocked, the block list's re-read period.
+SMARTCOUNTY_SECURITY_ACCESS_LOG = os.environ.get("SMARTCOUNTY_SECURITY_ACCESS_LOG", str(DATA_DIR / "access.log"))
+SMARTCOUNTY_SECURITY_DETECT = _flag("SMARTCOUNTY_SECURITY_DETECT", True)
+SMARTCOUNTY_SECURITY_BUCKETS = {name: os.environ[f"SMARTCOUNTY_SECURITY_{name.upper()}"] for name in (
+    "sqli", "xss", "traversal", "probe", "scanner", "not_found", "signin_ip", "signin_user", "flood")
+    if os.environ.get(f"SMARTCOUNTY_SECURITY_{name.upper()}")}
+SMARTCOUNTY_SECURITY_BLOCK_S = int(os.environ.get("SMARTCOUNTY_SECURITY_BLOCK_S", "3600"))
+SMARTCOUNTY_SECURITY_NEVER_BLOCK = [n.strip() for n in os.environ.get("SMARTCOUNTY_SECURITY_NEVER_BLOCK", "").split(",")
+                                    if n.strip()]
+SMARTCOUNTY_SECURITY_BLOCK_REFRESH_S = float(os.environ.get("SMARTCOUNTY_SECURITY_BLOCK_REFRESH_S", "30"))
+# TLS certificates of the county's sites (security.certs): how often they are read, and a CA bundle of the
+# county's own certificate authority to trust beside the system's (empty: the system's only).
+SMARTCOUNTY_SECURITY_CERT_EVERY_S = float(os.environ.get("SMARTCOUNTY_SECURITY_CERT_EVERY_S", str(6 * 3600)))
+SMARTCOUNTY_SECURITY_CA_FILE = os.environ.get("SMARTCOUNTY_SECURITY_CA_FILE", "")
 
 # API rate limits (kernel.ratelimit; django-ratelimit's "count/period"): anonymous per client address, per token or
 # signed-in user, device ingest per token (per request, not per observation), failed authentications per client.

@@ -216,6 +216,23 @@ def _guarded_socket(host: str, port: int, timeout: float) -> socket.socket:
     raise error or OSError(f"no address for {host}")
 
 
+def connect(host: str, port: int, *, timeout: float | None = None) -> socket.socket:
+    """A TCP connection to ``host``:``port`` through the same guard as ``request`` (names never fetched,
+    internal addresses unless allow-listed, the connected peer checked again), for protocols other than
+    HTTP spoken over it (e.g. reading a site's TLS certificate). The caller closes it."""
+    if not host or not isinstance(port, int) or not 0 < port < 65536:
+        raise OutboundError(_("%(url)s is not a valid URL") % {"url": f"{host}:{port}"}, "refused")
+    timeout = timeout if timeout is not None else _setting("SMARTCOUNTY_OUTBOUND_TIMEOUT", 30.0)
+    try:
+        return _guarded_socket(host.strip("[]"), port, timeout)
+    except OutboundError:
+        raise
+    except TimeoutError:
+        raise OutboundError(_("the request took longer than its time limit"), "timeout") from None
+    except OSError as exc:
+        raise OutboundError(str(exc) or exc.__class__.__name__) from None
+
+
 class _Guarded:
     def _connect_guarded(self, address, timeout=None, source_address=None):
         return _guarded_socket(address[0], address[1], timeout)
