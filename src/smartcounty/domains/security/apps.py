@@ -26,7 +26,8 @@ class SecurityConfig(ModuleConfig):
             # Held within the security office (县委网信办) only: every check names that organisation.
             reg.permissions.register(code, reg.Permission(code, title, ("org_admin", "staff")), module=self.label)
         reg.menu.register("security", reg.MenuEntry("security", _("Security situation"), "security:index", order=92,
-                                                    permission="security.view", organisation=services.office_id),
+                                                    permission="security.view", organisation=services.office_id,
+                                                    group="admin"),
                           module=self.label)
         reg.demo_loaders.register("security", reg.DemoLoader("security", demo.load, order=96,
                                                              title=_("Critical infrastructure and certificates")),

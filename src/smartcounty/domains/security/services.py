@@ -248,7 +248,7 @@ def _warn_site(s: Site, now: datetime) -> None:
     lvl = certs.level(s.not_after, now)
     if lvl:
         days = int((s.not_after - now).total_seconds() // 86400)
-        title = (f"证书已过期：{s.name}（{s.host}）" if lvl == 4 else f"证书将在{max(days, 0)}天后到期：{s.name}（{s.host}）")
+        title = f"网站证书已过期：{s.name}" if lvl == 4 else f"网站证书将在{max(days, 0)}天后到期：{s.name}"
         alerts.raise_alert(source=SOURCE, key=key, title=title, level=lvl, organisation_id=office_id(),
                            detail={"host": s.host, "port": s.port, "not_after": s.not_after.isoformat(),
                                    "issuer": s.issuer, "subject": s.subject})
