@@ -55,14 +55,23 @@ def body_values(request) -> list:
     if request.method not in ("POST", "PUT", "PATCH"):
         return []
     kind = request.META.get("CONTENT_TYPE", "")
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0
+    if length > MAX_BODY:  # an upload: its form values are not worth parsing it a second time
+        return []
     if kind.startswith(_FORM_TYPES):
-        return [(k, v) for k, v in list(request.POST.items())[:MAX_BODY_VALUES]]
+        try:
+            return [(k, v) for k, v in list(request.POST.items())[:MAX_BODY_VALUES]]
+        except Exception:  # the view read the stream itself, or the body is malformed: nothing to inspect
+            return []
     if "json" in kind:
         try:
             raw = request.body
         except Exception:  # the view read the stream itself: nothing kept to inspect
             return []
-        if not raw or len(raw) > MAX_BODY:
+        if not raw:
             return []
         try:
             data = orjson.loads(raw)
