@@ -34,6 +34,7 @@ SENSITIVE_KEYS = re.compile(
 _PHONE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
 _ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])[1-9]\d{5}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])"
                         r"\d{3}[\dXx](?![0-9A-Za-z])")
+_ELEVEN_DIGITS = re.compile(r"\d{11}")
 MAX_QUERY_PAIRS = 50
 MAX_FIELD = 1000
 
@@ -46,7 +47,7 @@ def mask_text(text: str) -> str:
     """``text`` with every mobile number and resident ID number in it masked."""
     if not text or len(text) < 11:
         return text
-    if any(c.isdigit() for c in text):
+    if _ELEVEN_DIGITS.search(text):  # both need 11 digits in a row: one cheap look first
         text = _ID_NUMBER.sub(lambda m: masking.mask_id_number(m.group(0)), text)
         text = _PHONE.sub(lambda m: masking.mask_phone(m.group(0)), text)
     return text

@@ -152,12 +152,14 @@ def inspect_path(path: str) -> list[Finding]:
     return out
 
 
+_AGENTS = re.compile("|".join(re.escape(a) for a in SCANNER_AGENTS), re.I)
+
+
 def inspect_agent(agent: str) -> list[Finding]:
-    agent_l = (agent or "").lower()
-    for name in SCANNER_AGENTS:
-        if name in agent_l:
-            return [Finding(SCANNER, CRITICAL, [name], "user-agent", agent[:300])]
-    return []
+    match = _AGENTS.search(agent) if agent else None
+    if match is None:
+        return []
+    return [Finding(SCANNER, CRITICAL, [match.group(0).lower()], "user-agent", agent[:300])]
 
 
 def inspect(path: str, values, agent: str = "") -> list[Finding]:

@@ -25,6 +25,17 @@ class Overflow:
     samples: list = field(default_factory=list)
 
 
+class _Raw(tuple):
+    """A flood sample kept as given (every request pours one); masked only if its bucket overflows."""
+
+    def __new__(cls, t, method, status, path):
+        return tuple.__new__(cls, (t, method, status, path))
+
+    def sample(self) -> dict:
+        t, method, status, path = self
+        return {"t": round(t, 3), "m": method, "s": status, "p": accesslog.mask_text(path[:MAX_SAMPLE])}
+
+
 def _sample_value(where: str, value: str) -> str:
     if accesslog.sensitive(where):
         return accesslog.REDACTED
@@ -61,7 +72,8 @@ class Watcher:
 
     def _take(self, scenario: str, key: str) -> list:
         with self._lock:
-            return list(self._samples.pop((scenario, key), ()))
+            kept = list(self._samples.pop((scenario, key), ()))
+        return [s.sample() if isinstance(s, _Raw) else s for s in kept]
 
     def _pour(self, out: list, specs: dict, scenario: str, key: str, ip: str, sample: dict | None,
               value: str | None, now: float) -> None:
@@ -98,8 +110,7 @@ class Watcher:
                       "user": _user_shown(failed_signin)}
             self._pour(out, specs, "signin_ip", ip, ip, sample, None, now)
             self._pour(out, specs, "signin_user", _user_key(failed_signin), ip, dict(sample, ip=ip), None, now)
-        self._pour(out, specs, "flood", ip, ip, {"t": round(t, 3), "m": method, "s": status,
-                                                  "p": accesslog.mask_text(path[:MAX_SAMPLE])}, None, now)
+        self._pour(out, specs, "flood", ip, ip, _Raw(t, method, status, path), None, now)
         return out
 
     def observe_record(self, rec: dict, now: float | None = None) -> list:
