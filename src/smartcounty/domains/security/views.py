@@ -10,6 +10,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from smartcounty.domains.security import scenarios, services
@@ -24,7 +25,7 @@ def _reader(request, manage: bool = False):
 
 
 def _state_names():
-    return {"overdue": _("Overdue"), "due_soon": _("Due within 30 days"), "ok": _("On schedule"),
+    return {"overdue": pgettext("security", "Overdue"), "due_soon": _("Due within 30 days"), "ok": _("On schedule"),
             "none": _("Not required (level 1)")}
 
 
