@@ -42,7 +42,8 @@ class Resource(models.Model):
     class Meta:
         verbose_name = _("emergency resource")
         verbose_name_plural = _("emergency resources")
-        indexes = [models.Index(fields=["lat", "lon"], name="emerg_res_latlon_idx"),
+        # (lat, lon, kind, status): the box and the counts read the index alone
+        indexes = [models.Index(fields=["lat", "lon", "kind", "status"], name="emerg_res_latlon_idx"),
                    models.Index(fields=["kind", "lat", "lon"], name="emerg_res_kind_idx"),
                    models.Index(fields=["town_code", "kind"], name="emerg_res_town_idx")]
 
