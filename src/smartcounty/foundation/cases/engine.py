@@ -230,9 +230,10 @@ def _left(cal, now, due, natural: bool) -> float:
 
 def _legal_clock(case: Case, ct: CaseType, st, now, cal) -> None:
     """Pause the case's legal clock in a state that does not count, resume it in one that does."""
-    if ct.legal_limit is None or case.is_closed:
+    legal_limit = ct.legal_limit_for(case.category)
+    if legal_limit is None or case.is_closed:
         return
-    natural = _natural(ct.legal_limit)
+    natural = _natural(legal_limit)
     if st.pauses_clock or st.final:
         if case.legal_due_at is not None and case.legal_remaining is None:
             case.legal_remaining = _left(cal, now, case.legal_due_at, natural)
@@ -241,7 +242,7 @@ def _legal_clock(case: Case, ct: CaseType, st, now, cal) -> None:
         case.legal_due_at = _after(cal, now, case.legal_remaining, natural)
         case.legal_remaining = None
     elif case.legal_due_at is None:
-        case.legal_due_at = _after(cal, now, _seconds(ct.legal_limit), natural)
+        case.legal_due_at = _after(cal, now, _seconds(legal_limit), natural)
 
 
 def _enter(case: Case, ct: CaseType, key: str, now) -> None:

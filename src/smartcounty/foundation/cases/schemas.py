@@ -12,6 +12,7 @@ Events published by the cases module (payload: ``CaseFact`` as a dict):
 ``cases.created``, ``cases.transitioned``, ``cases.due_soon``, ``cases.overdue``, ``cases.closed``.
 """
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -147,6 +148,9 @@ class CaseType:
     forms: dict = field(default_factory=dict)
     #: The legal time limit of the whole case; time in states that pause the clock does not count.
     legal_limit: Limit | None = None
+    #: category code -> Limit: a legal limit that overrides ``legal_limit`` for that category (a mapping; a
+    #: module may pass one backed by its own table, e.g. each service item's promised time limit).
+    category_legal_limits: Mapping[str, Limit] = field(default_factory=dict)
     #: (on, to, message) triples: ``on`` is a state key or ``step:<key>``; ``to`` a lane (reporter, owner, ...).
     notifications: tuple = ()
     #: The workflow version this type was compiled from (None: declared in code).
@@ -167,6 +171,9 @@ class CaseType:
     def limit_for(self, state: str, category: str = "") -> Limit | None:
         override = self.category_limits.get(category, {}).get(state)
         return override or self.state(state).limit
+
+    def legal_limit_for(self, category: str = "") -> Limit | None:
+        return self.category_legal_limits.get(category) or self.legal_limit
 
     def validate(self) -> None:
         keys = {s.key for s in self.states}

@@ -155,3 +155,37 @@ def test_notifications_and_the_workbench_over_a_definition(flow, client):
     assert r.status_code == 200
     rows = {row["id"]: row for row in r.json()["items"]}
     assert rows[other.pk]["type_title"] == "房屋租赁备案" and rows[other.pk]["state_title"] == "已提交"
+
+
+# a module's type whose legal limit depends on the category (e.g. each service item's promised limit)
+PER_CATEGORY_KEY = "wf.percategory"
+
+
+def _per_category_type():
+    from dataclasses import replace
+
+    from smartcounty.foundation.cases.schemas import Limit, compile_document
+    from smartcounty.kernel import registry
+
+    doc = sample()
+    doc["key"], doc["prefix"] = PER_CATEGORY_KEY, "PC"
+    ct = replace(compile_document(doc), category_legal_limits={"fast": Limit(1, "days")})
+    if PER_CATEGORY_KEY not in registry.case_types:
+        registry.case_types.register(PER_CATEGORY_KEY, ct, module="cases")
+    return ct
+
+
+def test_a_category_legal_limit_overrides_the_type_s_and_pauses_the_same_way(flow):
+    ct = _per_category_type()
+    services.configure_case_type(PER_CATEGORY_KEY, owner_organisation_id=flow.centre.pk)
+    assert ct.legal_limit_for("fast").amount == 1 and ct.legal_limit_for("other").amount == 5
+    start = bj(2026, 9, 30, 8, 30)  # Wednesday before the National Day holiday
+    fast = services.create_case(PER_CATEGORY_KEY, title="即办", category="fast", reporter=flow.resident, now=start)
+    slow = services.create_case(PER_CATEGORY_KEY, title="承诺", category="other", reporter=flow.resident, now=start)
+    assert fast.legal_due_at == bj(2026, 9, 30, 17, 30)
+    assert slow.legal_due_at == bj(2026, 10, 12, 17, 30)  # 9-30, then 10-09, 10-10 (make-up day), 10-12
+    fast = services.transition(fast.pk, "ask", actor=flow.centre_staff, note="补正", now=bj(2026, 9, 30, 13, 30))
+    assert fast.legal_remaining == 4 * 3600 and services.clock(fast, now=bj(2026, 10, 3, 9)).level == "paused"
+    fast = services.transition(fast.pk, "supply", actor=flow.resident, now=bj(2026, 10, 8, 8, 30))
+    assert fast.legal_due_at is not None and services.clock(fast, now=bj(2026, 10, 8, 9)).legal_remaining_seconds \
+        == pytest.approx(3.5 * 3600)

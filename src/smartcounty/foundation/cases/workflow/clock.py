@@ -34,7 +34,8 @@ def clock(case, now=None) -> Clock:
         limit = None
     natural = engine._natural(limit)
     left = engine._left(cal, now, case.due_at, natural) if case.due_at else None
-    legal_natural = engine._natural(ct.legal_limit)
+    legal_limit = ct.legal_limit_for(case.category)
+    legal_natural = engine._natural(legal_limit)
     if case.legal_due_at is not None and case.legal_remaining is None:
         legal_left = engine._left(cal, now, case.legal_due_at, legal_natural)
     else:
@@ -47,7 +48,7 @@ def clock(case, now=None) -> Clock:
         level = "none"
     else:
         yellow = case.remind_at is not None and now >= case.remind_at
-        if legal_left is not None and ct.legal_limit is not None:
-            yellow = yellow or legal_left <= engine._seconds(ct.legal_limit) * (1 - ct.remind_at)
+        if legal_left is not None and legal_limit is not None:
+            yellow = yellow or legal_left <= engine._seconds(legal_limit) * (1 - ct.remind_at)
         level = "yellow" if yellow else "green"
     return Clock(case.due_at, left, case.legal_due_at, legal_left, case.paused, level)
