@@ -1,7 +1,7 @@
 """Services API (/api/v1/services/): the public catalogue and licence check; applications for their applicant
 and for the staff of the window and the departments (``services.reader`` decides which); statistics."""
 
-from ninja import Router
+from ninja import Router, Status
 from ninja.pagination import paginate
 
 from smartcounty.domains.services import services
@@ -67,7 +67,7 @@ def submit(request, payload: ApplicationIn):
                           applicant_id_number=payload.applicant_id_number.upper(),
                           applicant_phone=payload.applicant_phone, window=payload.window, consent=payload.consent,
                           materials=[m.model_dump() for m in payload.materials])
-    return 201, out
+    return Status(201, out)
 
 
 @router.get("/applications/{application_id}", response=dict)
