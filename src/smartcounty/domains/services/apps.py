@@ -52,10 +52,12 @@ class ServicesConfig(ModuleConfig):
         ):
             reg.permissions.register(code, reg.Permission(code, title, roles), module=self.label)
         reg.menu.register("services.catalogue", reg.MenuEntry(
-            "services.catalogue", _("Government services"), "services:index", order=20, public=True),
+            "services.catalogue", _("Government services"), "services:index", order=20, public=True,
+            group="services"),
             module=self.label)
         reg.menu.register("services.desk", reg.MenuEntry(
-            "services.desk", _("Applications"), "services:desk", order=21, permission="services.handle"),
+            "services.desk", _("Applications"), "services:desk", order=21, permission="services.handle",
+            group="governance"),
             module=self.label)
         reg.demo_loaders.register("services", reg.DemoLoader("services", demo.load, order=80,
                                                              title=_("Government services demo")), module=self.label)
