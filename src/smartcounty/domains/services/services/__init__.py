@@ -42,5 +42,5 @@ from smartcounty.domains.services.services.stats import (  # noqa: F401
 )
 from smartcounty.domains.services.services.stats import open_data_rows as stats_open_data_rows  # noqa: F401
 
-OPEN_DATA_ITEMS = "218001/00001"
-OPEN_DATA_STATS = "218001/00002"
+OPEN_DATA_ITEMS = "218001/00101"
+OPEN_DATA_STATS = "218001/00102"

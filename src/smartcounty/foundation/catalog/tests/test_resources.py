@@ -108,3 +108,14 @@ def test_index_counts_agree_with_the_rows_returned(orgs):
     assert services.search("空气质量", public=True).count() == 1
     assert services.search("空气质量", public=False).count() == 2
     assert services.search("空气质量", public=False, domain="06").count() == 0
+
+
+def test_resources_modules_register_never_reuse_a_demo_code():
+    """A module's registered resource with a demo dataset's code would take that dataset's place (the demo skips
+    a code that exists), and the demo county would lose it."""
+    from smartcounty.foundation.catalog import demo
+    from smartcounty.kernel import registry
+
+    demo_codes = {spec["code"] for spec in demo.RESOURCES}
+    taken = {code: registry.catalog_resources._owners[code] for code in registry.catalog_resources if code in demo_codes}
+    assert not taken, f"registered resources reuse demo codes: {taken}"
