@@ -14,7 +14,7 @@ import time
 
 from services_common import setup
 
-ITEM = "城乡居民养老保险参保登记"
+ITEM = "城乡居民基本养老保险参保登记"
 
 
 def main():

@@ -19,8 +19,8 @@ BEFORE = {
     # 18 before the move; modules landed since add their panels' queries: traffic 3 (incidents, two for TPI),
     # then parking, tourism, agriculture and logistics 9, market 4 (the bureau, three range counts), emergency 7
     # (the viewer's organisation, open incidents by level, resources by kind, shelters, market's overdue figure
-    # beside them, the open-incident list), services 2 (the published totals, the figures by department)
-    "/api/v1/cockpit/live": 18 + 3 + 9 + 4 + 7 + 2,
+    # beside them, the open-incident list), services 3 (the published totals, the figures by department, the organisations' names)
+    "/api/v1/cockpit/live": 18 + 3 + 9 + 4 + 7 + 3,
     "/api/v1/cockpit/layers/cockpit.sensors?bbox=115.27,36.36,115.78,36.70&limit=1000": 6,
 }
 
