@@ -6,7 +6,9 @@ import re
 from django.db.models import Count
 
 from smartcounty.foundation.catalog import domains
+from smartcounty.foundation.catalog.ckan import solr
 from smartcounty.foundation.catalog.ckan.callers import CkanError
+from smartcounty.foundation.catalog.ckan.solr import Term
 from smartcounty.foundation.catalog.models import OpenType
 from smartcounty.kernel import jsonparse
 
@@ -55,31 +57,86 @@ def _bool(params, key, default=False):
     return raw if isinstance(raw, bool) else str(raw).lower() in ("true", "1", "yes")
 
 
-_FQ_RE = re.compile(r'([+-]?)(\w+):("(?:[^"\\]|\\.)*"|\S+)')
+def _date_cond(field: str, term: Term) -> dict:
+    column = _DATE_FIELDS[field]
+    cond = {}
+    if term.low is not None:
+        cond[f"{column}__{'gte' if term.low_inclusive else 'gt'}"] = solr.parse_date(term.low)
+    if term.high is not None:
+        cond[f"{column}__{'lte' if term.high_inclusive else 'lt'}"] = solr.parse_date(term.high)
+    return cond
+
+
+_DATE_FIELDS = {"metadata_modified": "modified_at", "metadata_created": "created_at"}
+
+
+def _cond(qs, term: Term):
+    """The ORM condition of one ``fq`` term (a dict of lookups, or a Q)."""
+    field = term.field
+    values = term.values
+    if field is None:
+        if term.value in ("*:*", "*"):
+            return {}
+        raise CkanError(409, "Validation Error", {"fq": [f"Unsupported filter: {term.value}"]})
+    if field in _DATE_FIELDS:
+        if not term.is_range:
+            day = solr.parse_date(term.value)
+            return {_DATE_FIELDS[field]: day}
+        return _date_cond(field, term)
+    if term.is_range:
+        raise CkanError(409, "Validation Error", {"fq": [f"Ranges are supported on metadata_modified and "
+                                                         f"metadata_created, not {field}"]})
+    if values == ["*"]:
+        return {}
+    if field in ("organization", "owner_org"):
+        return {"provider_org_code__in": values}
+    if field == "groups":
+        return {"domain__in": [d.code for d in (domains.BY_SLUG.get(v) for v in values) if d]}
+    if field == "tags":
+        ids = [r.pk for r in qs.only("id", "tags") if set(values) & set(r.tags or [])]
+        return {"pk__in": ids}
+    if field == "res_format":
+        return {"current_version__isnull": not any(v.upper() in ("CSV", "JSON", "XLSX", "GEOJSON") for v in values)}
+    if field == "name":
+        return {"slug__in": values}
+    if field == "id":
+        ids = [v for v in values if _is_uuid(v)]
+        return {"uuid__in": ids}
+    if field in ("sharing_type", "open_type", "update_cycle", "classification"):
+        return {f"{field}__in": values}
+    if field == "license_id":
+        return {"open_type": OpenType.OPEN} if LICENSE in values else {"pk__in": []}
+    if field in ("dataset_type", "type"):
+        return {} if "dataset" in values else {"pk__in": []}
+    if field == "state":
+        return {} if "active" in values else {"pk__in": []}
+    if field == "capacity":
+        shown = set()
+        if "public" in values:
+            shown |= {OpenType.OPEN, OpenType.METADATA}
+        if "private" in values:
+            shown |= {OpenType.CLOSED}
+        return {"open_type__in": sorted(shown)}
+    if field == "private":
+        private = [v.lower() == "true" for v in values]
+        shown = ({OpenType.CLOSED} if True in private else set()) | (
+            {OpenType.OPEN, OpenType.METADATA} if False in private else set())
+        return {"open_type__in": sorted(shown)}
+    raise CkanError(409, "Validation Error", {"fq": [f"Unsupported filter field: {field}"]})
+
+
+def _is_uuid(value: str) -> bool:
+    return bool(re.fullmatch(r"[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}",
+                             str(value)))
 
 
 def _apply_fq(qs, fq: str):
-    for sign, field, value in _FQ_RE.findall(fq or ""):
-        value = value[1:-1] if value.startswith('"') else value
-        if field in ("organization", "owner_org"):
-            cond = {"provider_org_code": value}
-        elif field == "groups":
-            domain = domains.BY_SLUG.get(value)
-            cond = {"domain": domain.code if domain else "__none__"}
-        elif field == "tags":
-            qs_ids = [r.pk for r in qs.only("id", "tags") if value in (r.tags or [])]
-            cond = {"pk__in": qs_ids}
-        elif field == "res_format":
-            cond = {"current_version__isnull": value.upper() not in ("CSV", "JSON", "XLSX", "GEOJSON")}
-        elif field in ("name",):
-            cond = {"slug": value}
-        elif field in ("sharing_type", "open_type", "update_cycle", "classification"):
-            cond = {field: value}
-        elif field == "license_id":
-            cond = {"open_type": OpenType.OPEN} if value == LICENSE else {"pk__in": []}
-        else:
-            raise CkanError(409, "Validation Error", {"fq": [f"Unsupported filter field: {field}"]})
-        qs = qs.exclude(**cond) if sign == "-" else qs.filter(**cond)
+    """``package_search``'s ``fq`` (and ``fq_list``): every term narrows the results (AND)."""
+    for term in solr.parse_fq(fq):
+        cond = _cond(qs, term)
+        if not cond:
+            continue
+        qs = qs.exclude(**cond) if term.negated else qs.filter(**cond)
     return qs
 
 
@@ -119,17 +176,13 @@ def _facets(qs, fields, limit):
     return facets, search_facets
 
 
-_SORTS = {"score": "score", "metadata_modified": "modified", "name": "name", "title_string": "name",
-          "metadata_created": "modified", "title": "name"}
+#: CKAN's sort fields → the resource's columns (``name`` is CKAN's URL name, our slug; the title
+#: sorts as ``title_string``).
+SORT_FIELDS = {"id": "uuid", "name": "slug", "title_string": "name", "title": "name",
+               "metadata_modified": "modified_at", "metadata_created": "created_at", "score": "score"}
+DEFAULT_SORT = "score desc, metadata_modified desc"
 
 
-def _sort(raw: str) -> str:
-    first = (raw or "score desc").split(",")[0].strip().split()
-    field = first[0] if first else "score"
-    desc = len(first) < 2 or first[1].lower() == "desc"
-    if field not in _SORTS:
-        raise CkanError(409, "Validation Error", {"sort": [f"Unsupported sort: {field}"]})
-    key = _SORTS[field]
-    if key == "score":
-        return "score"
-    return f"-{key}" if desc else key
+def _sort(raw: str) -> list[tuple[str, bool]]:
+    """[(column, descending)] of ``package_search``'s ``sort``; ``score`` is the relevance of ``q``."""
+    return solr.parse_sort(raw or DEFAULT_SORT, SORT_FIELDS)

@@ -178,18 +178,22 @@ def _audit_refusal(resource, refusal: ApiError, *, actor, org_id, channel) -> No
 
 
 def _query_plan(access: Access, items: dict, filters: dict, sort: str | None, search):
-    """Check every field the caller's query touches against ``access``; return (sort key, desc, search Q)."""
+    """Check every field the caller's query touches against ``access``; return (ordering, search Q).
+    ``sort`` is a field or several, comma-separated, each ``-field`` for descending."""
     for name in filters:
         if name not in items:
             raise ApiError(422, "invalid", f"unknown field {name!r}", field=name)
         access.check_queryable(name, "filters")
-    key, desc = None, False
-    if sort:
-        desc = sort.startswith("-")
-        key = sort.lstrip("-")
+    order = []
+    for part in (sort or "").split(","):
+        part = part.strip()
+        if not part:
+            continue
+        key = part.lstrip("-")
         if key not in items:
             raise ApiError(422, "invalid", f"cannot sort by {key!r}", field="sort")
         access.check_queryable(key, "sort")
+        order.append(f"{'-' if part.startswith('-') else ''}data__{key}")
     cond = None
     if search is not None and not isinstance(search, (str, dict)):
         raise ApiError(422, "invalid", "q is a text or an object of field: text", field="q")
@@ -207,7 +211,7 @@ def _query_plan(access: Access, items: dict, filters: dict, sort: str | None, se
         cond = Q(pk__in=[])
         for name in names:
             cond |= Q(**{f"data__{name}__icontains": text})
-    return key, desc, cond
+    return order, cond
 
 
 def read_rows(resource: Resource, *, org_id: int | None = None, actor=None, public: bool = False,
@@ -216,7 +220,8 @@ def read_rows(resource: Resource, *, org_id: int | None = None, actor=None, publ
               audit_read: bool = True, count: bool = True, with_numbers: bool = False) -> ReadResult:
     """Rows of the current version as this reader may see them, masked, with the read audited.
 
-    ``filters`` (field: value or list of values), ``sort`` (field, ``-field`` descending) and
+    ``filters`` (field: value or list of values), ``sort`` (field, ``-field`` descending; several
+    comma-separated) and
     ``search`` (a text searched in the fields the reader may query, or field: text) may only touch
     fields the reader sees unmasked (``Access.queryable``); anything else is refused with 403 and
     audited as a refused read. The audit row (who, resource, fields, rows returned, grant, filters,
@@ -246,7 +251,7 @@ def read_rows(resource: Resource, *, org_id: int | None = None, actor=None, publ
         chosen = list(access.fields)
     user_filters = dict(filters or {})
     try:
-        sort_key, desc, search_cond = _query_plan(access, items, user_filters, sort, search)
+        order, search_cond = _query_plan(access, items, user_filters, sort, search)
     except UnqueryableField as refusal:
         if refusal_audited:
             _audit_refusal(resource, refusal, actor=actor, org_id=org_id, channel=channel)
@@ -267,8 +272,8 @@ def read_rows(resource: Resource, *, org_id: int | None = None, actor=None, publ
                 qs = qs.filter(search_cond)
             plain = not access.row_filter and not user_filters and search_cond is None
             total = version.row_count if plain else (qs.count() if count else -1)
-            if sort_key:
-                page = qs.order_by(f"{'-' if desc else ''}data__{sort_key}", "number")[offset:offset + limit]
+            if order:
+                page = qs.order_by(*order, "number")[offset:offset + limit]
             elif plain:
                 page = qs.filter(number__gt=offset).order_by("number")[:limit]
             else:

@@ -76,9 +76,13 @@ def test_right_scope_anonymous_and_another_department(county, people):
         for action, params in _actions(county):
             r = _call(action, params, key)
             assert r.status_code == 200 and r.json()["success"] is True, (scopes, action, r.content)
-        # every catalogued resource, the modules' live datasets (not open before they hold data) among them
+        # package_list is public only, as in CKAN; include_private adds every catalogued resource, the
+        # modules' live datasets (not open before they hold data) among them
         live = [slug for slug, r in county.items() if r.code in registry.catalog_resources]
-        assert _call("package_list", {}, key).json()["result"] == sorted([*EVERY, *live])
+        assert _call("package_list", {}, key).json()["result"] == PUBLIC
+        found = _call("package_search", {"include_private": True, "rows": 1000, "sort": "name asc"}, key).json()
+        assert [p["name"] for p in found["result"]["results"]] == sorted([*EVERY, *live])
+        assert _call("package_search", {"rows": 1000}, key).json()["result"]["count"] == len(PUBLIC)
         assert _call("package_show", {"id": "gx-subsistence-allowance"}, key).status_code == 200
         assert Client().get("/catalog/d/gx-aqi-daily/download.csv", HTTP_AUTHORIZATION=key).content == \
             Client().get("/catalog/d/gx-aqi-daily/download.csv").content
@@ -93,6 +97,8 @@ def test_right_scope_anonymous_and_another_department(county, people):
     # a resident's catalog token sees the public catalog, like the portal
     resident = _key(people["resident"], "catalog")
     assert _call("package_list", {}, resident).json()["result"] == PUBLIC
+    found = _call("package_search", {"include_private": True, "rows": 1000, "sort": "name asc"}, resident).json()
+    assert [p["name"] for p in found["result"]["results"]] == PUBLIC
 
 
 def test_a_revoked_token_is_refused(county, people):
