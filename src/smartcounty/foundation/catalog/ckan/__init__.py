@@ -19,6 +19,7 @@ from django.urls import re_path, reverse
 from django.views.decorators.csrf import csrf_exempt
 
 from smartcounty.foundation.catalog import domains, services
+from smartcounty.foundation.catalog.ckan import datastore
 from smartcounty.foundation.catalog.ckan.callers import Caller, CkanError, api_key, caller_for  # noqa: F401
 from smartcounty.foundation.catalog.ckan.params import (
     DEFAULT_SORT,
@@ -32,6 +33,7 @@ from smartcounty.foundation.catalog.ckan.params import (
     _params,
     _sort,
 )
+from smartcounty.foundation.catalog.ckan.visible import PUBLIC, _by_resource_id, _not_found, _visible
 from smartcounty.foundation.catalog.models import OpenType, Resource
 
 CKAN_VERSION = "2.11.0"
@@ -40,21 +42,6 @@ CKAN_VERSION = "2.11.0"
 ROWS_MAX = 1000
 GROUP_LIST_MAX = 1000
 GROUP_LIST_ALL_FIELDS_MAX = 25
-PUBLIC = (OpenType.OPEN, OpenType.METADATA)
-
-
-def _not_found(what="Not found"):
-    return CkanError(404, "Not Found Error", what)
-
-
-def _visible(caller: Caller | None, *, include_private: bool = True):
-    """The catalog entries this caller may see: the public ones, and private ones only when asked
-    (``include_private``) and the caller has the right (``Caller.internal``: the same permission and
-    token scope ``/api/v1/catalog/`` checks)."""
-    qs = Resource.objects.all()
-    if include_private and caller is not None and caller.internal:
-        return qs
-    return qs.filter(open_type__in=PUBLIC)
 
 
 # -- shapes -------------------------------------------------------------------------------------
@@ -312,7 +299,7 @@ def tag_list(request, params, caller):
 
 def license_list(request, params, caller):
     """The licences datasets carry."""
-    return [{"id": LICENSE, "title": "开放数据许可（署名）", "url": _abs(request, reverse("catalog:portal")),
+    return [{"id": LICENSE, "title": "开放数据许可（署名）", "url": _abs(request, reverse("catalog:portal")) + "#licence",
              "od_conformance": "approved", "status": "active", "is_okd_compliant": True},
             {"id": "notspecified", "title": "未开放数据", "url": "", "od_conformance": "not reviewed",
              "status": "active", "is_okd_compliant": False}]
@@ -324,16 +311,6 @@ def help_show(request, params, caller):
     if fn is None:
         raise _not_found("Action name not known")
     return (fn.__doc__ or "").strip()
-
-
-def _by_resource_id(params, caller):
-    ident = params.get("id") or params.get("resource_id")
-    if not ident or not _is_uuid(ident):
-        raise _not_found("Resource was not found.")
-    res = _visible(caller).select_related("current_version").filter(datastore_uuid=ident).first()
-    if res is None:
-        raise _not_found("Resource was not found.")
-    return res
 
 
 def resource_show(request, params, caller):
@@ -367,8 +344,6 @@ def resource_search(request, params, caller):
     page = qs.select_related("current_version").order_by(order, "id")[offset:offset + limit]
     return {"count": qs.count(), "results": [_resource_dict(request, r) for r in page]}
 
-
-from smartcounty.foundation.catalog.ckan import datastore  # noqa: E402  (uses the helpers above)
 
 ACTIONS = {f.__name__: f for f in (
     status_show, package_list, package_search, package_show, current_package_list_with_resources,

@@ -13,9 +13,10 @@ from django.http import HttpResponse, StreamingHttpResponse
 from django.urls import reverse
 from django.utils.translation import gettext
 
-from smartcounty.foundation.catalog import ckan, services
+from smartcounty.foundation.catalog import services
 from smartcounty.foundation.catalog.ckan.callers import CkanError, caller_for
 from smartcounty.foundation.catalog.ckan.params import _bool, _int, _json_param, _params
+from smartcounty.foundation.catalog.ckan.visible import _by_resource_id
 from smartcounty.foundation.catalog.services.opendata import cell_text
 from smartcounty.foundation.catalog.services.reads import UnqueryableField
 from smartcounty.kernel.problems import ApiError
@@ -101,7 +102,7 @@ def datastore_search(request, params, caller):
     """Rows of a resource: ``q`` (full text, or field: text), ``filters``, ``fields``, ``sort`` (several
     keys), ``limit`` (default 100, at most 32000), ``offset``, ``include_total``, ``records_format``
     (objects, lists, csv, tsv). Masked fields cannot be filtered, sorted or searched (409)."""
-    res = ckan._by_resource_id(params, caller)
+    res = _by_resource_id(params, caller)
     limit = _int(params, "limit", ROWS_DEFAULT, hi=ROWS_MAX)
     offset = _int(params, "offset", 0, hi=10**9)
     filters = _json_param(params, "filters", {})
@@ -137,7 +138,7 @@ def datastore_search(request, params, caller):
 
 def datastore_info(request, params, caller):
     """A resource's fields and row count (its information items: public metadata)."""
-    res = ckan._by_resource_id(params, caller)
+    res = _by_resource_id(params, caller)
     names = [i.name for i in res.items.all()]
     version = res.current_version
     return {"meta": {"id": str(res.datastore_uuid), "count": version.row_count if version else 0,
@@ -152,7 +153,7 @@ def dump_view(request, resource_id: str):
     try:
         caller = caller_for(request)
         params = _params(request) if request.method == "GET" else {}
-        res = ckan._by_resource_id({"id": resource_id}, caller)
+        res = _by_resource_id({"id": resource_id}, caller)
         size = SHARED_PAGE if caller.internal else PUBLIC_PAGE
         first = _read(res, caller, limit=size, offset=0)
     except CkanError as err:
