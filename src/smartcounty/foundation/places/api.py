@@ -8,13 +8,22 @@ information residents need to report where something is. Renaming a grid needs `
 import math
 
 from django.http import Http404
-from ninja import Query, Router, Schema
+from ninja import Field, File, Form, Query, Router, Schema, Status
+from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
 from smartcounty.foundation.places import services
-from smartcounty.foundation.places.schemas import Division, Grid, GridRename, LocateOut
+from smartcounty.foundation.places.schemas import (
+    Division,
+    Grid,
+    GridRename,
+    Layer,
+    LayerImportIn,
+    LayerVersion,
+    LocateOut,
+)
 from smartcounty.kernel import authz, geo
-from smartcounty.kernel.api import Pagination
+from smartcounty.kernel.api import Id, Pagination
 from smartcounty.kernel.problems import ApiError
 
 router = Router(tags=["places"])
@@ -64,6 +73,30 @@ def town(request, code: str):
     return found
 
 
+@router.get("/towns/{code}/villages", response=list[Division], auth=None)
+@paginate(Pagination)
+def villages(request, code: str):
+    """The villages (村) and communities (社区) of a town or street (12-digit codes)."""
+    if services.town(code) is None:
+        raise Http404
+    return services.villages(code)
+
+
+@router.get("/towns/{code}/villages.geojson", auth=None, url_name="places_villages_geojson")
+def villages_geojson(request, code: str):
+    if services.town(code) is None:
+        raise Http404
+    return services.village_geojson(code)
+
+
+@router.get("/villages/{code}", response=Division, auth=None)
+def village(request, code: str):
+    found = services.village(code)
+    if found is None:
+        raise Http404
+    return found
+
+
 @router.get("/grids", response=list[Grid], auth=None)
 @paginate(Pagination)
 def grids(request, filters: Query[GridFilter]):
@@ -98,3 +131,56 @@ def locate(request, q: Query[LocateQuery]):
             raise ApiError(422, "invalid", f"{field} must be a finite number within ±{limit:g}", field=field)
     lon, lat = geo.convert(q.lon, q.lat, q.crs, geo.CRS.WGS84)
     return LocateOut(lon=q.lon, lat=q.lat, crs=q.crs.value, wgs84=[lon, lat], location=services.locate(lon, lat))
+
+
+# --- map layers ---------------------------------------------------------------------------------
+
+
+class LayerBoxQuery(Schema):
+    bbox: str
+    version: int | None = Field(None, ge=1, le=1_000_000)
+    limit: int = Field(5000, ge=1, le=20000)
+
+
+@router.get("/layers", response=list[Layer], auth=None, url_name="places_layers")
+def layers(request):
+    """The layers the caller may read (public ones for everyone, the others with ``places.view_layers``)."""
+    return services.layers(authz.request_user(request))
+
+
+@router.get("/layers/{key}", response=Layer, auth=None)
+def layer(request, key: str):
+    return services.readable_layer(key, authz.request_user(request))
+
+
+@router.get("/layers/{key}/features.geojson", auth=None, url_name="places_layer_geojson")
+def layer_geojson(request, key: str, q: Query[LayerBoxQuery]):
+    """Features meeting a bbox (west,south,east,north, WGS84), through the layer's spatial index."""
+    services.readable_layer(key, authz.request_user(request))
+    return services.layer_geojson(key, q.bbox, version=q.version, limit=q.limit)
+
+
+@router.get("/layers/{key}/versions", response=list[LayerVersion], auth=None)
+def layer_versions(request, key: str):
+    services.readable_layer(key, authz.request_user(request))
+    return services.layer_versions(key)
+
+
+@router.post("/layers/{key}/versions", response={201: LayerVersion, 202: LayerVersion, 422: LayerVersion})
+def import_layer(request, key: str, file: File[UploadedFile], options: Form[LayerImportIn]):
+    """Import a file as the layer's next version: small files at once (201, or 422 with the reason when refused),
+    larger ones in the background (202: poll ``/layers/versions/{id}``)."""
+    user = authz.require(request, "places.view_layers")
+    if not services.may_import_layer(user, key):
+        raise ApiError(403, "forbidden")
+    path = services.save_layer_upload(file.chunks(), file.name or "upload")
+    out = services.import_layer_file(key, path, file.name or "upload", crs=options.crs or None,
+                                     repair=options.repair, actor=user)
+    return Status({"ready": 201, "failed": 422}.get(out.status, 202), out)
+
+
+@router.get("/layers/versions/{version_id}", response=LayerVersion, url_name="places_layer_version")
+def layer_version(request, version_id: Id):
+    """An import's progress (``done`` of ``total``) and outcome."""
+    authz.require(request, "places.view_layers")
+    return services.layer_version(version_id)

@@ -20,6 +20,11 @@ class PlacesConfig(ModuleConfig):
             reg.Permission("places.manage", _("Manage divisions and grids (rename, import geometry)"), ()),
             module=self.label,
         )
+        for code, title, roles in (
+            ("places.view_layers", _("View non-public map layers"), ("org_admin", "staff", "grid_worker")),
+            ("places.import_layers", _("Import map layers (GeoJSON, Shapefile, KML)"), ("org_admin", "staff")),
+        ):
+            reg.permissions.register(code, reg.Permission(code, title, roles), module=self.label)
         reg.menu.register(
             "places", reg.MenuEntry(key="places", title=_("Map of towns and grids"), url_name="places:map",
                                     order=20, public=True, group="city"),

@@ -14,6 +14,7 @@ import math
 import random
 
 import shapely
+import shapely.geometry
 from django.db import transaction
 from shapely.geometry import MultiPoint, Point, box
 
@@ -165,7 +166,39 @@ def load(stdout=None) -> dict:
             g.set_geometry(_geojson(geom), demo=True)
             new.append(g)
         Grid.objects.bulk_create(new, batch_size=500)
-        if made or towns_set or new:
+        villages = ensure_demo_villages()
+        if made or towns_set or new or villages:
             announce("grid" if new else "town", [g.code for g in new] or [c for c, *_ in data.TOWNS], "demo")
-    say(f"  places: {made} divisions created, {towns_set} demo town shapes, {len(new)} demo grids created")
-    return {"divisions_created": made, "town_shapes": towns_set, "grids_created": len(new)}
+    say(f"  places: {made} divisions created, {towns_set} demo town shapes, {len(new)} demo grids created, "
+        f"{villages} demo villages/communities created")
+    return {"divisions_created": made, "town_shapes": towns_set, "grids_created": len(new),
+            "villages_created": villages}
+
+
+def ensure_demo_villages() -> int:
+    """Villages (村) and communities (社区) of the demo: one per demo grid community code (12 digits: town 9 +
+    3), its area the union of its grids, named plainly as demo (``第01村（演示）``); in a street (街道) a
+    community, in a town or township a village. Codes follow the demo grids' numbering (001, 002, ...), not the
+    statistical rule (001-199 residents' committees, 200-399 villagers' committees): real villages and
+    communities come with real grids. Existing divisions are left as they are. Returns rows created."""
+    from collections import defaultdict
+
+    towns = {d.code: d for d in Division.objects.filter(level=Division.Level.TOWNSHIP)}
+    existing = set(Division.objects.filter(level=Division.Level.VILLAGE).values_list("code", flat=True))
+    parts = defaultdict(list)
+    for community, geometry in Grid.objects.filter(is_demo_geometry=True).values_list("community_code", "geometry"):
+        if community not in existing and community[:9] in towns and geometry:
+            parts[community].append(shapely.geometry.shape(geometry))
+    new = []
+    for community in sorted(parts):
+        town = towns[community[:9]]
+        street = codes.township_kind(town.code) == "subdistrict"
+        n = int(community[9:])
+        d = Division(code=community, parent=town, level=Division.Level.VILLAGE,
+                     kind=Division.Kind.COMMUNITY if street else Division.Kind.VILLAGE,
+                     name=f"{town.name}第{n:02d}{'社区' if street else '村'}{DEMO_GRID_SUFFIX}",
+                     name_en=f"{town.name_en} demo {'community' if street else 'village'} {n}")
+        d.set_geometry(_geojson(shapely.set_precision(shapely.union_all(parts[community]), PRECISION)), demo=True)
+        new.append(d)
+    Division.objects.bulk_create(new, batch_size=200)
+    return len(new)

@@ -81,3 +81,47 @@ class ImportResult(Schema):
     updated: int = 0
     deleted: int = 0
     codes: list[str] = []
+
+
+class Layer(Schema):
+    """A map layer (a named set of polygons, lines or points with attributes) and its current version."""
+
+    key: str
+    name: str
+    description: str = ""
+    public: bool = False
+    is_demo: bool = False
+    organisation_id: int | None = None
+    style: dict = {}
+    version: int | None = Field(None, description="number of the current version (null before the first import)")
+    version_id: int | None = None
+    feature_count: int = 0
+    bbox: list[float] | None = None
+
+
+class LayerVersion(Schema):
+    """One import of a layer: queued, importing (``done`` of ``total`` features), ready or failed."""
+
+    id: int
+    layer_key: str
+    number: int
+    status: str
+    source_format: str
+    source_name: str = ""
+    source_crs: str = ""
+    repair: bool = False
+    warnings: list[str] = []
+    error: str = ""
+    done: int = 0
+    total: int | None = None
+    feature_count: int = 0
+    bbox: list[float] | None = None
+    current: bool = False
+    created_at: str
+    finished_at: str | None = None
+
+
+class LayerImportIn(InputSchema):
+    repair: bool = Field(False, description="repair invalid geometry (shapely make_valid) instead of refusing it")
+    crs: str | None = Field(None, max_length=120, description="the file's coordinate system when it does not say "
+                            "(e.g. EPSG:4490, or GCJ-02); a Shapefile without .prj needs it")

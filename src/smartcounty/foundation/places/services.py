@@ -9,6 +9,8 @@ no town covers is outside the county: ``locate`` returns None. A point inside a 
 grid covers gets ``grid_code=None``.
 """
 
+from pathlib import Path
+
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
@@ -17,6 +19,8 @@ from smartcounty.foundation.places import spatial
 from smartcounty.foundation.places.models import Division, Grid
 from smartcounty.foundation.places.schemas import Division as DivisionOut
 from smartcounty.foundation.places.schemas import Grid as GridOut
+from smartcounty.foundation.places.schemas import Layer as LayerOut
+from smartcounty.foundation.places.schemas import LayerVersion as VersionOut
 from smartcounty.foundation.places.schemas import Location, PlacesChanged, TownPoint
 from smartcounty.kernel import audit, events, geo
 from smartcounty.kernel.problems import ApiError
@@ -31,7 +35,8 @@ def county_code() -> str:
 
 def _division(d: Division, parent_code: str | None = None) -> DivisionOut:
     return DivisionOut(code=d.code, name=d.name, name_en=d.name_en, level=d.level, kind=d.kind,
-                       parent_code=parent_code if parent_code is not None else (d.code[:6] if len(d.code) > 6 else None),
+                       parent_code=parent_code if parent_code is not None else (
+                           d.code[:9] if len(d.code) == 12 else d.code[:6] if len(d.code) > 6 else None),
                        bbox=d.bbox, is_demo_geometry=d.is_demo_geometry)
 
 
@@ -119,6 +124,28 @@ def town_points() -> list[TownPoint]:
 def town(code: str) -> DivisionOut | None:
     d = Division.objects.filter(level=Division.Level.TOWNSHIP, code=str(code)).defer("geometry").first()
     return _division(d) if d else None
+
+
+def villages(town_code: str) -> list[DivisionOut]:
+    """The villages (村) and communities (社区) of a town or street, by code (12-digit codes)."""
+    return [_division(d) for d in Division.objects.filter(level=Division.Level.VILLAGE, code__startswith=str(town_code))
+            .order_by("code").defer("geometry")]
+
+
+def village(code: str) -> DivisionOut | None:
+    d = Division.objects.filter(level=Division.Level.VILLAGE, code=str(code)).defer("geometry").first()
+    return _division(d) if d else None
+
+
+def village_geojson(town_code: str) -> dict:
+    """A FeatureCollection of a town's villages and communities (for maps); demo shapes say so in ``label``."""
+    features = []
+    for d in Division.objects.filter(level=Division.Level.VILLAGE, code__startswith=str(town_code),
+                                     geometry__isnull=False).order_by("code"):
+        label = d.name + ("" if d.name.endswith("（演示）") or not d.is_demo_geometry else DEMO_LABEL_SUFFIX)
+        features.append(_feature(d, {"code": d.code, "name": d.name, "kind": d.kind, "label": label,
+                                     "is_demo_geometry": d.is_demo_geometry}))
+    return {"type": "FeatureCollection", "features": features}
 
 
 def check_bbox(bbox) -> tuple[float, float, float, float]:
@@ -278,3 +305,165 @@ def ensure_divisions() -> int:
     with transaction.atomic():
         _county, made = _ensure()
     return made
+
+
+# --- map layers (layers/: readers, index, store, query) ---------------------------------------------
+
+
+def may_read_layer(user, layer) -> bool:
+    """A public layer is for everyone; the others for accounts with ``places.view_layers``."""
+    from smartcounty.kernel import authz
+
+    return bool(layer.public) or authz.user_has_perm(user, "places.view_layers")
+
+
+def layers(user=None) -> list[LayerOut]:
+    """The layers this user may read (``schemas.Layer``), by key."""
+    from smartcounty.foundation.places.layers import ops
+    from smartcounty.foundation.places.models import Layer
+
+    return [ops.layer_out(layer) for layer in Layer.objects.select_related("current_version").order_by("key")
+            if may_read_layer(user, layer)]
+
+
+def layer(key: str) -> LayerOut:
+    """One layer (``schemas.Layer``); 404 when it does not exist."""
+    from smartcounty.foundation.places.layers import ops
+
+    return ops.layer_out(ops.get(key))
+
+
+def readable_layer(key: str, user) -> LayerOut:
+    """One layer the user may read (``schemas.Layer``): 404 when it does not exist, 403 when he may not."""
+    from smartcounty.foundation.places.layers import ops
+
+    found = ops.get(key)
+    if not may_read_layer(user, found):
+        raise ApiError(403, "forbidden")
+    return ops.layer_out(found)
+
+
+def ensure_layer(key: str, name: str, *, description: str = "", organisation_id: int | None = None,
+                 public: bool = False, is_demo: bool = False, style: dict | None = None) -> LayerOut:
+    """Create or update a layer's description (not its data). Returns ``schemas.Layer``."""
+    from smartcounty.foundation.places.layers import ops
+    from smartcounty.foundation.places.models import Layer
+
+    obj, _ = Layer.objects.update_or_create(key=key, defaults={
+        "name": name, "description": description, "organisation_id": organisation_id, "public": public,
+        "is_demo": is_demo, "style": style or {}})
+    return ops.layer_out(Layer.objects.select_related("current_version").get(pk=obj.pk))
+
+
+def may_import_layer(user, key: str) -> bool:
+    from smartcounty.foundation.places.layers import ops
+    from smartcounty.kernel import authz
+
+    return authz.user_has_perm(user, "places.import_layers", ops.get(key).organisation_id)
+
+
+def import_layer_file(key: str, path, filename: str, *, crs: str | None = None, repair: bool = False, actor=None,
+                      progress=None, background: bool | None = None, keep_file: bool = False) -> VersionOut:
+    """Import a GeoJSON, zipped Shapefile or KML file as the layer's next version (``schemas.LayerVersion``).
+
+    ``background=None``: files up to 5 MB are imported before returning, larger ones in a thread (poll
+    ``layer_version``). A refused file gives a ``failed`` version with the reason (and the feature number)."""
+    from smartcounty.foundation.places.layers import ops
+
+    found = ops.get(key)
+    version = ops.new_version(found, filename, repair=repair, actor_id=getattr(actor, "pk", None))
+    if background is None:
+        background = Path(path).stat().st_size > ops.SYNC_BYTES
+    if background:
+        ops.start_import(version, Path(path), crs=crs, actor=actor)
+    else:
+        version = ops.run_import(version, Path(path), crs=crs, actor=actor, progress=progress, keep_file=keep_file)
+        spatial.clear()
+    return layer_version(version.pk)
+
+
+def save_layer_upload(chunks, filename: str) -> Path:
+    """Store an uploaded file (iterable of bytes) in the data folder; returns its path (413 past the limit)."""
+    from smartcounty.foundation.places.layers import ops
+
+    return ops.save_upload(chunks, filename)
+
+
+def layer_version(version_id: int) -> VersionOut:
+    from smartcounty.foundation.places.layers import ops
+    from smartcounty.foundation.places.models import LayerVersion
+
+    v = LayerVersion.objects.select_related("layer").filter(pk=int(version_id)).first()
+    if v is None:
+        raise ApiError(404, "not-found")
+    return ops.version_out(v, v.layer.key, v.layer.current_version_id)
+
+
+def layer_versions(key: str) -> list[VersionOut]:
+    from smartcounty.foundation.places.layers import ops
+
+    found = ops.get(key)
+    return [ops.version_out(v, found.key, found.current_version_id) for v in found.versions.order_by("-number")]
+
+
+def layer_geojson(key: str, bbox, *, version: int | None = None, limit: int = 5000) -> dict:
+    """The layer's features meeting the bbox (west,south,east,north) as GeoJSON; ``truncated`` says whether more
+    than ``limit`` were left out. Reads the current version unless ``version`` names an older one."""
+    from smartcounty.foundation.places.layers import ops, query
+
+    found = ops.get(key)
+    v = ops.version_of(found, version)
+    fc, truncated = query.geojson(v, check_bbox(bbox), limit=max(1, min(int(limit), 20000)))
+    fc.update(layer=found.key, name=found.name, version=v.number, truncated=truncated)
+    return fc
+
+
+def layer_overlaps(key: str, geometry, *, version: int | None = None) -> dict:
+    """Where a lon/lat parcel (GeoJSON Polygon/MultiPolygon) meets the layer: per feature hit its number, name,
+    attributes and overlap in m² (Albers equal-area), the union overlap in m² and as GeoJSON."""
+    from smartcounty.foundation.places.layers import ops
+
+    return ops.overlaps(ops.get(key), ops.shape_of(geometry), version)
+
+
+def parcel_area_m2(geometry) -> float:
+    """Area of a lon/lat GeoJSON polygon in m² (Albers equal-area); 422 for an invalid one."""
+    from smartcounty.foundation.places.layers import crs as crsmod
+    from smartcounty.foundation.places.layers import ops
+
+    return crsmod.area_m2(ops.shape_of(geometry))
+
+
+def parcel_geometry(geometry) -> dict:
+    """The validated parcel as a clean 2-D GeoJSON geometry (422 with the reason otherwise)."""
+    import json
+
+    import shapely
+
+    from smartcounty.foundation.places.layers import ops
+
+    return json.loads(shapely.to_geojson(ops.shape_of(geometry)))
+
+
+def read_parcel_file(path, filename: str, *, crs: str | None = None) -> dict:
+    """The polygons of an uploaded GeoJSON/Shapefile/KML merged into one lon/lat GeoJSON geometry."""
+    from smartcounty.foundation.places.layers import ops
+
+    return ops.read_shapes(path, filename, crs=crs)
+
+
+def delete_layer(key: str, *, actor=None) -> int:
+    """Delete a layer with every version, feature and index cell; returns the features deleted."""
+    from smartcounty.foundation.places.layers import ops, store
+    from smartcounty.foundation.places.models import LayerFeature
+
+    found = ops.get(key)
+    with transaction.atomic():
+        ids = list(found.versions.values_list("pk", flat=True))
+        count = LayerFeature.objects.filter(version_id__in=ids).count()
+        for pk in ids:
+            store.discard(pk)
+        found.delete()
+        audit.record("places.layer_delete", actor=actor, object_type="places.layer", object_id=key,
+                     detail={"versions": len(ids), "features": count})
+    return count

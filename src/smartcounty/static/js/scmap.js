@@ -143,6 +143,38 @@
     return map;
   };
 
+  // SC.layer(map, url, options): a platform map layer (places' /api/v1/places/layers/<key>/features.geojson)
+  // drawn for the view: its features meeting the map's bounds are fetched again after each move. Feature
+  // names are data: tooltips get a text node. options.style: a Leaflet path style (or a function of the
+  // feature); options.label: the tooltip's text for a feature; options.onData(fc) after each draw.
+  SC.layer = function (map, url, options) {
+    options = options || {};
+    var group = L.geoJSON(null, {
+      style: options.style || {color: "#1f5fa8", weight: 1, fillOpacity: 0.15},
+      pointToLayer: function (f, ll) { return L.circleMarker(ll, {radius: 5}); },
+      onEachFeature: function (f, layer) {
+        var text = options.label ? options.label(f) : (f.properties && f.properties._name) || "";
+        if (text) { var span = document.createElement("span"); span.textContent = text; layer.bindTooltip(span, {sticky: true}); }
+      }
+    }).addTo(map);
+    var seq = 0;
+    function load() {
+      var b = map.getBounds(), mine = ++seq;
+      var bbox = [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()].map(function (v) { return v.toFixed(6); });
+      fetch(url + (url.indexOf("?") < 0 ? "?" : "&") + "bbox=" + bbox.join(","), {credentials: "same-origin"})
+        .then(function (r) { if (!r.ok) { throw new Error(r.status); } return r.json(); })
+        .then(function (fc) {
+          if (mine !== seq) { return; }
+          group.clearLayers();
+          group.addData(fc);
+          if (options.onData) { options.onData(fc); }
+        }).catch(function () { /* the next move tries again */ });
+    }
+    map.on("moveend", load);
+    load();
+    return group;
+  };
+
   // Fit a map to what a page drew (a LatLngBounds or a layer); the county when nothing was drawn.
   SC.fit = function (map, what, options) {
     var b = what && what.getBounds ? what.getBounds() : what;

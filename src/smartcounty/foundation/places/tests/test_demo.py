@@ -81,7 +81,7 @@ def test_loading_twice_changes_nothing(loaded):
     before = list(Grid.objects.order_by("code").values_list("code", "updated_at"))
     towns_before = list(Division.objects.order_by("code").values_list("code", "geometry"))
     again = demo.load(stdout=StringIO())
-    assert again == {"divisions_created": 0, "town_shapes": 0, "grids_created": 0}
+    assert again == {"divisions_created": 0, "town_shapes": 0, "grids_created": 0, "villages_created": 0}
     assert list(Grid.objects.order_by("code").values_list("code", "updated_at")) == before
     assert list(Division.objects.order_by("code").values_list("code", "geometry")) == towns_before
 
