@@ -44,8 +44,9 @@ clean:
 # Re-vendor the front-end libraries (versions pinned in package.json) from the npm registry.
 vendor:
 	rm -rf node_modules && npm install --no-audit --no-fund --no-save
-	V=src/smartcounty/static/vendor; rm -rf $$V; mkdir -p $$V/htmx $$V/leaflet $$V/leaflet.markercluster $$V/echarts; \
+	V=src/smartcounty/static/vendor; rm -rf $$V; mkdir -p $$V/htmx $$V/leaflet $$V/leaflet.markercluster $$V/leaflet-geoman $$V/echarts; \
 	cp node_modules/htmx.org/dist/htmx.min.js $$V/htmx/; \
 	cp -r node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.css node_modules/leaflet/dist/images $$V/leaflet/; \
 	cp node_modules/leaflet.markercluster/dist/leaflet.markercluster.js node_modules/leaflet.markercluster/dist/MarkerCluster*.css $$V/leaflet.markercluster/; \
+	cp node_modules/@geoman-io/leaflet-geoman-free/dist/leaflet-geoman.min.js node_modules/@geoman-io/leaflet-geoman-free/dist/leaflet-geoman.css $$V/leaflet-geoman/; \
 	cp node_modules/echarts/dist/echarts.min.js $$V/echarts/
