@@ -6,14 +6,14 @@ from smartcounty.foundation.places import services as places
 
 
 def test_demo_loads_once(db, authority, make_user):
-    from smartcounty.foundation.places import demo as places_demo
+    from smartcounty.kernel import registry
 
-    places_demo.load()
+    registry.demo_loaders.get("places").load()  # the towns the development boundary is drawn around
     make_user("natural-resources-staff", "staff", authority)
     first = demo.load()
     assert first == {"layers": 4, "rules": len(demo.RULES), "checks": len(demo.DEMO_CHECKS)}
     assert demo.load() == {"layers": 0, "rules": 0, "checks": 0}
-    for key, name, _colour, _d in demo.LAYERS:
+    for key, _name, _colour, _d in demo.LAYERS:
         layer = places.layer(key)
         assert layer.is_demo and "演示" in layer.name and layer.version == 1 and layer.feature_count >= 1
         assert layer.organisation_id == authority.pk
