@@ -38,13 +38,15 @@ def cells(w: float, s: float, e: float, n: float) -> tuple[int, list[tuple[int, 
     return level, [(x, y) for x in range(x0, x1 + 1) for y in range(y0, y1 + 1)]
 
 
-def box_filter(levels, w: float, s: float, e: float, n: float) -> Q:
-    """The condition on ``LayerCell`` rows for the cells a query box covers, over the levels in use. A feature
-    whose cells lie outside the box at its level cannot overlap the box: its bounding box is inside them."""
-    q = Q()
+def box_filters(levels, w: float, s: float, e: float, n: float) -> list[Q]:
+    """Per level in use, the condition on ``LayerCell`` rows for the cells a query box covers. A feature whose
+    cells lie outside the box at its level cannot overlap the box: its bounding box is inside them. One
+    condition per level (asked as the parts of one UNION ALL): an OR of them would make SQLite use only the
+    index's first column."""
+    out = []
     for level in sorted(set(levels)):
         size = _size(level)
         x0, x1 = _span(w, e, size)
         y0, y1 = _span(s, n, size)
-        q |= Q(level=level, cx__gte=x0, cx__lte=x1, cy__gte=y0, cy__lte=y1)
-    return q
+        out.append(Q(level=level, cx__gte=x0, cx__lte=x1, cy__gte=y0, cy__lte=y1))
+    return out

@@ -14,8 +14,12 @@ def in_box(version, w: float, s: float, e: float, n: float, *, fields=_FIELDS, l
     """Rows (values_list of ``fields``) of the version's features whose bounding box meets the box, by number."""
     if not version.levels:
         return []
-    cell_ids = LayerCell.objects.filter(version_id=version.pk).filter(index.box_filter(version.levels, w, s, e, n))
-    qs = (LayerFeature.objects.filter(version_id=version.pk, pk__in=cell_ids.values("feature_id"))
+    parts = [LayerCell.objects.filter(q, version_id=version.pk).values_list("feature_id", flat=True)
+             for q in index.box_filters(version.levels, w, s, e, n)]
+    ids = set(parts[0].union(*parts[1:], all=True)) if len(parts) > 1 else set(parts[0])
+    if not ids:
+        return []
+    qs = (LayerFeature.objects.filter(pk__in=sorted(ids))
           .filter(min_lon__lte=e, max_lon__gte=w, min_lat__lte=n, max_lat__gte=s)
           .order_by("number").values_list(*fields))
     return list(qs[:limit] if limit else qs)
