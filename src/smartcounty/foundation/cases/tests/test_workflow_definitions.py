@@ -123,3 +123,14 @@ def test_import_and_export_round_trip_in_yaml_and_json(tmp_path, capsys):
 
     with pytest.raises(CommandError, match="mayor"):
         call_command("workflow", "check", str(bad))
+
+
+def test_yaml_reads_on_yes_and_no_as_words_and_true_false_as_booleans():
+    """YAML 1.1 reads an unquoted ``on``/``yes``/``no`` as a boolean; a county writing ``{on: done}`` (as the
+    docs show) lost the notification's key. Only true/false are booleans here."""
+    from smartcounty.foundation.cases.workflow.document import dump, parse
+
+    doc = parse("key: x\nnotifications:\n  - {on: done, to: reporter, message: 已办结}\nflags: [yes, no, off, true, False]\n")
+    assert doc["notifications"][0]["on"] == "done"
+    assert doc["flags"] == ["yes", "no", "off", True, False]
+    assert parse(dump(doc)) == doc

@@ -25,12 +25,24 @@ def roles() -> tuple[str, ...]:
     return tuple(Role.values)
 
 
+class _Loader(yaml.SafeLoader):
+    """YAML with YAML 1.2's booleans (true/false only): in YAML 1.1 an unquoted ``on``, ``off``, ``yes`` or ``no``
+    is a boolean, so a notification's ``{on: done}`` lost its key and ``否`` answers read ``no`` as False."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:bool"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()}
+_Loader.add_implicit_resolver("tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
+                              list("tTfF"))
+
+
 def parse(text: str) -> dict:
     """A definition document from JSON or YAML text; ``DefinitionInvalid`` when it cannot be read."""
     if len(text.encode()) > MAX_BYTES:
         raise p.DefinitionInvalid([p.BadDocument(reason=_("it is larger than 256 KB."))])
     try:
-        doc = json.loads(text) if text.lstrip().startswith("{") else yaml.safe_load(text)
+        doc = json.loads(text) if text.lstrip().startswith("{") else yaml.load(text, Loader=_Loader)  # noqa: S506 (a SafeLoader)
     except (ValueError, yaml.YAMLError) as exc:
         line = getattr(getattr(exc, "problem_mark", None), "line", None)
         where = _("line %(n)s") % {"n": line + 1} if line is not None else str(exc)[:80]
