@@ -1,6 +1,7 @@
 """Incidents: opened by hand, from an alert or from a case; their level, links, notes and timeline; tasks to
 teams (cases of the ``emergency.task`` workflow); the command view; closing with a review."""
 
+import uuid
 from datetime import timedelta
 
 from django.db import transaction
@@ -86,7 +87,7 @@ def open_incident(*, title: str, kind: str, level: int, lon: float, lat: float, 
         loc = places.locate(lon, lat)
         town_code = (loc.town_code or "") if loc else ""
     with transaction.atomic():
-        i = Incident.objects.create(number=f"tmp-{now.timestamp()}", title=title[:200], kind=kind, level=level,
+        i = Incident.objects.create(number=f"tmp-{uuid.uuid4().hex[:16]}", title=title[:200], kind=kind, level=level,
                                     lon=lon, lat=lat, town_code=town_code, address=address[:200],
                                     radius_m=radius_m, source=source, description=description[:5000],
                                     opened_at=now, opened_by_id=getattr(actor, "pk", None))
