@@ -33,6 +33,17 @@ os.environ.setdefault("SMARTCOUNTY_SECURITY_ACCESS_LOG",
 os.environ.setdefault("SMARTCOUNTY_AUDIT_CHECKPOINTS", os.path.join(tempfile.mkdtemp(prefix="sc-audit-"), "cp.log"))
 
 
+# Property tests check behaviour, not speed: no per-example deadline (on a loaded machine a slow example failed
+# with DeadlineExceeded or Flaky); speed targets are benchmarks under bench/.
+try:
+    from hypothesis import settings as _hypothesis_settings
+
+    _hypothesis_settings.register_profile("smartcounty", deadline=None)
+    _hypothesis_settings.load_profile("smartcounty")
+except ImportError:  # hypothesis is a dev dependency
+    pass
+
+
 _audit_files = itertools.count()
 
 
