@@ -10,6 +10,7 @@ import os
 import sys
 import unicodedata
 
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from smartcounty.foundation.accounts.models import Organisation, User
@@ -47,6 +48,9 @@ def demo_users() -> list[tuple]:
 
 def ensure_demo_users() -> list[DemoUser]:
     password = demo_password()
+    # one argon2 hash for every new demo account (they share the documented demo password anyway): hashing it
+    # once per account made loading the demo (and every test that loads it) take seconds
+    hashed = make_password(password)
     users = demo_users()
     orgs = {o.code: o for o in Organisation.objects.filter(code__in={u[2] for u in users if u[2]})}
     out = []
@@ -60,7 +64,7 @@ def ensure_demo_users() -> list[DemoUser]:
                 user = User(username=username, role=role, organisation=org, display_name=display_name, phone=phone,
                             kind=User.Kind.RESIDENT if role == Role.RESIDENT else User.Kind.STAFF,
                             is_staff=platform, is_superuser=platform)
-                user.set_password(password)
+                user.password = hashed
                 user.save()
                 audit.record("accounts.demo_user", obj=user, organisation_id=user.organisation_id,
                              detail={"user": username, "role": role})
