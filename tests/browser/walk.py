@@ -32,7 +32,7 @@ LATIN_OK = {
     "URL", "HTTP", "HTTPS", "MQTT", "OpenAPI", "CKAN", "ID", "WGS84", "WGS-84", "CGCS2000", "GCJ-02", "OGC",
     "SensorThings", "Open311", "OIDC", "OpenID", "smartcounty", "Leaflet", "ECharts", "APP", "App", "Wi-Fi", "WiFi",
     "KB", "MB", "5G", "4G", "IoT", "GIS", "GPS", "BDS", "AI", "IP", "SMS", "Email", "CPU", "TOTP", "MAE", "SO", "NO",
-    "SQL", "XSS", "TLS",
+    "SQL", "XSS", "TLS", "CAP", "Shapefile", "KML", "KMZ", "UTF-8", "Albers", "m³/h",
 }
 #: A number with a unit written against it (3.5km, 24h).
 _NUMBER_UNIT = re.compile(r"^[\d.,:+\-]+(.*)$")
