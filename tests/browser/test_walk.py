@@ -29,7 +29,6 @@ PAIRS = [(role, size) for role in ROLES_UNDER_TEST for size in SIZES]
 #: so that it leaves this list); anything else the walk finds fails the test.
 KNOWN: list[tuple[str, str, str]] = [
     # (path pattern, words in the problem, whose): found by the session-7 walk after the new domains landed
-    (r"^/alerts/\d+/$", "emergency_warning", "emergency: its warnings' alerts name an observed property code"),
     (r"^/cases/\d+/$", "delivery", "services: step fields shown by key (the case page's labels ignore the form)"),
     (r"\.pdf$", "external request: chrome", "walk: a PDF opens Chromium's viewer (its own extension requests)"),
 ]

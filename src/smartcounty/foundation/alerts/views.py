@@ -74,7 +74,7 @@ def detail(request, alert_id: int):
     module = registry.modules.get(alert.source) if alert.source in registry.modules else None
     return render(request, "alerts/detail.html", {
         "alert": alert, "history": history, "can_handle": _can_handle(request.user, alert),
-        "property_name": (spec.name_zh if zh else spec.name_en) if spec else alert.property,
+        "property_name": (spec.name_zh if zh else spec.name_en) if spec else "",
         "source_name": (getattr(module, "name_zh" if zh else "name_en", "") if module else "") or alert.source})
 
 
