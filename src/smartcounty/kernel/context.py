@@ -6,12 +6,14 @@ from smartcounty.kernel import registry
 from smartcounty.kernel.authz import user_has_perm
 
 
-def _may_see(user, entry) -> bool:
+def _may_see(user, entry, orgs: dict) -> bool:
     if not user_has_perm(user, entry.permission):
         return False
     if entry.organisation is None or user_has_perm(user, entry.permission, -1):  # county-wide: no lookup
         return True
-    return user_has_perm(user, entry.permission, entry.organisation() or -1)
+    if entry.organisation not in orgs:  # entries of one module share their lookup: once per page
+        orgs[entry.organisation] = entry.organisation() or -1
+    return user_has_perm(user, entry.permission, orgs[entry.organisation])
 
 
 def navigation(request):
@@ -19,11 +21,11 @@ def navigation(request):
     item is a link (``url``) or a group (``children``: links); a group with one visible entry is that link."""
     user = getattr(request, "user", None)
     signed_in = bool(user and user.is_authenticated)
-    links, groups = [], {}
+    links, groups, orgs = [], {}, {}
     for entry in sorted(registry.menu.values(), key=lambda e: (e.order, e.key)):
         if not entry.public and not signed_in:
             continue
-        if entry.permission and not (signed_in and _may_see(user, entry)):
+        if entry.permission and not (signed_in and _may_see(user, entry, orgs)):
             continue
         try:
             url = reverse(entry.url_name)
